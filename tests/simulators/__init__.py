@@ -1,5 +1,6 @@
 """Simulators of the remote systems ml-connector talks to (JAGGAER J1P, SPS Commerce).
 
-They follow ../shared/reference/*-api.md (kept in the project as the contract the
-connector is written against) and are used by the tests and by ``./mlc demo``.
+Each follows the published behaviour of its system (authentication, token expiry, paging,
+rate limits with ``Retry-After``, error shapes) and is used by the tests and by
+``./mlc demo``. See ``base.py`` for the control interface shared by both.
 """

@@ -314,9 +314,7 @@ class SimulatorApp:
                 self._log(entry, started)
                 return self._drop_connection(environ, start_response)
             if fault and fault.kind == "status":
-                headers = {"Retry-After": fault.retry_after} if fault.retry_after else {}
-                body = fault.body if fault.body is not None else json.dumps({"error": f"injected {fault.status}"})
-                response = Response(body, status=fault.status, headers=headers, content_type="application/json")
+                response = self._fault_response(fault)
             else:
                 response = self.dispatch(request)
             if fault and fault.kind == "lost":
@@ -335,6 +333,12 @@ class SimulatorApp:
         entry["status"] = response.status_code
         self._log(entry, started)
         return response(environ, start_response)
+
+    @staticmethod
+    def _fault_response(fault: Fault) -> Response:
+        headers = {"Retry-After": fault.retry_after} if fault.retry_after else {}
+        body = fault.body if fault.body is not None else json.dumps({"error": f"injected {fault.status}"})
+        return Response(body, status=fault.status, headers=headers, content_type="application/json")
 
     def _log(self, entry, started):
         entry["ms"] = round((time.monotonic() - started) * 1000, 1)
