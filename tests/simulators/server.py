@@ -2,7 +2,14 @@
 
 import threading
 
-from werkzeug.serving import make_server
+from werkzeug.serving import WSGIRequestHandler, make_server
+
+
+class QuietRequestHandler(WSGIRequestHandler):
+    """No access log line per request: the simulator keeps its own request log."""
+
+    def log_request(self, *args, **kwargs):
+        pass
 
 
 class SimulatorServer:
@@ -10,7 +17,7 @@ class SimulatorServer:
 
     def __init__(self, app, host="127.0.0.1", port=0):
         self.app = app
-        self._server = make_server(host, port, app, threaded=True)
+        self._server = make_server(host, port, app, threaded=True, request_handler=QuietRequestHandler)
         self._server.daemon_threads = True
         self.host = host
         self.port = self._server.server_port
