@@ -1,0 +1,27 @@
+{
+    "name": "ML Connector",
+    "summary": "Sync engine for procurement and EDI networks: connections with encrypted "
+    "credentials, flows with high-water marks, audit lines with replay, review queue",
+    "version": "19.0.1.0.0",
+    "category": "Supply Chain/Purchase",
+    "author": "ml-connector",
+    "website": "https://www.ml-connector.com",
+    "license": "LGPL-3",
+    "depends": ["mail", "purchase", "account", "stock"],
+    "external_dependencies": {"python": ["cryptography", "requests", "rapidfuzz"]},
+    "data": [
+        "security/ml_connector_security.xml",
+        "security/ir.model.access.csv",
+        "data/ir_cron_data.xml",
+        "views/ml_connector_backend_views.xml",
+        "views/ml_connector_flow_views.xml",
+        "views/ml_connector_run_views.xml",
+        "views/ml_connector_audit_line_views.xml",
+        "views/ml_connector_binding_views.xml",
+        "views/ml_connector_mapping_views.xml",
+        "views/ml_connector_review_views.xml",
+        "views/ml_connector_menus.xml",
+    ],
+    "application": True,
+    "installable": True,
+}

@@ -1,0 +1,364 @@
+import json
+import logging
+import random
+from datetime import timedelta
+
+from psycopg2 import IntegrityError, OperationalError
+
+from odoo import _, api, fields, models
+from odoo.exceptions import AccessError, UserError, ValidationError
+
+from ..tools.errors import AuthError, ConnectorError, NeedsReviewError
+from ..tools.redact import SECRET_KEY_PATTERN, dumps_redacted, redact_text
+
+_logger = logging.getLogger(__name__)
+
+STATES = [
+    ("pending", "Pending"),
+    ("done", "Done"),
+    ("failed", "Failed"),
+    ("needs_review", "Needs review"),
+    ("skipped", "Skipped"),
+]
+RETRY_BASE_MINUTES = 2  # a transient failure waits ~2, 4, 8, 16… minutes (with jitter)
+RETRY_CAP_MINUTES = 120
+
+
+def _has_secret_keys(value):
+    if isinstance(value, dict):
+        return any(
+            (isinstance(k, str) and SECRET_KEY_PATTERN.search(k)) or _has_secret_keys(v) for k, v in value.items()
+        )
+    if isinstance(value, list):
+        return any(_has_secret_keys(v) for v in value)
+    return False
+
+
+def payload_text(payload, secrets=()):
+    """Text stored on an audit line: the document as received or sent, minus secrets.
+
+    Raw text is kept byte for byte when it holds nothing secret (so that a replay works
+    on exactly what came in); structures are stored as indented JSON.
+    """
+    if payload is None or payload is False:
+        return False
+    if isinstance(payload, bytes):
+        payload = payload.decode("utf-8", errors="replace")
+    if isinstance(payload, str):
+        try:
+            parsed = json.loads(payload.lstrip("\ufeff"))
+        except ValueError:
+            return redact_text(payload, secrets)
+        if _has_secret_keys(parsed):
+            return dumps_redacted(parsed, secrets)
+        return redact_text(payload, secrets)
+    if _has_secret_keys(payload):
+        return dumps_redacted(payload, secrets)
+    return redact_text(json.dumps(payload, indent=1, ensure_ascii=False, default=str), secrets)
+
+
+class MlConnectorAuditLine(models.Model):
+    """One version of one document moved by a flow: what came in, what went out, the outcome.
+
+    Created before any work is done, with the source payload; processing only changes its
+    state. Replaying a line re-runs the same document; the handlers' bindings make that
+    idempotent, so a document that already reached the other side is not duplicated.
+    """
+
+    _name = "ml.connector.audit.line"
+    _description = "Connector audit line"
+    _order = "id desc"
+    _rec_name = "name"
+
+    name = fields.Char("Document", required=True)
+    flow_id = fields.Many2one("ml.connector.flow", required=True, ondelete="cascade", index=True)
+    backend_id = fields.Many2one(related="flow_id.backend_id", store=True, index=True, string="Connection")
+    company_id = fields.Many2one(related="flow_id.company_id", store=True, index=True)
+    direction = fields.Selection(related="flow_id.direction", store=True)
+    document_type = fields.Char()
+    run_id = fields.Many2one("ml.connector.run", "Last run", index="btree_not_null", ondelete="set null")
+    source_key = fields.Char(required=True, help="Identity of the document on the source side.")
+    document_key = fields.Char("Reference", index="trigram", help="Business key (PO number, invoice number…).")
+    external_id = fields.Char("External ID", index="btree_not_null")
+    target_key = fields.Char(help="Identity of the document on the target side once written.")
+    res_model = fields.Char("Odoo model")
+    res_id = fields.Many2oneReference("Odoo record ID", model_field="res_model")
+    record_name = fields.Char("Odoo record", compute="_compute_record_name")
+    state = fields.Selection(STATES, default="pending", required=True, index=True)
+    error_kind = fields.Selection(
+        [
+            ("transient", "Temporary"),
+            ("unknown_outcome", "Outcome unknown"),
+            ("permanent", "Rejected"),
+            ("review", "Needs a decision"),
+            ("config", "Configuration"),
+            ("auth", "Credentials"),
+            ("bug", "Unexpected"),
+        ]
+    )
+    error_message = fields.Text("Message")
+    blocking_key = fields.Char(index="btree_not_null", help="What this line waits for (mapping, review).")
+    attempts = fields.Integer(default=0, readonly=True)
+    in_flight = fields.Boolean(readonly=True, help="Set while a worker processes the line.")
+    outcome_unknown = fields.Boolean(
+        readonly=True, help="The last send got no clear answer: the next attempt first looks the document up."
+    )
+    next_attempt_at = fields.Datetime(readonly=True)
+    last_attempt_date = fields.Datetime(readonly=True)
+    date_done = fields.Datetime(readonly=True)
+    replay_count = fields.Integer(readonly=True)
+    content_hash = fields.Char(index=True)
+    request_payload = fields.Text("Payload", help="The document as read from the source (secrets removed).")
+    response_payload = fields.Text("Answer", help="What the target answered or what was created.")
+    payload_size = fields.Integer(compute="_compute_payload_size")
+    can_replay = fields.Boolean(compute="_compute_can_replay")
+
+    _flow_source_idx = models.Index("(flow_id, source_key)")
+    _flow_pending_idx = models.Index("(flow_id, id) WHERE state = 'pending'")
+
+    @api.depends("res_model", "res_id")
+    def _compute_record_name(self):
+        for line in self:
+            record = line._record()
+            line.record_name = record.display_name if record else False
+
+    @api.depends("request_payload")
+    def _compute_payload_size(self):
+        for line in self:
+            line.payload_size = len(line.request_payload or "")
+
+    @api.depends("state")
+    def _compute_can_replay(self):
+        for line in self:
+            line.can_replay = line.state in ("failed", "needs_review", "skipped", "done")
+
+    def _record(self):
+        self.ensure_one()
+        if not self.res_model or not self.res_id or self.res_model not in self.env:
+            return None
+        return self.env[self.res_model].browse(self.res_id).exists() or None
+
+    # ------------------------------------------------------------------ creation
+    @api.model
+    def _vals_from_item(self, flow, run, item):
+        secrets = flow.backend_id._secret_values()
+        vals = {
+            "name": (item.name or item.document_key or item.source_key)[:250],
+            "flow_id": flow.id,
+            "run_id": run.id,
+            "document_type": flow.document_type,
+            "source_key": item.source_key,
+            "document_key": item.document_key or False,
+            "external_id": item.external_id or (item.source_key if flow.direction == "inbound" else False),
+            "res_model": item.res_model or False,
+            "res_id": item.res_id or False,
+            "content_hash": item.hash,
+            "request_payload": payload_text(item.payload, secrets),
+            "state": "pending",
+        }
+        if item.error is not None:
+            vals.update(self._error_vals(item.error, attempts=0, max_attempts=0, secrets=secrets))
+        return vals
+
+    def _error_vals(self, exc, attempts, max_attempts, secrets=()):
+        """State and message for an exception raised while preparing or processing a line."""
+        message = redact_text(str(exc), secrets)
+        if isinstance(exc, NeedsReviewError):
+            return {
+                "state": "needs_review",
+                "error_kind": "review",
+                "error_message": message,
+                "blocking_key": exc.blocking_key or False,
+            }
+        if isinstance(exc, ConnectorError):
+            kind = exc.kind
+            vals = {"error_kind": kind, "error_message": message}
+            if exc.body:
+                vals["response_payload"] = payload_text(exc.body, secrets)
+            if exc.transient:
+                if attempts >= max_attempts:
+                    vals.update(
+                        state="failed",
+                        error_message=_("Gave up after %(n)s attempts. Last error: %(error)s", n=attempts, error=message),
+                    )
+                else:
+                    minutes = min(RETRY_CAP_MINUTES, RETRY_BASE_MINUTES * 2 ** max(attempts - 1, 0))
+                    vals.update(
+                        state="pending",
+                        next_attempt_at=fields.Datetime.now() + timedelta(minutes=minutes * (0.5 + random.random() / 2)),
+                    )
+                if kind == "unknown_outcome":
+                    vals["outcome_unknown"] = True
+                return vals
+            vals["state"] = "failed"
+            return vals
+        if isinstance(exc, UserError | ValidationError):
+            return {"state": "failed", "error_kind": "permanent", "error_message": message}
+        return {
+            "state": "failed",
+            "error_kind": "bug",
+            "error_message": _("Unexpected error %(type)s: %(error)s", type=type(exc).__name__, error=message),
+        }
+
+    # ------------------------------------------------------------------ processing
+    def _start_attempt(self, run):
+        """Mark the batch in flight and count the attempt, before any work (committed by the caller).
+
+        Lines that were already in flight ``record_max_attempts`` times without an outcome
+        crashed their worker that often: they fail instead of being tried again.
+        """
+        if not self:
+            return
+        exhausted = self.filtered(lambda l: l.in_flight and l.attempts >= l.backend_id.record_max_attempts)
+        exhausted.write(
+            {
+                "state": "failed",
+                "in_flight": False,
+                "error_kind": "bug",
+                "error_message": _(
+                    "Processing of this document was interrupted %(n)s times (the worker stopped or timed "
+                    "out while handling it); it is no longer retried automatically.",
+                    n=exhausted[:1].attempts,
+                ),
+            }
+        )
+        todo = self - exhausted
+        self.env.cr.execute(
+            """UPDATE ml_connector_audit_line
+               SET attempts = attempts + 1, in_flight = TRUE, run_id = %s,
+                   last_attempt_date = (now() AT TIME ZONE 'UTC')
+               WHERE id IN %s""",
+            (run.id, tuple(todo.ids or [0])),
+        )
+        self.invalidate_recordset(["attempts", "in_flight", "run_id", "last_attempt_date"])
+
+    def _abandon_attempt(self):
+        """The batch stopped before these lines were tried: do not count the attempt."""
+        if self:
+            self.env.cr.execute(
+                """UPDATE ml_connector_audit_line SET attempts = GREATEST(attempts - 1, 0), in_flight = FALSE
+                   WHERE id IN %s AND in_flight""",
+                (tuple(self.ids),),
+            )
+            self.invalidate_recordset(["attempts", "in_flight"])
+
+    def _process_one(self, handler):
+        """Process this line; record the outcome on it. Return 'done', 'skipped', 'failed',
+        'needs_review' or 'transient'. Database errors propagate (the batch is retried)."""
+        self.ensure_one()
+        if self.state != "pending":
+            return self.state
+        secrets = self.backend_id._secret_values()
+        vals = {"in_flight": False}
+        try:
+            with self.env.cr.savepoint():
+                result = handler._resolve_unknown_outcome(self) if self.outcome_unknown else None
+                if result is None:
+                    result = handler._process(self) or {}
+            vals.update(
+                state=result.get("state", "done"),
+                error_kind=False,
+                error_message=result.get("message") or False,
+                blocking_key=False,
+                outcome_unknown=False,
+                next_attempt_at=False,
+                date_done=fields.Datetime.now(),
+            )
+            for key in ("external_id", "target_key", "res_model", "res_id", "document_key"):
+                if result.get(key):
+                    vals[key] = result[key]
+            if "response" in result:
+                vals["response_payload"] = payload_text(result["response"], secrets)
+            outcome = vals["state"]
+        except AuthError:
+            raise
+        except (OperationalError, IntegrityError):
+            raise
+        except NeedsReviewError as exc:
+            vals.update(self._error_vals(exc, self.attempts, self.backend_id.record_max_attempts, secrets))
+            outcome = "needs_review"
+            for callback in exc.after_rollback:
+                callback()
+            if exc.review:
+                self.env["ml.connector.review"]._create_for_line(self, exc)
+        except Exception as exc:  # noqa: BLE001 - every failure ends on the line, not in the log only
+            if not isinstance(exc, ConnectorError | UserError | ValidationError):
+                _logger.exception("Unexpected error while processing audit line %s", self.id)
+            vals.update(self._error_vals(exc, self.attempts, self.backend_id.record_max_attempts, secrets))
+            outcome = "transient" if vals.get("state") == "pending" else "failed"
+        self.write(vals)
+        return outcome
+
+    # ------------------------------------------------------------------ replay
+    def _check_replay_access(self):
+        if not self.env.user.has_group("ml_connector.group_ml_connector_user"):
+            raise AccessError(_("Only connector users can replay records."))
+        self.check_access("read")
+
+    def action_replay(self):
+        """Process the selected lines again (now for one line, by the next run for several)."""
+        self._check_replay_access()
+        lines = self.sudo().filtered(lambda l: l.state != "pending" or not l.in_flight)
+        for line in lines:
+            handler = line.flow_id._handler()
+            rebuilt = handler._rebuild(line)
+            vals = {
+                "state": "pending",
+                "attempts": 0,
+                "next_attempt_at": False,
+                "in_flight": False,
+                "error_kind": False,
+                "error_message": False,
+                "blocking_key": False,
+                "replay_count": line.replay_count + 1,
+            }
+            if rebuilt is not None:
+                if rebuilt.error is not None:
+                    vals.update(self._error_vals(rebuilt.error, 0, 0, line.backend_id._secret_values()))
+                vals.update(
+                    request_payload=payload_text(rebuilt.payload, line.backend_id._secret_values()),
+                    content_hash=rebuilt.hash,
+                )
+            line.write(vals)
+        if len(lines) == 1 and lines.state == "pending":
+            backend = lines.backend_id._sync_env()
+            line = lines.with_env(backend.env).sudo()
+            backend._check_runnable()
+            run = self.env["ml.connector.run"].sudo()._current_run(backend, "replay")
+            line._start_attempt(run)
+            line._process_one(line.flow_id._handler())
+            run._count_lines(line)
+            run._finish()
+        else:
+            for cron in lines.backend_id.filtered(lambda b: b.state == "active").cron_id:
+                cron.sudo()._trigger()
+        return True
+
+    @api.model
+    def _release(self, blocking_key, backend=None):
+        """Lines waiting for ``blocking_key`` (a mapping, a review) can go: requeue them."""
+        domain = [("state", "=", "needs_review"), ("blocking_key", "=", blocking_key)]
+        if backend:
+            domain.append(("backend_id", "=", backend.id))
+        lines = self.sudo().search(domain)
+        if lines:
+            lines.write(
+                {
+                    "state": "pending",
+                    "attempts": 0,
+                    "next_attempt_at": False,
+                    "blocking_key": False,
+                    "error_kind": False,
+                    "error_message": _("Released: %s is now resolved.", blocking_key),
+                }
+            )
+            for cron in lines.backend_id.filtered(lambda b: b.state == "active").cron_id:
+                cron.sudo()._trigger()
+        return lines
+
+    def action_open_record(self):
+        self.ensure_one()
+        record = self._record()
+        if not record:
+            raise UserError(_("No Odoo record is linked to this line."))
+        return {"type": "ir.actions.act_window", "res_model": record._name, "res_id": record.id, "view_mode": "form"}

@@ -1,0 +1,484 @@
+import hashlib
+import logging
+import time
+from datetime import timedelta
+from urllib.parse import urlsplit
+
+from odoo import _, api, fields, models
+from odoo.exceptions import UserError, ValidationError
+
+from ..tools.errors import AuthError, ConfigurationError, ConnectorError
+from ..tools.redact import redact_text
+from .ml_connector_secret import BackendTokenStore
+
+_logger = logging.getLogger(__name__)
+
+# pg_try_advisory_lock(int, int) namespace for "a run of this connection is in progress"
+RUN_LOCK_NAMESPACE = 0x6D6C63  # "mlc"
+LOOPBACK_HOSTS = {"localhost", "127.0.0.1", "::1"}
+
+
+class MlConnectorBackend(models.Model):
+    """A connection to one remote system (one JAGGAER tenant, one SPS account...).
+
+    Owns credentials (encrypted, write-only), limits, the schedule (its own ir.cron, so
+    two connections run in parallel but one connection never overlaps itself) and flows.
+    """
+
+    _name = "ml.connector.backend"
+    _description = "Connector connection"
+    _inherit = ["mail.thread"]
+    _order = "sequence, name, id"
+
+    # Secret fields handled by the vault: name on this model -> name of the stored secret.
+    _secret_fields = ("client_secret",)
+
+    name = fields.Char(required=True, tracking=True)
+    sequence = fields.Integer(default=10)
+    active = fields.Boolean(default=True)
+    company_id = fields.Many2one(
+        "res.company", required=True, default=lambda self: self.env.company, index=True, tracking=True
+    )
+    system_type = fields.Selection(
+        [("generic", "Generic OAuth2 REST")],
+        string="System",
+        required=True,
+        default="generic",
+        help="Which remote system this connection talks to. Each system adds its own settings and flows.",
+    )
+    state = fields.Selection(
+        [("draft", "Draft"), ("active", "Active"), ("paused", "Paused")],
+        default="draft",
+        required=True,
+        tracking=True,
+        copy=False,
+        help="Only active connections run on their schedule. A connection pauses itself when its "
+        "credentials are refused or when it finds itself in a copied database.",
+    )
+    paused_reason = fields.Char(readonly=True, copy=False)
+    test_mode = fields.Boolean(
+        help="Test or sandbox endpoint (e.g. the built-in simulators): allows plain http:// and "
+        "loopback URLs. Production connections must use https.",
+        tracking=True,
+    )
+    base_url = fields.Char("Base URL", tracking=True)
+    token_url = fields.Char("Token URL", tracking=True)
+    ping_path = fields.Char(
+        default="/",
+        help="Cheap authenticated GET used by 'Test connection' for generic REST connections.",
+    )
+    client_id = fields.Char("Client ID", tracking=True, copy=False)
+    client_secret = fields.Char(
+        compute="_compute_secrets",
+        inverse="_inverse_client_secret",
+        groups="base.group_system",
+        copy=False,
+        help="Stored encrypted. Never displayed again once saved: type a new value to replace it.",
+    )
+    client_secret_set = fields.Boolean(compute="_compute_secret_set", string="Client secret set")
+    user_id = fields.Many2one(
+        "res.users",
+        string="Run as",
+        default=lambda self: self.env.ref("base.user_root"),
+        required=True,
+        help="User whose rights the synchronisation uses (records are created as this user).",
+    )
+
+    # schedule
+    cron_id = fields.Many2one("ir.cron", readonly=True, copy=False, ondelete="set null")
+    interval_number = fields.Integer("Run every", default=15, required=True)
+    interval_type = fields.Selection(
+        [("minutes", "Minutes"), ("hours", "Hours"), ("days", "Days")], default="minutes", required=True
+    )
+    next_run = fields.Datetime(related="cron_id.nextcall", string="Next run")
+
+    # limits
+    timeout_connect = fields.Float("Connect timeout (s)", default=5.0)
+    timeout_read = fields.Float("Read timeout (s)", default=30.0)
+    request_max_attempts = fields.Integer(
+        "Attempts per request", default=4, help="Tries for one HTTP request on 429/502/503/504."
+    )
+    max_retry_after = fields.Integer(
+        "Longest wait (s)",
+        default=60,
+        help="A Retry-After longer than this ends the call; the record is retried on a later run.",
+    )
+    record_max_attempts = fields.Integer(
+        "Attempts per record",
+        default=5,
+        help="After this many failed attempts a record stops being retried automatically (state Failed).",
+    )
+    rate_limit_per_minute = fields.Integer(
+        "Requests per minute", default=0, help="Client-side cap on requests to this system (0 = none)."
+    )
+    batch_size = fields.Integer(default=100, help="Records per committed batch.")
+
+    # status
+    last_attempt_date = fields.Datetime(readonly=True, copy=False)
+    last_success_date = fields.Datetime(
+        readonly=True, copy=False, help="End of the last run that completed without a connection-level error."
+    )
+    last_error = fields.Text(readonly=True, copy=False)
+    database_uuid = fields.Char(
+        readonly=True,
+        copy=False,
+        help="Database identity when the connection was activated: a copy of the database (staging, "
+        "restored backup) has another and does not send anything until re-activated.",
+    )
+
+    flow_ids = fields.One2many("ml.connector.flow", "backend_id", string="Flows")
+    run_ids = fields.One2many("ml.connector.run", "backend_id", string="Runs")
+    failed_count = fields.Integer(compute="_compute_line_counts")
+    review_count = fields.Integer(compute="_compute_line_counts")
+    run_count = fields.Integer(compute="_compute_line_counts")
+
+    @api.constrains("base_url", "token_url", "test_mode")
+    def _check_urls(self):
+        for backend in self:
+            for label, url in (("Base URL", backend.base_url), ("Token URL", backend.token_url)):
+                if url:
+                    backend._validate_url(label, url)
+
+    def _validate_url(self, label, url):
+        parts = urlsplit(url)
+        if parts.scheme not in ("http", "https") or not parts.hostname:
+            raise ValidationError(_("%(label)s is not a valid URL: %(url)s", label=label, url=url))
+        if parts.scheme != "https" and not self.test_mode:
+            raise ValidationError(
+                _(
+                    "%(label)s must use https. Plain http is only allowed for connections in test mode "
+                    "(simulators, sandboxes).",
+                    label=label,
+                )
+            )
+        if parts.hostname in LOOPBACK_HOSTS and not self.test_mode:
+            raise ValidationError(_("%(label)s points to this machine; enable test mode for that.", label=label))
+
+    @api.constrains("interval_number", "record_max_attempts", "request_max_attempts", "batch_size")
+    def _check_positive(self):
+        for backend in self:
+            if min(
+                backend.interval_number,
+                backend.record_max_attempts,
+                backend.request_max_attempts,
+                backend.batch_size,
+            ) < 1:
+                raise ValidationError(_("Interval, attempts and batch size must be at least 1."))
+
+    # ------------------------------------------------------------------ secrets
+    def _compute_secrets(self):
+        for backend in self:
+            for field_name in self._secret_fields:
+                backend[field_name] = False
+
+    def _compute_secret_set(self):
+        secrets = self.env["ml.connector.secret"].sudo().search_read(
+            [("backend_id", "in", self.ids), ("name", "=", "client_secret")], ["backend_id"]
+        )
+        with_secret = {s["backend_id"][0] for s in secrets}
+        for backend in self:
+            backend.client_secret_set = backend.id in with_secret
+
+    def _inverse_client_secret(self):
+        for backend in self:
+            if backend.client_secret:
+                backend._set_secret("client_secret", backend.client_secret)
+
+    def _set_secret(self, name, value):
+        self.ensure_one()
+        self.env["ml.connector.secret"]._store(self, name, value)
+        BackendTokenStore.forget_backend(self.env.cr.dbname, self.id)
+        self.env["ml.connector.secret"].sudo().search(
+            [("backend_id", "=", self.id), ("name", "=like", "token:%")]
+        ).unlink()
+        self.message_post(body=_("Credential %(name)s changed.", name=name))
+
+    def _get_secret(self, name):
+        """Decrypted secret, for building requests only: never log or store the result."""
+        self.ensure_one()
+        return self.env["ml.connector.secret"]._read(self, name)[0]
+
+    def _secret_values(self):
+        """Current secrets, so that payloads and messages can be scrubbed of them."""
+        self.ensure_one()
+        return [v for v in (self._get_secret(name) for name in self._secret_fields) if v]
+
+    def _token_store(self, *parts):
+        fingerprint = hashlib.sha256("|".join(str(p or "") for p in parts).encode()).hexdigest()[:16]
+        return BackendTokenStore(self, fingerprint)
+
+    # ------------------------------------------------------------------ system-specific behaviour
+    def _system(self):
+        self.ensure_one()
+        return self.env[f"ml.connector.system.{self.system_type}"]
+
+    def _http(self, base_url=None):
+        """The HTTP client of this connection (timeouts, retries, rate limit, auth)."""
+        self.ensure_one()
+        return self._system()._http(self, base_url=base_url)
+
+    # ------------------------------------------------------------------ schedule
+    @api.model_create_multi
+    def create(self, vals_list):
+        backends = super().create(vals_list)
+        for backend in backends:
+            backend._sync_cron()
+            if not backend.flow_ids:
+                backend._create_default_flows()
+        return backends
+
+    def write(self, vals):
+        res = super().write(vals)
+        if {"interval_number", "interval_type", "state", "name", "active"} & set(vals):
+            self._sync_cron()
+        if "system_type" in vals:
+            for backend in self.filtered(lambda b: not b.flow_ids):
+                backend._create_default_flows()
+        return res
+
+    def unlink(self):
+        crons = self.cron_id
+        res = super().unlink()
+        crons.sudo().unlink()
+        return res
+
+    def copy_data(self, default=None):
+        vals_list = super().copy_data(default)
+        for backend, vals in zip(self, vals_list):
+            vals.setdefault("name", _("%s (copy)", backend.name))
+        return vals_list
+
+    def _sync_cron(self):
+        model = self.env["ir.model"]._get_id(self._name)
+        for backend in self:
+            vals = {
+                "name": f"Connector: {backend.name}",
+                "interval_number": backend.interval_number,
+                "interval_type": backend.interval_type,
+                "active": backend.active and backend.state == "active",
+            }
+            if backend.cron_id:
+                backend.cron_id.sudo().write(vals)
+                continue
+            cron = (
+                self.env["ir.cron"]
+                .sudo()
+                .create(
+                    {
+                        **vals,
+                        "model_id": model,
+                        "state": "code",
+                        "code": f"model._cron_run_backend({backend.id})",
+                        "user_id": self.env.ref("base.user_root").id,
+                        "nextcall": fields.Datetime.now(),
+                        "priority": 10,
+                    }
+                )
+            )
+            backend.sudo().cron_id = cron
+
+    def _create_default_flows(self):
+        self.ensure_one()
+        self.env["ml.connector.flow"]._create_default_flows(self)
+
+    # ------------------------------------------------------------------ actions
+    def _check_manager(self):
+        if not self.env.user.has_group("ml_connector.group_ml_connector_manager"):
+            raise UserError(_("Only connector managers can do this."))
+
+    def action_activate(self):
+        self._check_manager()
+        uuid = self.env["ir.config_parameter"].sudo().get_param("database.uuid")
+        for backend in self:
+            if backend.base_url:
+                backend._validate_url(_("Base URL"), backend.base_url)
+            backend.write({"state": "active", "paused_reason": False, "database_uuid": uuid, "last_error": False})
+            backend.cron_id.sudo().nextcall = fields.Datetime.now()
+        return True
+
+    def action_pause(self):
+        self._check_manager()
+        self.write({"state": "paused", "paused_reason": _("Paused by %s", self.env.user.name)})
+        return True
+
+    def action_draft(self):
+        self._check_manager()
+        self.write({"state": "draft", "paused_reason": False})
+        return True
+
+    def action_run_now(self):
+        """Schedule a run as soon as a cron worker is free (same path as the scheduler)."""
+        self.ensure_one()
+        self._check_manager()
+        if self.state != "active":
+            raise UserError(_("Activate the connection first."))
+        self.cron_id.sudo()._trigger()
+        return self._notify(_("Run scheduled"), _("The connection will run within moments."), "info")
+
+    def action_test_connection(self):
+        self.ensure_one()
+        self._check_manager()
+        try:
+            message = self._system()._test_connection(self)
+        except ConnectorError as exc:
+            self.last_error = str(exc)
+            return self._notify(_("Connection failed"), self._scrub(str(exc)), "danger", sticky=True)
+        except UserError as exc:
+            return self._notify(_("Connection failed"), str(exc), "danger", sticky=True)
+        return self._notify(_("Connection works"), message, "success")
+
+    def _notify(self, title, message, kind, sticky=False):
+        return {
+            "type": "ir.actions.client",
+            "tag": "display_notification",
+            "params": {"title": title, "message": message, "type": kind, "sticky": sticky},
+        }
+
+    def _scrub(self, text):
+        try:
+            secrets = self.sudo()._secret_values()
+        except UserError:
+            secrets = []
+        return redact_text(text, secrets)
+
+    def action_open_lines(self):
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id("ml_connector.action_ml_connector_audit_line")
+        action["domain"] = [("backend_id", "=", self.id)]
+        action["context"] = {"search_default_filter_attention": 1}
+        return action
+
+    def action_open_runs(self):
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id("ml_connector.action_ml_connector_run")
+        action["domain"] = [("backend_id", "=", self.id)]
+        return action
+
+    def _compute_line_counts(self):
+        Line = self.env["ml.connector.audit.line"]
+        counts = {
+            (backend.id, state): count
+            for backend, state, count in Line._read_group(
+                [("backend_id", "in", self.ids), ("state", "in", ("failed", "needs_review"))],
+                ["backend_id", "state"],
+                ["__count"],
+            )
+        }
+        runs = dict(
+            self.env["ml.connector.run"]._read_group([("backend_id", "in", self.ids)], ["backend_id"], ["__count"])
+        )
+        for backend in self:
+            backend.failed_count = counts.get((backend.id, "failed"), 0)
+            backend.review_count = counts.get((backend.id, "needs_review"), 0)
+            backend.run_count = runs.get(backend, 0)
+
+    # ------------------------------------------------------------------ running
+    @api.model
+    def _cron_run_backend(self, backend_id):
+        backend = self.browse(backend_id).exists()
+        if not backend or backend.state != "active":
+            return
+        backend._run_cycle(trigger="cron")
+
+    def _check_not_copied(self):
+        """Refuse to talk to the remote from a copied or neutralised database."""
+        self.ensure_one()
+        uuid = self.env["ir.config_parameter"].sudo().get_param("database.uuid")
+        if self.database_uuid and self.database_uuid != uuid:
+            reason = _(
+                "This database is not the one where the connection was activated (a copy, a restored "
+                "backup or a neutralised database): nothing is sent and no token is requested until a "
+                "manager activates the connection again here."
+            )
+            if self.state == "active":
+                self.sudo().write({"state": "paused", "paused_reason": reason})
+            raise ConfigurationError(reason)
+
+    def _check_runnable(self):
+        self._check_not_copied()
+        if self.state != "active":
+            raise ConfigurationError(_("The connection is not active (%s).", self.state))
+
+    def _acquire_run_lock(self):
+        self.env.cr.execute("SELECT pg_try_advisory_lock(%s, %s)", (RUN_LOCK_NAMESPACE, self.id))
+        return self.env.cr.fetchone()[0]
+
+    def _release_run_lock(self):
+        self.env.cr.execute("SELECT pg_advisory_unlock(%s, %s)", (RUN_LOCK_NAMESPACE, self.id))
+
+    def _sync_env(self):
+        """Environment a run works in: the connection's user and company, never the caller's."""
+        self.ensure_one()
+        env = self.env(user=self.user_id.id, context={**self.env.context, "tracking_disable": True})
+        return env["ml.connector.backend"].browse(self.id).with_company(self.company_id)
+
+    def _run_cycle(self, trigger="cron"):
+        """One synchronisation cycle: every active flow, master data first.
+
+        Works in committed batches (``ir.cron._commit_progress``); when the cron's time budget
+        runs out, returns with work remaining so that the scheduler calls again.
+        """
+        self.ensure_one()
+        if not self._acquire_run_lock():
+            _logger.info("Connection %s is already running elsewhere; skipping.", self.name)
+            return False
+        backend = self._sync_env()
+        run = self.env["ml.connector.run"]
+        try:
+            backend._check_runnable()
+            run = backend.env["ml.connector.run"]._current_run(backend, trigger)
+            self.sudo().last_attempt_date = fields.Datetime.now()
+            remaining = 0
+            flows = backend.flow_ids.filtered("active").sorted(lambda f: (not f.master_data, f.sequence, f.id))
+            for flow in flows:
+                remaining += flow._run_step(run)
+                if remaining and backend._time_left() <= 0:
+                    break
+            if remaining:
+                run._save_progress()
+                self.env["ir.cron"]._commit_progress(remaining=remaining)
+                return True
+            run._finish()
+            values = {"last_error": run.error_message or False}
+            if run.state == "done":
+                values["last_success_date"] = run.date_end
+            self.sudo().write(values)
+            self.env["ir.cron"]._commit_progress(remaining=0)
+            return True
+        except AuthError as exc:
+            # Work already done in this batch is consistent (each record saved with its audit
+            # line) and is kept; only the connection stops.
+            message = self._scrub(str(exc))
+            self.sudo().write(
+                {"state": "paused", "paused_reason": _("Credentials refused: %s", message), "last_error": message}
+            )
+            self.message_post(body=_("Connection paused: the remote refused the credentials. %s", message))
+            if run:
+                run._finish(error=message, state="failed")
+            self.env["ir.cron"]._commit_progress(remaining=0)
+            return False
+        except ConfigurationError as exc:
+            if run:
+                run._finish(error=str(exc), state="failed")
+            self.sudo().last_error = str(exc)
+            return False
+        finally:
+            self._release_run_lock()
+
+    def _time_left(self):
+        """Seconds left in this cron call's budget (infinite outside a cron)."""
+        end = self.env.context.get("cron_end_time")
+        return end - time.monotonic() if end else float("inf")
+
+    @api.model
+    def _gc_old_runs(self, days=90):
+        """Retention: runs and finished audit lines older than ``days`` (capped per call)."""
+        limit_date = fields.Datetime.now() - timedelta(days=days)
+        runs = self.env["ml.connector.run"].sudo().search([("date_start", "<", limit_date)], limit=5000)
+        lines = (
+            self.env["ml.connector.audit.line"]
+            .sudo()
+            .search([("write_date", "<", limit_date), ("state", "in", ("done", "skipped"))], limit=10000)
+        )
+        lines.unlink()
+        runs.unlink()

@@ -1,0 +1,166 @@
+from datetime import datetime
+
+from odoo import api, models
+
+from ..tools.items import Page, SourceItem
+
+ODOO = "odoo"
+
+
+class MlConnectorHandler(models.AbstractModel):
+    """What one flow does: read a document type from a source, write it to a target.
+
+    Each flow type is a small AbstractModel inheriting this one (``_name`` starting with
+    ``ml.connector.handler.``). The engine (:class:`ml.connector.flow`) owns the cursor,
+    the audit lines, batching, retries and commits; a handler only knows its documents:
+
+    * ``_collect(flow, run)`` yields :class:`Page` objects of :class:`SourceItem`;
+    * ``_process(line)`` writes one document to the target and returns a result dict;
+    * optional ``_acknowledge``, ``_resolve_unknown_outcome`` and ``_rebuild``.
+
+    Sources and targets are named by system type; ``odoo`` is this database, read and
+    written through the ORM. Nothing here assumes Odoo is one of the two ends.
+    """
+
+    _name = "ml.connector.handler"
+    _description = "Connector flow handler"
+
+    _flow_label = "Flow"
+    _document_type = ""
+    _source_system = ODOO
+    _target_system = ODOO
+    _systems = ()  # connection system types that offer this flow
+    _master_data = False
+    _default_sequence = 50
+    _default_active = True
+    # Bindings of this flow: object type, and whether the source key is the local side
+    # (Odoo record, ``local_ref``) or the remote side (``external_id``).
+    _binding_type = None
+    _binding_source_side = "external_id"
+
+    @api.model
+    def _collect(self, flow, run):
+        """Yield pages of source items changed since ``flow.cursor``."""
+        return iter(())
+
+    @api.model
+    def _process(self, line):
+        """Write the document of ``line`` to the target.
+
+        Return a dict with any of ``state`` ('done' or 'skipped'), ``message``,
+        ``external_id``, ``target_key``, ``res_model``, ``res_id``, ``response``.
+        Raise connector errors (``tools.errors``) or ``UserError``/``ValidationError``.
+        """
+        raise NotImplementedError
+
+    @api.model
+    def _acknowledge(self, flow, items):
+        """Tell the source that ``items`` are safely stored (called after commit)."""
+
+    @api.model
+    def _resolve_unknown_outcome(self, line):
+        """A previous send of ``line`` got no clear answer: look the document up remotely.
+
+        Return a result dict (as ``_process``) if the remote has it, None to send again.
+        """
+        return None
+
+    @api.model
+    def _rebuild(self, line):
+        """For replays: a fresh :class:`SourceItem` from the current source, or None to
+        reprocess the stored payload as it is."""
+        return None
+
+    @api.model
+    def _direction(self):
+        if self._target_system == ODOO:
+            return "inbound"
+        if self._source_system == ODOO:
+            return "outbound"
+        return "external"
+
+
+class MlConnectorHandlerOdooSource(models.AbstractModel):
+    """Handlers whose source is this Odoo database: changes found through the ORM.
+
+    High-water mark on ``(write_date, id)``: each run re-reads from the mark minus an
+    overlap window, in keyset order, so records written in the same second, or committed
+    by a transaction that started before the mark, are never lost; re-read records whose
+    built document did not change are skipped through the content hash of their binding.
+    """
+
+    _name = "ml.connector.handler.odoo.source"
+    _inherit = "ml.connector.handler"
+    _description = "Connector handler reading Odoo records"
+
+    _source_system = ODOO
+    _binding_source_side = "local_ref"
+    _source_model = None
+
+    @api.model
+    def _source_domain(self, flow):
+        return []
+
+    @api.model
+    def _build(self, flow, record):
+        """The outgoing document for ``record`` (a dict); raise connector errors if it
+        cannot be built (e.g. a mapping is missing): the line then waits with the reason."""
+        raise NotImplementedError
+
+    @api.model
+    def _item_for(self, flow, record):
+        try:
+            payload = self._build(flow, record)
+            error = None
+        except Exception as exc:  # noqa: BLE001 - any build failure belongs on the audit line
+            payload, error = None, exc
+        return SourceItem(
+            source_key=f"{record._name},{record.id}",
+            payload=payload,
+            name=record.display_name,
+            document_key=record.display_name,
+            res_model=record._name,
+            res_id=record.id,
+            stamp=record.write_date,
+            error=error,
+        )
+
+    @api.model
+    def _collect(self, flow, run):
+        Model = self.env[self._source_model].with_context(active_test=False)
+        cursor = flow.cursor or {}
+        since = datetime.fromisoformat(cursor["write_date"]) if cursor.get("write_date") else None
+        if since:
+            since = since - flow._overlap()
+        last_date, last_id = since, 0
+        while True:
+            domain = list(self._source_domain(flow))
+            if last_date:
+                domain += [
+                    "|",
+                    ("write_date", ">", last_date),
+                    "&",
+                    ("write_date", "=", last_date),
+                    ("id", ">", last_id),
+                ]
+            records = Model.search(domain, order="write_date, id", limit=flow._batch_size())
+            if not records:
+                return
+            items = [self._item_for(flow, record) for record in records]
+            last = records[-1]
+            if (last.write_date, last.id) == (last_date, last_id):
+                raise RuntimeError(f"High-water mark of {flow.display_name} does not advance")
+            # microseconds kept: Datetime.to_string would drop them and re-read a second
+            last_date, last_id = last.write_date, last.id
+            more = len(records) == flow._batch_size()
+            cursor = {"write_date": last_date.isoformat(sep=" "), "id": last_id}
+            yield Page(items=items, cursor=cursor, more=more)
+            if not more:
+                return
+
+    @api.model
+    def _rebuild(self, line):
+        record = self.env[self._source_model].browse(line.res_id).exists()
+        if not record:
+            return None
+        return self._item_for(line.flow_id, record)

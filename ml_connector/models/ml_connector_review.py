@@ -1,0 +1,210 @@
+from odoo import _, api, fields, models
+from odoo.exceptions import AccessError, UserError
+
+REVIEW_MODELS = [
+    ("res.partner", "Partner"),
+    ("product.product", "Product"),
+    ("account.tax", "Tax"),
+    ("account.account", "Account"),
+    ("account.analytic.account", "Analytic account"),
+    ("purchase.order", "Purchase order"),
+    ("purchase.order.line", "Purchase order line"),
+]
+
+
+class MlConnectorReview(models.Model):
+    """A decision the connector will not take alone: which Odoo record a remote value is.
+
+    One review per remote value (e.g. JAGGAER supplier 3903, SPS item NW-999999); every
+    audit line that needs that value waits on it. Approving creates the binding, so the
+    same value never asks again, and releases the waiting lines.
+    """
+
+    _name = "ml.connector.review"
+    _description = "Connector review item"
+    _inherit = ["mail.thread"]
+    _order = "state, id desc"
+
+    name = fields.Char(required=True)
+    backend_id = fields.Many2one("ml.connector.backend", "Connection", required=True, ondelete="cascade", index=True)
+    company_id = fields.Many2one(related="backend_id.company_id", store=True, index=True)
+    kind = fields.Selection(
+        [("partner", "Partner"), ("product", "Product"), ("tax", "Tax"), ("other", "Other")],
+        required=True,
+        default="other",
+    )
+    binding_type = fields.Char(required=True, help="Binding created on approval.")
+    external_id = fields.Char("External value", required=True)
+    external_key = fields.Char()
+    external_label = fields.Char("Remote description")
+    reason = fields.Text(help="Why the connector did not decide alone.")
+    res_model = fields.Char("Candidate model", required=True)
+    state = fields.Selection(
+        [("open", "To review"), ("approved", "Approved"), ("create", "Create new"), ("rejected", "Rejected")],
+        default="open",
+        required=True,
+        tracking=True,
+        index=True,
+    )
+    candidate_ids = fields.One2many("ml.connector.review.candidate", "review_id", string="Candidates")
+    chosen_ref = fields.Reference(
+        selection=REVIEW_MODELS, string="Chosen record", help="Pick a candidate or any other record, then approve."
+    )
+    allow_create = fields.Boolean(help="The flow may create a new record when no candidate is right.")
+    line_ids = fields.Many2many("ml.connector.audit.line", string="Waiting documents")
+    waiting_count = fields.Integer(compute="_compute_waiting_count")
+    decided_by_id = fields.Many2one("res.users", readonly=True)
+    decided_date = fields.Datetime(readonly=True)
+
+    _open_value_uniq = models.UniqueIndex(
+        "(backend_id, binding_type, external_id) WHERE state = 'open'",
+        "This value is already waiting for review.",
+    )
+
+    @api.depends("line_ids.state")
+    def _compute_waiting_count(self):
+        for review in self:
+            review.waiting_count = len(review.line_ids.filtered(lambda l: l.state == "needs_review"))
+
+    @api.model
+    def _blocking_key(self, binding_type, external_id):
+        return f"review:{binding_type}:{external_id}"
+
+    @api.model
+    def _create_for_line(self, line, exc):
+        """Open (or reuse) the review described by ``exc.review`` and attach ``line`` to it."""
+        spec = exc.review
+        review = self.sudo().search(
+            [
+                ("backend_id", "=", line.backend_id.id),
+                ("binding_type", "=", spec["binding_type"]),
+                ("external_id", "=", str(spec["external_id"])),
+                ("state", "=", "open"),
+            ],
+            limit=1,
+        )
+        if not review:
+            review = self.sudo().create(
+                {
+                    "name": spec.get("name") or spec.get("external_label") or spec["external_id"],
+                    "backend_id": line.backend_id.id,
+                    "kind": spec.get("kind", "other"),
+                    "binding_type": spec["binding_type"],
+                    "external_id": str(spec["external_id"]),
+                    "external_key": spec.get("external_key"),
+                    "external_label": spec.get("external_label"),
+                    "reason": str(exc),
+                    "res_model": spec["res_model"],
+                    "allow_create": spec.get("allow_create", False),
+                    "candidate_ids": [
+                        (
+                            0,
+                            0,
+                            {
+                                "record_ref": f"{candidate.record._name},{candidate.record.id}",
+                                "score": candidate.score,
+                                "rule": candidate.rule,
+                                "explanation": candidate.explanation,
+                            },
+                        )
+                        for candidate in spec.get("candidates", [])
+                    ],
+                }
+            )
+        review.line_ids = [(4, line.id)]
+        line.blocking_key = self._blocking_key(review.binding_type, review.external_id)
+        return review
+
+    @api.model
+    def _decision(self, backend, binding_type, external_id):
+        """The latest closed review for a remote value (``create`` or ``rejected`` matter to flows)."""
+        return self.sudo().search(
+            [
+                ("backend_id", "=", backend.id),
+                ("binding_type", "=", binding_type),
+                ("external_id", "=", str(external_id)),
+                ("state", "in", ("create", "rejected")),
+            ],
+            order="id desc",
+            limit=1,
+        )
+
+    def _check_reviewer(self):
+        if not self.env.user.has_group("ml_connector.group_ml_connector_manager"):
+            raise AccessError(_("Only connector managers can decide review items."))
+        self.check_access("write")
+
+    def _close(self, state):
+        self.write({"state": state, "decided_by_id": self.env.uid, "decided_date": fields.Datetime.now()})
+        for review in self:
+            self.env["ml.connector.audit.line"]._release(
+                self._blocking_key(review.binding_type, review.external_id), review.backend_id
+            )
+
+    def action_approve(self):
+        """Bind the remote value to the chosen record and release the waiting documents."""
+        self._check_reviewer()
+        for review in self:
+            record = review.chosen_ref
+            if not record:
+                selected = review.candidate_ids.filtered("selected")
+                if len(selected) != 1:
+                    raise UserError(_("Select exactly one candidate, or pick a record, before approving."))
+                record = selected.record_ref
+            if record._name != review.res_model:
+                raise UserError(_("The chosen record must be a %s.", review.res_model))
+            self.env["ml.connector.binding"]._bind(
+                review.backend_id,
+                review.binding_type,
+                review.external_id,
+                record=record,
+                external_key=review.external_key,
+            )
+            review.chosen_ref = f"{record._name},{record.id}"
+            review.message_post(body=_("Approved: %(value)s is %(record)s.", value=review.external_id, record=record.display_name))
+        self._close("approved")
+        return True
+
+    def action_create_new(self):
+        self._check_reviewer()
+        if self.filtered(lambda r: not r.allow_create):
+            raise UserError(_("This flow never creates such records automatically; choose an existing one."))
+        self._close("create")
+        return True
+
+    def action_reject(self):
+        """None of the candidates, and nothing should be created: the waiting documents fail."""
+        self._check_reviewer()
+        for review in self:
+            review.line_ids.filtered(lambda l: l.state == "needs_review").write(
+                {
+                    "state": "failed",
+                    "error_kind": "review",
+                    "error_message": _("Rejected in review by %s.", self.env.user.name),
+                    "blocking_key": False,
+                }
+            )
+        self.write({"state": "rejected", "decided_by_id": self.env.uid, "decided_date": fields.Datetime.now()})
+        return True
+
+
+class MlConnectorReviewCandidate(models.Model):
+    _name = "ml.connector.review.candidate"
+    _description = "Connector review candidate"
+    _order = "score desc, id"
+
+    review_id = fields.Many2one("ml.connector.review", required=True, ondelete="cascade", index=True)
+    record_ref = fields.Reference(selection=REVIEW_MODELS, string="Record", required=True)
+    score = fields.Float(digits=(5, 1), help="0-100: how close the match is.")
+    rule = fields.Char(help="Which rule of the matching cascade proposed this candidate.")
+    explanation = fields.Text(help="What matched and what did not.")
+    selected = fields.Boolean()
+
+    def action_choose(self):
+        """Choose this candidate and approve the review."""
+        self.ensure_one()
+        self.review_id._check_reviewer()
+        self.review_id.candidate_ids.selected = False
+        self.selected = True
+        self.review_id.chosen_ref = self.record_ref
+        return self.review_id.action_approve()

@@ -1,0 +1,92 @@
+from odoo import _, api, models
+
+from ..tools.auth import OAuth2ClientCredentials
+from ..tools.errors import ConfigurationError
+from ..tools.http import HttpClient, RateLimiter, RetryPolicy
+
+
+class MlConnectorSystem(models.AbstractModel):
+    """Behaviour of one kind of remote system; one small model per system type.
+
+    A connection with ``system_type = 'x'`` uses ``ml.connector.system.x``: how to build
+    its HTTP client and token provider, how to test it, which flows it offers.
+    """
+
+    _name = "ml.connector.system"
+    _description = "Connector system behaviour"
+
+    @api.model
+    def _retry_policy(self, backend):
+        return RetryPolicy(
+            max_attempts=backend.request_max_attempts,
+            max_retry_after=float(backend.max_retry_after),
+            max_total_wait=max(float(backend.max_retry_after) * 2, 60.0),
+        )
+
+    @api.model
+    def _auth(self, backend):
+        """Token provider of the connection (None: unauthenticated)."""
+        return None
+
+    @api.model
+    def _http(self, backend, base_url=None):
+        base_url = base_url or backend.base_url
+        if not base_url:
+            raise ConfigurationError(_("Connection %s has no base URL.", backend.name))
+        return HttpClient(
+            base_url,
+            auth=self._auth(backend),
+            timeout=(backend.timeout_connect, backend.timeout_read),
+            retry=self._retry_policy(backend),
+            rate_limiter=RateLimiter.shared(
+                (backend.env.cr.dbname, backend.id), backend.rate_limit_per_minute
+            ),
+            name=backend.name,
+        )
+
+    @api.model
+    def _token_http(self, backend, token_url):
+        return HttpClient(
+            token_url,
+            timeout=(backend.timeout_connect, backend.timeout_read),
+            retry=self._retry_policy(backend),
+            name=f"{backend.name} token endpoint",
+        )
+
+    @api.model
+    def _test_connection(self, backend):
+        """Get a token and call a cheap endpoint; return a message or raise ConnectorError."""
+        raise NotImplementedError
+
+    @api.model
+    def _default_flow_handlers(self):
+        """Handler model names whose flows a new connection of this system gets."""
+        return []
+
+
+class MlConnectorSystemGeneric(models.AbstractModel):
+    """Any REST API secured by OAuth2 client credentials (form body, bearer tokens)."""
+
+    _name = "ml.connector.system.generic"
+    _inherit = "ml.connector.system"
+    _description = "Generic OAuth2 REST system"
+
+    @api.model
+    def _auth(self, backend):
+        if not backend.token_url:
+            return None
+        secret = backend._get_secret("client_secret")
+        return OAuth2ClientCredentials(
+            backend.token_url,
+            backend.client_id,
+            secret,
+            store=backend._token_store(backend.token_url, backend.client_id, secret),
+            http=self._token_http(backend, backend.token_url),
+        )
+
+    @api.model
+    def _test_connection(self, backend):
+        backend._check_not_copied()
+        http = backend._http()
+        response = http.request("GET", backend.ping_path or "/")
+        return _("Authenticated and reached %(url)s (HTTP %(status)s).", url=response.url, status=response.status_code)

@@ -1,0 +1,85 @@
+"""Typed errors. The engine decides what to do with a record from the error's ``kind``.
+
+* ``transient``       try again later (network, 5xx, 429): bounded number of attempts
+* ``unknown_outcome`` the request may have reached the remote: look it up before resending
+* ``auth``            credentials refused: pause the connection, tell the admin once
+* ``permanent``       the remote or the document says no: fix the data, then replay
+* ``review``          a human decision or a mapping is missing: the line waits
+* ``config``          the connection itself is misconfigured
+"""
+
+
+class ConnectorError(Exception):
+    kind = "permanent"
+
+    def __init__(self, message, *, code=None, status=None, retry_after=None, body=None, url=None):
+        super().__init__(message)
+        self.message = message
+        self.code = code
+        self.status = status
+        self.retry_after = retry_after
+        self.body = body
+        self.url = url
+
+    @property
+    def transient(self):
+        return self.kind in ("transient", "unknown_outcome")
+
+    def __str__(self):
+        parts = [self.message]
+        if self.status:
+            parts.append(f"(HTTP {self.status})")
+        return " ".join(parts)
+
+
+class TransientError(ConnectorError):
+    kind = "transient"
+
+
+class RateLimitedError(TransientError):
+    """429 that outlasted our retries, or a ``Retry-After`` longer than we are willing to wait."""
+
+
+class OutcomeUnknownError(TransientError):
+    """A non-idempotent request was sent but no usable answer came back."""
+
+    kind = "unknown_outcome"
+
+
+class AuthError(ConnectorError):
+    kind = "auth"
+
+
+class PermanentError(ConnectorError):
+    kind = "permanent"
+
+
+class RemoteBusinessError(PermanentError):
+    """The remote answered (often HTTP 200) with a business error code."""
+
+
+class DocumentError(PermanentError):
+    """An inbound document is malformed or incomplete."""
+
+
+class ConfigurationError(ConnectorError):
+    kind = "config"
+
+
+class NeedsReviewError(ConnectorError):
+    """A person must decide (ambiguous match, missing mapping); the line waits.
+
+    ``blocking_key`` names what the line waits for (e.g. ``mapping:account:600000``) so
+    that creating that mapping or approving that review can release it. ``review`` describes
+    the decision to ask for (see ``ml.connector.review._create_for_line``);
+    ``after_rollback`` are callables run once the failed attempt has been rolled back, to
+    record what must survive it (e.g. an empty mapping for the admin to fill in).
+    """
+
+    kind = "review"
+
+    def __init__(self, message, *, blocking_key=None, review=None, after_rollback=(), **kw):
+        super().__init__(message, **kw)
+        self.blocking_key = blocking_key
+        self.review = review
+        self.after_rollback = list(after_rollback)

@@ -1,0 +1,386 @@
+"""The one HTTP helper every connector request goes through.
+
+* always a timeout (connect, read);
+* bounded retries with exponential backoff and full jitter on 429/502/503/504 and on
+  connection errors, honouring ``Retry-After`` up to a ceiling;
+* a request that may have reached the remote (read timeout, dropped connection, 502/504
+  on a POST) is never blindly resent: it raises :class:`OutcomeUnknownError` so the caller
+  can look the document up remotely first;
+* one token refresh and one replay on an authentication failure (401, or what the auth
+  class says, e.g. 444 for JD Edwards);
+* typed errors (:mod:`.errors`);
+* one log line per attempt with method, URL, status and elapsed time, never headers or
+  bodies.
+"""
+
+import email.utils
+import logging
+import random
+import threading
+import time
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from urllib.parse import urlsplit, urlunsplit
+
+import requests
+from urllib3.exceptions import NewConnectionError
+
+from .errors import (
+    AuthError,
+    OutcomeUnknownError,
+    PermanentError,
+    RateLimitedError,
+    TransientError,
+)
+from .redact import redact_text
+
+_logger = logging.getLogger(__name__)
+
+DEFAULT_TIMEOUT = (5, 30)  # seconds: connect, read
+RETRY_STATUSES = frozenset({429, 502, 503, 504})
+# 429 and 503 mean "not processed, come back later": safe to resend even a POST.
+REFUSED_STATUSES = frozenset({429, 503})
+IDEMPOTENT_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "PUT", "DELETE"})
+
+
+@dataclass
+class RetryPolicy:
+    max_attempts: int = 5  # tries in all, the first included
+    backoff_base: float = 0.5  # seconds; full jitter in [0, min(cap, base * 2**n)]
+    backoff_cap: float = 30.0
+    max_retry_after: float = 60.0  # a longer Retry-After ends the call: the run reschedules
+    max_total_wait: float = 120.0  # all waits of one call together
+
+
+@dataclass
+class HttpStats:
+    """Counters for one client: what the benchmark and the run log report."""
+
+    requests: int = 0
+    retries: int = 0
+    waited: float = 0.0
+    by_status: Counter = field(default_factory=Counter)
+    auth_refreshes: int = 0
+
+    def as_dict(self):
+        return {
+            "requests": self.requests,
+            "retries": self.retries,
+            "waited": round(self.waited, 3),
+            "auth_refreshes": self.auth_refreshes,
+            "by_status": dict(self.by_status),
+        }
+
+
+class RateLimiter:
+    """Client-side token bucket: at most ``per_minute`` requests per minute per remote.
+
+    SPS and JAGGAER publish no limits, so the admin sets one per connection; the limiter
+    is shared by every client of that connection in this process.
+    """
+
+    _instances: dict = {}
+    _instances_lock = threading.Lock()
+
+    def __init__(self, per_minute: float):
+        self.per_minute = per_minute
+        self.capacity = max(per_minute / 6.0, 1.0)  # allow ten-second bursts
+        self.tokens = self.capacity
+        self.updated = time.monotonic()
+        self.lock = threading.Lock()
+
+    @classmethod
+    def shared(cls, key, per_minute):
+        if not per_minute:
+            return None
+        with cls._instances_lock:
+            limiter = cls._instances.get(key)
+            if limiter is None or limiter.per_minute != per_minute:
+                limiter = cls._instances[key] = cls(per_minute)
+            return limiter
+
+    def acquire(self, sleep=time.sleep) -> float:
+        """Take one token, sleeping if needed; return the seconds slept."""
+        with self.lock:
+            now = time.monotonic()
+            self.tokens = min(self.capacity, self.tokens + (now - self.updated) * self.per_minute / 60.0)
+            self.updated = now
+            if self.tokens >= 1:
+                self.tokens -= 1
+                return 0.0
+            wait = (1 - self.tokens) * 60.0 / self.per_minute
+            self.tokens -= 1
+        sleep(wait)
+        return wait
+
+
+def parse_retry_after(value, now=None):
+    """Seconds to wait from a ``Retry-After`` header (delta-seconds or HTTP date)."""
+    if not value:
+        return None
+    value = value.strip()
+    try:
+        return max(float(value), 0.0)
+    except ValueError:
+        pass
+    try:
+        when = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=UTC)
+    now = now or datetime.now(UTC)
+    return max((when - now).total_seconds(), 0.0)
+
+
+def safe_url(url):
+    """URL for logs: no query string values (they may carry filters with personal data)."""
+    parts = urlsplit(url)
+    query = "&".join(p.split("=", 1)[0] + "=…" for p in parts.query.split("&") if p) if parts.query else ""
+    return redact_text(urlunsplit((parts.scheme, parts.netloc, parts.path, query, "")))
+
+
+def _connection_never_established(exc):
+    """True when a ConnectionError happened before the request left this machine."""
+    reason = exc.args[0] if exc.args else None
+    inner = getattr(reason, "reason", None)
+    return isinstance(reason, NewConnectionError) or isinstance(inner, NewConnectionError)
+
+
+class HttpClient:
+    """Requests to one remote base URL, with an optional auth object.
+
+    ``auth`` must offer ``apply(headers)``, ``is_auth_failure(response)`` and
+    ``invalidate()`` (see :mod:`.auth`).
+    """
+
+    def __init__(
+        self,
+        base_url,
+        *,
+        auth=None,
+        timeout=DEFAULT_TIMEOUT,
+        retry=None,
+        rate_limiter=None,
+        name="remote",
+        session=None,
+        sleep=time.sleep,
+        rng=random.random,
+        default_headers=None,
+        stats=None,
+    ):
+        self.base_url = (base_url or "").rstrip("/")
+        self.auth = auth
+        self.timeout = timeout
+        self.retry = retry or RetryPolicy()
+        self.rate_limiter = rate_limiter
+        self.name = name
+        self.session = session or requests.Session()
+        self.sleep = sleep
+        self.rng = rng
+        self.default_headers = default_headers or {"Accept": "application/json"}
+        self.stats = stats or HttpStats()
+
+    def url(self, path):
+        if path.startswith(("http://", "https://")):
+            return path
+        return f"{self.base_url}/{path.lstrip('/')}"
+
+    def backoff(self, attempt):
+        """Full jitter: uniform in [0, min(cap, base * 2**(attempt-1))]."""
+        ceiling = min(self.retry.backoff_cap, self.retry.backoff_base * (2 ** (attempt - 1)))
+        return ceiling * self.rng()
+
+    def request(
+        self,
+        method,
+        path,
+        *,
+        params=None,
+        json=None,
+        data=None,
+        headers=None,
+        expect=None,
+        idempotent=None,
+        timeout=None,
+        use_auth=True,
+    ):
+        """Send a request and return the ``requests.Response`` if its status is expected.
+
+        ``expect``: accepted status codes (default: any 2xx). ``idempotent``: whether the
+        request may be resent after an unclear failure (default: by method).
+        """
+        method = method.upper()
+        url = self.url(path)
+        if idempotent is None:
+            idempotent = method in IDEMPOTENT_METHODS
+        auth = self.auth if use_auth else None
+        attempt = 0
+        waited = 0.0
+        auth_replayed = False
+        while True:
+            attempt += 1
+            if self.rate_limiter:
+                waited += self.rate_limiter.acquire(self.sleep)
+            req_headers = dict(self.default_headers)
+            req_headers.update(headers or {})
+            if auth:
+                auth.apply(req_headers)
+            started = time.monotonic()
+            error = None
+            retry_safe = False
+            response = None
+            try:
+                response = self.session.request(
+                    method,
+                    url,
+                    params=params,
+                    json=json,
+                    data=data,
+                    headers=req_headers,
+                    timeout=timeout or self.timeout,
+                    allow_redirects=False,
+                )
+                # urllib3 1.26 does not enforce Content-Length: a cut body must not pass for
+                # a complete document.
+                declared = response.headers.get("Content-Length")
+                if (
+                    declared
+                    and not response.headers.get("Content-Encoding")
+                    and method != "HEAD"
+                    and int(declared) != len(response.content)
+                ):
+                    raise requests.exceptions.ChunkedEncodingError(
+                        f"body cut at {len(response.content)} of {declared} bytes"
+                    )
+            except requests.exceptions.ConnectTimeout as exc:
+                error, retry_safe = TransientError(f"Connection timed out: {exc}", url=url), True
+            except requests.exceptions.ReadTimeout as exc:
+                error, retry_safe = self._unclear(method, idempotent, f"No answer in time: {exc}", url)
+            except (requests.exceptions.ChunkedEncodingError, requests.exceptions.ContentDecodingError) as exc:
+                error, retry_safe = self._unclear(method, idempotent, f"Incomplete answer: {exc}", url)
+            except requests.exceptions.ConnectionError as exc:
+                if _connection_never_established(exc):
+                    error, retry_safe = TransientError(f"Cannot connect: {exc}", url=url), True
+                else:
+                    error, retry_safe = self._unclear(method, idempotent, f"Connection dropped: {exc}", url)
+            except requests.exceptions.RequestException as exc:
+                error, retry_safe = TransientError(f"Request failed: {exc}", url=url), False
+            elapsed_ms = (time.monotonic() - started) * 1000
+            self.stats.requests += 1
+            status = response.status_code if response is not None and error is None else None
+            self.stats.by_status[status or "error"] += 1
+            _logger.info(
+                "%s %s %s -> %s in %.0f ms (attempt %d)",
+                self.name,
+                method,
+                safe_url(url),
+                status or type(error).__name__,
+                elapsed_ms,
+                attempt,
+            )
+            if error is not None:
+                wait = self.backoff(attempt)
+                if retry_safe and self._may_retry(attempt, waited, wait):
+                    waited += self._wait(wait)
+                    continue
+                raise error
+
+            if auth and auth.is_auth_failure(response) and not auth_replayed:
+                # The token expired or was revoked early: renew once and replay once.
+                auth.invalidate()
+                auth_replayed = True
+                self.stats.auth_refreshes += 1
+                attempt -= 1
+                continue
+
+            if (expect is None and 200 <= status < 300) or (expect is not None and status in expect):
+                return response
+
+            body = _excerpt(response)
+            if status in RETRY_STATUSES:
+                retry_after = parse_retry_after(response.headers.get("Retry-After"))
+                resend_safe = idempotent or status in REFUSED_STATUSES
+                if not resend_safe:
+                    raise OutcomeUnknownError(
+                        f"{self.name} answered {status} to {method}: the document may or may not have been accepted",
+                        status=status,
+                        body=body,
+                        url=url,
+                    )
+                if retry_after is not None and retry_after > self.retry.max_retry_after:
+                    raise RateLimitedError(
+                        f"{self.name} asks to wait {retry_after:.0f} s (Retry-After), more than the "
+                        f"{self.retry.max_retry_after:.0f} s a run waits",
+                        status=status,
+                        retry_after=retry_after,
+                        body=body,
+                        url=url,
+                    )
+                wait = max(self.backoff(attempt), retry_after or 0.0)
+                if self._may_retry(attempt, waited, wait):
+                    waited += self._wait(wait)
+                    continue
+                cls = RateLimitedError if status == 429 else TransientError
+                raise cls(
+                    f"{self.name} still answers {status} after {attempt} attempts",
+                    status=status,
+                    retry_after=retry_after,
+                    body=body,
+                    url=url,
+                )
+            if (auth and auth.is_auth_failure(response)) or status in (401, 403):
+                raise AuthError(
+                    f"{self.name} refused the credentials ({status}): {body}", status=status, body=body, url=url
+                )
+            if status >= 500:
+                if idempotent:
+                    raise TransientError(f"{self.name} server error: {body}", status=status, body=body, url=url)
+                raise OutcomeUnknownError(
+                    f"{self.name} server error on {method}: {body}", status=status, body=body, url=url
+                )
+            raise PermanentError(f"{self.name} rejected the request: {body}", status=status, body=body, url=url)
+
+    def _unclear(self, method, idempotent, message, url):
+        if idempotent:
+            return TransientError(message, url=url), True
+        return OutcomeUnknownError(message + " (the request may have been processed)", url=url), False
+
+    def _may_retry(self, attempt, waited, wait):
+        return attempt < self.retry.max_attempts and waited + wait <= self.retry.max_total_wait
+
+    def _wait(self, seconds):
+        self.stats.retries += 1
+        self.stats.waited += seconds
+        if seconds > 0:
+            self.sleep(seconds)
+        return seconds
+
+    # convenience -------------------------------------------------------------------
+    def get_json(self, path, **kw):
+        return parse_json(self.request("GET", path, **kw))
+
+    def post_json(self, path, payload, **kw):
+        return parse_json(self.request("POST", path, json=payload, **kw))
+
+
+def _excerpt(response, limit=500):
+    try:
+        text = response.text
+    except Exception:  # noqa: BLE001 - a broken body must not hide the status
+        return ""
+    return redact_text(text.strip()[:limit])
+
+
+def parse_json(response):
+    """JSON body of a response, or a clear error naming what came back instead."""
+    try:
+        return response.json()
+    except ValueError as exc:
+        snippet = _excerpt(response, 200)
+        message = f"Expected JSON from {safe_url(response.url or '')} but got: {snippet!r}"
+        method = response.request.method if response.request is not None else "GET"
+        # An unreadable answer to a POST leaves us not knowing whether it was accepted.
+        cls = TransientError if method in IDEMPOTENT_METHODS else OutcomeUnknownError
+        raise cls(message, status=response.status_code, url=response.url) from exc

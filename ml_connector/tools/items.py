@@ -1,0 +1,59 @@
+"""What a flow handler hands to the engine while collecting from a source."""
+
+import hashlib
+import json
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+
+def content_hash(payload) -> str:
+    """Stable hash of a document: canonical JSON for structures, raw bytes otherwise."""
+    if isinstance(payload, bytes):
+        data = payload
+    elif isinstance(payload, str):
+        data = payload.encode()
+    else:
+        data = json.dumps(payload, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str).encode()
+    return hashlib.sha256(data).hexdigest()
+
+
+@dataclass
+class SourceItem:
+    """One document read from a flow's source, before anything is done with it.
+
+    ``source_key`` identifies the document on the source side (a remote id, a file path,
+    or ``model,id`` for an Odoo record); the engine keeps one audit line per version of it.
+    """
+
+    source_key: str
+    payload: Any
+    name: str = ""
+    document_key: str = ""
+    external_id: str | None = None
+    res_model: str | None = None
+    res_id: int | None = None
+    stamp: datetime | None = None
+    hash: str | None = None
+    error: Exception | None = None  # the source item could not even be prepared
+    meta: dict = field(default_factory=dict)
+
+    def __post_init__(self):
+        if self.hash is None and self.payload is not None:
+            self.hash = content_hash(self.payload)
+
+
+@dataclass
+class Page:
+    """A batch of items plus the cursor that is valid once they are stored.
+
+    The engine stores the items and the cursor in one transaction, then calls the handler's
+    ``_acknowledge`` with ``acknowledge`` (e.g. delete files from a remote mailbox), and only
+    then asks for the next page.
+    """
+
+    items: list = field(default_factory=list)
+    cursor: dict | None = None
+    more: bool = False
+    acknowledge: list = field(default_factory=list)
+    unchanged: int = 0  # items the handler already knew were unchanged (not passed on)
