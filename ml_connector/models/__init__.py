@@ -1,10 +1,12 @@
-from . import ml_connector_secret
-from . import ml_connector_backend
-from . import ml_connector_system
-from . import ml_connector_handler
-from . import ml_connector_flow
-from . import ml_connector_run
-from . import ml_connector_audit_line
-from . import ml_connector_binding
-from . import ml_connector_mapping
-from . import ml_connector_review
+from . import (
+    ml_connector_audit_line,
+    ml_connector_backend,
+    ml_connector_binding,
+    ml_connector_flow,
+    ml_connector_handler,
+    ml_connector_mapping,
+    ml_connector_review,
+    ml_connector_run,
+    ml_connector_secret,
+    ml_connector_system,
+)

@@ -27,7 +27,8 @@ RETRY_CAP_MINUTES = 120
 def _has_secret_keys(value):
     if isinstance(value, dict):
         return any(
-            (isinstance(k, str) and SECRET_KEY_PATTERN.search(k)) or _has_secret_keys(v) for k, v in value.items()
+            (isinstance(k, str) and SECRET_KEY_PATTERN.search(k)) or _has_secret_keys(v)
+            for k, v in value.items()
         )
     if isinstance(value, list):
         return any(_has_secret_keys(v) for v in value)
@@ -78,7 +79,9 @@ class MlConnectorAuditLine(models.Model):
     document_type = fields.Char()
     run_id = fields.Many2one("ml.connector.run", "Last run", index="btree_not_null", ondelete="set null")
     source_key = fields.Char(required=True, help="Identity of the document on the source side.")
-    document_key = fields.Char("Reference", index="trigram", help="Business key (PO number, invoice number…).")
+    document_key = fields.Char(
+        "Reference", index="trigram", help="Business key (PO number, invoice number…)."
+    )
     external_id = fields.Char("External ID", index="btree_not_null")
     target_key = fields.Char(help="Identity of the document on the target side once written.")
     res_model = fields.Char("Odoo model")
@@ -179,13 +182,16 @@ class MlConnectorAuditLine(models.Model):
                 if attempts >= max_attempts:
                     vals.update(
                         state="failed",
-                        error_message=_("Gave up after %(n)s attempts. Last error: %(error)s", n=attempts, error=message),
+                        error_message=_(
+                            "Gave up after %(n)s attempts. Last error: %(error)s", n=attempts, error=message
+                        ),
                     )
                 else:
                     minutes = min(RETRY_CAP_MINUTES, RETRY_BASE_MINUTES * 2 ** max(attempts - 1, 0))
                     vals.update(
                         state="pending",
-                        next_attempt_at=fields.Datetime.now() + timedelta(minutes=minutes * (0.5 + random.random() / 2)),
+                        next_attempt_at=fields.Datetime.now()
+                        + timedelta(minutes=minutes * (0.5 + random.random() / 2)),
                     )
                 if kind == "unknown_outcome":
                     vals["outcome_unknown"] = True
@@ -197,7 +203,9 @@ class MlConnectorAuditLine(models.Model):
         return {
             "state": "failed",
             "error_kind": "bug",
-            "error_message": _("Unexpected error %(type)s: %(error)s", type=type(exc).__name__, error=message),
+            "error_message": _(
+                "Unexpected error %(type)s: %(error)s", type=type(exc).__name__, error=message
+            ),
         }
 
     # ------------------------------------------------------------------ processing
@@ -209,7 +217,9 @@ class MlConnectorAuditLine(models.Model):
         """
         if not self:
             return
-        exhausted = self.filtered(lambda l: l.in_flight and l.attempts >= l.backend_id.record_max_attempts)
+        exhausted = self.filtered(
+            lambda line: line.in_flight and line.attempts >= line.backend_id.record_max_attempts
+        )
         exhausted.write(
             {
                 "state": "failed",
@@ -281,7 +291,7 @@ class MlConnectorAuditLine(models.Model):
                 callback()
             if exc.review:
                 self.env["ml.connector.review"]._create_for_line(self, exc)
-        except Exception as exc:  # noqa: BLE001 - every failure ends on the line, not in the log only
+        except Exception as exc:
             if not isinstance(exc, ConnectorError | UserError | ValidationError):
                 _logger.exception("Unexpected error while processing audit line %s", self.id)
             vals.update(self._error_vals(exc, self.attempts, self.backend_id.record_max_attempts, secrets))
@@ -298,7 +308,7 @@ class MlConnectorAuditLine(models.Model):
     def action_replay(self):
         """Process the selected lines again (now for one line, by the next run for several)."""
         self._check_replay_access()
-        lines = self.sudo().filtered(lambda l: l.state != "pending" or not l.in_flight)
+        lines = self.sudo().filtered(lambda line: line.state != "pending" or not line.in_flight)
         for line in lines:
             handler = line.flow_id._handler()
             rebuilt = handler._rebuild(line)
@@ -361,4 +371,9 @@ class MlConnectorAuditLine(models.Model):
         record = self._record()
         if not record:
             raise UserError(_("No Odoo record is linked to this line."))
-        return {"type": "ir.actions.act_window", "res_model": record._name, "res_id": record.id, "view_mode": "form"}
+        return {
+            "type": "ir.actions.act_window",
+            "res_model": record._name,
+            "res_id": record.id,
+            "view_mode": "form",
+        }

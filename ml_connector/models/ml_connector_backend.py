@@ -93,8 +93,9 @@ class MlConnectorBackend(models.Model):
     next_run = fields.Datetime(related="cron_id.nextcall", string="Next run")
 
     # limits
-    timeout_connect = fields.Float("Connect timeout (s)", default=5.0)
-    timeout_read = fields.Float("Read timeout (s)", default=30.0)
+    timeout = fields.Float(
+        "Timeout (s)", default=30.0, help="Longest wait for the remote to accept a connection or send data."
+    )
     request_max_attempts = fields.Integer(
         "Attempts per request", default=4, help="Tries for one HTTP request on 429/502/503/504."
     )
@@ -152,17 +153,22 @@ class MlConnectorBackend(models.Model):
                 )
             )
         if parts.hostname in LOOPBACK_HOSTS and not self.test_mode:
-            raise ValidationError(_("%(label)s points to this machine; enable test mode for that.", label=label))
+            raise ValidationError(
+                _("%(label)s points to this machine; enable test mode for that.", label=label)
+            )
 
     @api.constrains("interval_number", "record_max_attempts", "request_max_attempts", "batch_size")
     def _check_positive(self):
         for backend in self:
-            if min(
-                backend.interval_number,
-                backend.record_max_attempts,
-                backend.request_max_attempts,
-                backend.batch_size,
-            ) < 1:
+            if (
+                min(
+                    backend.interval_number,
+                    backend.record_max_attempts,
+                    backend.request_max_attempts,
+                    backend.batch_size,
+                )
+                < 1
+            ):
                 raise ValidationError(_("Interval, attempts and batch size must be at least 1."))
 
     # ------------------------------------------------------------------ secrets
@@ -172,8 +178,10 @@ class MlConnectorBackend(models.Model):
                 backend[field_name] = False
 
     def _compute_secret_set(self):
-        secrets = self.env["ml.connector.secret"].sudo().search_read(
-            [("backend_id", "in", self.ids), ("name", "=", "client_secret")], ["backend_id"]
+        secrets = (
+            self.env["ml.connector.secret"]
+            .sudo()
+            .search_read([("backend_id", "in", self.ids), ("name", "=", "client_secret")], ["backend_id"])
         )
         with_secret = {s["backend_id"][0] for s in secrets}
         for backend in self:
@@ -292,7 +300,9 @@ class MlConnectorBackend(models.Model):
         for backend in self:
             if backend.base_url:
                 backend._validate_url(_("Base URL"), backend.base_url)
-            backend.write({"state": "active", "paused_reason": False, "database_uuid": uuid, "last_error": False})
+            backend.write(
+                {"state": "active", "paused_reason": False, "database_uuid": uuid, "last_error": False}
+            )
             backend.cron_id.sudo().nextcall = fields.Datetime.now()
         return True
 
@@ -365,7 +375,9 @@ class MlConnectorBackend(models.Model):
             )
         }
         runs = dict(
-            self.env["ml.connector.run"]._read_group([("backend_id", "in", self.ids)], ["backend_id"], ["__count"])
+            self.env["ml.connector.run"]._read_group(
+                [("backend_id", "in", self.ids)], ["backend_id"], ["__count"]
+            )
         )
         for backend in self:
             backend.failed_count = counts.get((backend.id, "failed"), 0)
@@ -429,7 +441,9 @@ class MlConnectorBackend(models.Model):
             run = backend.env["ml.connector.run"]._current_run(backend, trigger)
             self.sudo().last_attempt_date = fields.Datetime.now()
             remaining = 0
-            flows = backend.flow_ids.filtered("active").sorted(lambda f: (not f.master_data, f.sequence, f.id))
+            flows = backend.flow_ids.filtered("active").sorted(
+                lambda f: (not f.master_data, f.sequence, f.id)
+            )
             for flow in flows:
                 remaining += flow._run_step(run)
                 if remaining and backend._time_left() <= 0:
@@ -450,7 +464,11 @@ class MlConnectorBackend(models.Model):
             # line) and is kept; only the connection stops.
             message = self._scrub(str(exc))
             self.sudo().write(
-                {"state": "paused", "paused_reason": _("Credentials refused: %s", message), "last_error": message}
+                {
+                    "state": "paused",
+                    "paused_reason": _("Credentials refused: %s", message),
+                    "last_error": message,
+                }
             )
             self.message_post(body=_("Connection paused: the remote refused the credentials. %s", message))
             if run:

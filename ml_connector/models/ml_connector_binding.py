@@ -14,12 +14,16 @@ class MlConnectorBinding(models.Model):
     _description = "Connector binding"
     _order = "id desc"
 
-    backend_id = fields.Many2one("ml.connector.backend", "Connection", required=True, ondelete="cascade", index=True)
+    backend_id = fields.Many2one(
+        "ml.connector.backend", "Connection", required=True, ondelete="cascade", index=True
+    )
     company_id = fields.Many2one(related="backend_id.company_id", store=True, index=True)
     object_type = fields.Char(required=True, help="What is bound, e.g. supplier, purchase_order, invoice.")
     external_id = fields.Char("External ID", required=True)
     external_key = fields.Char(help="Secondary remote key (supplier number, PO number…).")
-    local_ref = fields.Char(required=True, help="'model,id' of the Odoo record, or the key on a non-Odoo side.")
+    local_ref = fields.Char(
+        required=True, help="'model,id' of the Odoo record, or the key on a non-Odoo side."
+    )
     res_model = fields.Char("Odoo model", index=True)
     res_id = fields.Many2oneReference("Odoo record ID", model_field="res_model", index=True)
     record_name = fields.Char("Odoo record", compute="_compute_record_name")

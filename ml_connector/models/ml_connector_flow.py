@@ -31,7 +31,9 @@ class MlConnectorFlow(models.Model):
     _order = "backend_id, master_data desc, sequence, id"
 
     name = fields.Char(required=True)
-    backend_id = fields.Many2one("ml.connector.backend", "Connection", required=True, ondelete="cascade", index=True)
+    backend_id = fields.Many2one(
+        "ml.connector.backend", "Connection", required=True, ondelete="cascade", index=True
+    )
     company_id = fields.Many2one(related="backend_id.company_id", store=True, index=True)
     handler_model = fields.Selection(
         selection="_selection_handler_model", string="Flow type", required=True, help="What this flow moves."
@@ -91,7 +93,9 @@ class MlConnectorFlow(models.Model):
     def _compute_cursor_display(self):
         for flow in self:
             cursor = flow.cursor or {}
-            flow.cursor_display = ", ".join(f"{k}: {v}" for k, v in cursor.items() if not isinstance(v, list | dict))
+            flow.cursor_display = ", ".join(
+                f"{k}: {v}" for k, v in cursor.items() if not isinstance(v, list | dict)
+            )
 
     def _compute_counts(self):
         counts = {
@@ -246,7 +250,7 @@ class MlConnectorFlow(models.Model):
         field = "local_ref" if handler._binding_source_side == "local_ref" else "external_id"
         self.env.cr.execute(
             f"""SELECT {field}, content_hash FROM ml_connector_binding
-                WHERE backend_id = %s AND object_type = %s AND {field} IN %s""",  # noqa: S608 - field is ours
+                WHERE backend_id = %s AND object_type = %s AND {field} IN %s""",
             (self.backend_id.id, handler._binding_type, tuple(keys)),
         )
         return dict(self.env.cr.fetchall())
@@ -299,7 +303,8 @@ class MlConnectorFlow(models.Model):
                     (lines - processed)._abandon_attempt()
                     run._log(
                         _(
-                            "%(flow)s: stopped after %(n)s failures in a row; the rest waits for the next run.",
+                            "%(flow)s: stopped after %(n)s failures in a row; the rest waits for the "
+                            "next run.",
                             flow=self.name,
                             n=transient_streak,
                         ),

@@ -112,7 +112,7 @@ class MlConnectorHandlerOdooSource(models.AbstractModel):
         try:
             payload = self._build(flow, record)
             error = None
-        except Exception as exc:  # noqa: BLE001 - any build failure belongs on the audit line
+        except Exception as exc:
             payload, error = None, exc
         return SourceItem(
             source_key=f"{record._name},{record.id}",

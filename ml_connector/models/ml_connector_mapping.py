@@ -25,9 +25,13 @@ class MlConnectorMapping(models.Model):
     _description = "Connector value mapping"
     _order = "backend_id, mapping_type, external_value"
 
-    backend_id = fields.Many2one("ml.connector.backend", "Connection", required=True, ondelete="cascade", index=True)
+    backend_id = fields.Many2one(
+        "ml.connector.backend", "Connection", required=True, ondelete="cascade", index=True
+    )
     company_id = fields.Many2one(related="backend_id.company_id", store=True, index=True)
-    mapping_type = fields.Char(required=True, help="What the value is on the remote side, e.g. Account, CostCenter.")
+    mapping_type = fields.Char(
+        required=True, help="What the value is on the remote side, e.g. Account, CostCenter."
+    )
     external_value = fields.Char(required=True)
     external_label = fields.Char()
     record_ref = fields.Reference(selection=MAPPING_MODELS, string="Odoo record")

@@ -26,7 +26,9 @@ class MlConnectorReview(models.Model):
     _order = "state, id desc"
 
     name = fields.Char(required=True)
-    backend_id = fields.Many2one("ml.connector.backend", "Connection", required=True, ondelete="cascade", index=True)
+    backend_id = fields.Many2one(
+        "ml.connector.backend", "Connection", required=True, ondelete="cascade", index=True
+    )
     company_id = fields.Many2one(related="backend_id.company_id", store=True, index=True)
     kind = fields.Selection(
         [("partner", "Partner"), ("product", "Product"), ("tax", "Tax"), ("other", "Other")],
@@ -48,7 +50,9 @@ class MlConnectorReview(models.Model):
     )
     candidate_ids = fields.One2many("ml.connector.review.candidate", "review_id", string="Candidates")
     chosen_ref = fields.Reference(
-        selection=REVIEW_MODELS, string="Chosen record", help="Pick a candidate or any other record, then approve."
+        selection=REVIEW_MODELS,
+        string="Chosen record",
+        help="Pick a candidate or any other record, then approve.",
     )
     allow_create = fields.Boolean(help="The flow may create a new record when no candidate is right.")
     line_ids = fields.Many2many("ml.connector.audit.line", string="Waiting documents")
@@ -64,7 +68,7 @@ class MlConnectorReview(models.Model):
     @api.depends("line_ids.state")
     def _compute_waiting_count(self):
         for review in self:
-            review.waiting_count = len(review.line_ids.filtered(lambda l: l.state == "needs_review"))
+            review.waiting_count = len(review.line_ids.filtered(lambda line: line.state == "needs_review"))
 
     @api.model
     def _blocking_key(self, binding_type, external_id):
@@ -161,7 +165,11 @@ class MlConnectorReview(models.Model):
                 external_key=review.external_key,
             )
             review.chosen_ref = f"{record._name},{record.id}"
-            review.message_post(body=_("Approved: %(value)s is %(record)s.", value=review.external_id, record=record.display_name))
+            review.message_post(
+                body=_(
+                    "Approved: %(value)s is %(record)s.", value=review.external_id, record=record.display_name
+                )
+            )
         self._close("approved")
         return True
 
@@ -176,7 +184,7 @@ class MlConnectorReview(models.Model):
         """None of the candidates, and nothing should be created: the waiting documents fail."""
         self._check_reviewer()
         for review in self:
-            review.line_ids.filtered(lambda l: l.state == "needs_review").write(
+            review.line_ids.filtered(lambda line: line.state == "needs_review").write(
                 {
                     "state": "failed",
                     "error_kind": "review",
@@ -184,7 +192,9 @@ class MlConnectorReview(models.Model):
                     "blocking_key": False,
                 }
             )
-        self.write({"state": "rejected", "decided_by_id": self.env.uid, "decided_date": fields.Datetime.now()})
+        self.write(
+            {"state": "rejected", "decided_by_id": self.env.uid, "decided_date": fields.Datetime.now()}
+        )
         return True
 
 

@@ -11,9 +11,13 @@ class MlConnectorRun(models.Model):
     _order = "id desc"
 
     name = fields.Char(compute="_compute_name")
-    backend_id = fields.Many2one("ml.connector.backend", "Connection", required=True, ondelete="cascade", index=True)
+    backend_id = fields.Many2one(
+        "ml.connector.backend", "Connection", required=True, ondelete="cascade", index=True
+    )
     company_id = fields.Many2one(related="backend_id.company_id", store=True, index=True)
-    trigger = fields.Selection([("cron", "Schedule"), ("manual", "Manual"), ("replay", "Replay")], default="cron")
+    trigger = fields.Selection(
+        [("cron", "Schedule"), ("manual", "Manual"), ("replay", "Replay")], default="cron"
+    )
     state = fields.Selection(
         [("running", "Running"), ("done", "Done"), ("partial", "Done with errors"), ("failed", "Failed")],
         default="running",
@@ -51,9 +55,11 @@ class MlConnectorRun(models.Model):
         increments = {k: v for k, v in increments.items() if v}
         if not increments:
             return
-        sets = ", ".join(f"{name}_count = {name}_count + %s" for name in increments if name in COUNTERS)
+        sets = ", ".join(
+            f"{name}_count = COALESCE({name}_count, 0) + %s" for name in increments if name in COUNTERS
+        )
         self.env.cr.execute(
-            f"UPDATE ml_connector_run SET {sets} WHERE id = %s",  # noqa: S608 - names from COUNTERS
+            f"UPDATE ml_connector_run SET {sets} WHERE id = %s",
             (*[v for k, v in increments.items() if k in COUNTERS], self.id),
         )
         self.invalidate_recordset([f"{name}_count" for name in increments])

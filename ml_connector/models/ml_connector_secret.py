@@ -24,7 +24,9 @@ class MlConnectorSecret(models.Model):
     ciphertext = fields.Text(required=True)
     expires_at = fields.Float(help="Unix time at which a cached token expires.")
 
-    _backend_name_uniq = models.Constraint("UNIQUE(backend_id, name)", "A connection stores each secret once.")
+    _backend_name_uniq = models.Constraint(
+        "UNIQUE(backend_id, name)", "A connection stores each secret once."
+    )
 
     @api.model
     def _vault(self):

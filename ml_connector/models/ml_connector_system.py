@@ -36,7 +36,7 @@ class MlConnectorSystem(models.AbstractModel):
         return HttpClient(
             base_url,
             auth=self._auth(backend),
-            timeout=(backend.timeout_connect, backend.timeout_read),
+            timeout=backend.timeout,
             retry=self._retry_policy(backend),
             rate_limiter=RateLimiter.shared(
                 (backend.env.cr.dbname, backend.id), backend.rate_limit_per_minute
@@ -48,7 +48,7 @@ class MlConnectorSystem(models.AbstractModel):
     def _token_http(self, backend, token_url):
         return HttpClient(
             token_url,
-            timeout=(backend.timeout_connect, backend.timeout_read),
+            timeout=backend.timeout,
             retry=self._retry_policy(backend),
             name=f"{backend.name} token endpoint",
         )
@@ -89,4 +89,8 @@ class MlConnectorSystemGeneric(models.AbstractModel):
         backend._check_not_copied()
         http = backend._http()
         response = http.request("GET", backend.ping_path or "/")
-        return _("Authenticated and reached %(url)s (HTTP %(status)s).", url=response.url, status=response.status_code)
+        return _(
+            "Authenticated and reached %(url)s (HTTP %(status)s).",
+            url=response.url,
+            status=response.status_code,
+        )

@@ -1,6 +1,6 @@
 """The one HTTP helper every connector request goes through.
 
-* always a timeout (connect, read);
+* always a timeout;
 * bounded retries with exponential backoff and full jitter on 429/502/503/504 and on
   connection errors, honouring ``Retry-After`` up to a ceiling;
 * a request that may have reached the remote (read timeout, dropped connection, 502/504
@@ -37,7 +37,7 @@ from .redact import redact_text
 
 _logger = logging.getLogger(__name__)
 
-DEFAULT_TIMEOUT = (5, 30)  # seconds: connect, read
+DEFAULT_TIMEOUT = 30  # seconds, per socket operation (connect, then each read)
 RETRY_STATUSES = frozenset({429, 502, 503, 504})
 # 429 and 503 mean "not processed, come back later": safe to resend even a POST.
 REFUSED_STATUSES = frozenset({429, 503})
@@ -258,7 +258,10 @@ class HttpClient:
                 error, retry_safe = TransientError(f"Connection timed out: {exc}", url=url), True
             except requests.exceptions.ReadTimeout as exc:
                 error, retry_safe = self._unclear(method, idempotent, f"No answer in time: {exc}", url)
-            except (requests.exceptions.ChunkedEncodingError, requests.exceptions.ContentDecodingError) as exc:
+            except (
+                requests.exceptions.ChunkedEncodingError,
+                requests.exceptions.ContentDecodingError,
+            ) as exc:
                 error, retry_safe = self._unclear(method, idempotent, f"Incomplete answer: {exc}", url)
             except requests.exceptions.ConnectionError as exc:
                 if _connection_never_established(exc):
@@ -304,7 +307,8 @@ class HttpClient:
                 resend_safe = idempotent or status in REFUSED_STATUSES
                 if not resend_safe:
                     raise OutcomeUnknownError(
-                        f"{self.name} answered {status} to {method}: the document may or may not have been accepted",
+                        f"{self.name} answered {status} to {method}: the document may or may not have "
+                        "been accepted",
                         status=status,
                         body=body,
                         url=url,
@@ -332,15 +336,22 @@ class HttpClient:
                 )
             if (auth and auth.is_auth_failure(response)) or status in (401, 403):
                 raise AuthError(
-                    f"{self.name} refused the credentials ({status}): {body}", status=status, body=body, url=url
+                    f"{self.name} refused the credentials ({status}): {body}",
+                    status=status,
+                    body=body,
+                    url=url,
                 )
             if status >= 500:
                 if idempotent:
-                    raise TransientError(f"{self.name} server error: {body}", status=status, body=body, url=url)
+                    raise TransientError(
+                        f"{self.name} server error: {body}", status=status, body=body, url=url
+                    )
                 raise OutcomeUnknownError(
                     f"{self.name} server error on {method}: {body}", status=status, body=body, url=url
                 )
-            raise PermanentError(f"{self.name} rejected the request: {body}", status=status, body=body, url=url)
+            raise PermanentError(
+                f"{self.name} rejected the request: {body}", status=status, body=body, url=url
+            )
 
     def _unclear(self, method, idempotent, message, url):
         if idempotent:
@@ -368,7 +379,7 @@ class HttpClient:
 def _excerpt(response, limit=500):
     try:
         text = response.text
-    except Exception:  # noqa: BLE001 - a broken body must not hide the status
+    except Exception:
         return ""
     return redact_text(text.strip()[:limit])
 

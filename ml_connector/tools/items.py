@@ -14,7 +14,9 @@ def content_hash(payload) -> str:
     elif isinstance(payload, str):
         data = payload.encode()
     else:
-        data = json.dumps(payload, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str).encode()
+        data = json.dumps(
+            payload, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str
+        ).encode()
     return hashlib.sha256(data).hexdigest()
 
 

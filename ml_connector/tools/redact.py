@@ -21,7 +21,11 @@ def redact(value, extra_values=()):
     """
     if isinstance(value, dict):
         return {
-            k: (REDACTED if isinstance(k, str) and SECRET_KEY_PATTERN.search(k) and v else redact(v, extra_values))
+            k: (
+                REDACTED
+                if isinstance(k, str) and SECRET_KEY_PATTERN.search(k) and v
+                else redact(v, extra_values)
+            )
             for k, v in value.items()
         }
     if isinstance(value, list | tuple):

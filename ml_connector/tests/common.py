@@ -1,0 +1,242 @@
+"""Shared test tooling: simulators on loopback, connections to them, engine test handlers."""
+
+import json
+from datetime import datetime, timedelta
+from urllib.parse import quote
+
+from odoo import api, models
+from odoo.orm.model_classes import add_to_registry
+from odoo.tests import TransactionCase, tagged
+
+from odoo.addons.ml_connector.models.ml_connector_secret import BackendTokenStore
+from odoo.addons.ml_connector.tools.errors import DocumentError
+from odoo.addons.ml_connector.tools.http import parse_json
+from odoo.addons.ml_connector.tools.items import Page, SourceItem
+
+from tests.simulators.base import iso_ms, parse_iso
+from tests.simulators.generic import GenericRestSimulator
+from tests.simulators.server import SimulatorServer
+
+
+class PartnerOutTestHandler(models.AbstractModel):
+    """Engine test flow: Odoo partners whose ref starts with MLCT- become remote items."""
+
+    _name = "ml.connector.handler.test.partner.out"
+    _inherit = "ml.connector.handler.odoo.source"
+    _description = "Test flow: partners out"
+    _module = None
+    _flow_label = "Test: partners to REST items"
+    _document_type = "test_partner"
+    _target_system = "generic"
+    _binding_type = "test_partner"
+    _source_model = "res.partner"
+
+    @api.model
+    def _source_domain(self, flow):
+        return [("ref", "=like", "MLCT-%"), ("company_id", "in", (False, flow.company_id.id))]
+
+    @api.model
+    def _build(self, flow, partner):
+        if partner.comment and "BROKEN" in partner.comment:
+            raise DocumentError(f"Partner {partner.ref} is marked broken")
+        return {"key": partner.ref, "name": partner.name, "email": partner.email or ""}
+
+    @api.model
+    def _process(self, line):
+        payload = json.loads(line.request_payload)
+        data = parse_json(line.backend_id._http().request("POST", "/api/contacts", json=payload))
+        return self._bind_result(line, data)
+
+    @api.model
+    def _bind_result(self, line, data):
+        partner = self.env["res.partner"].browse(line.res_id)
+        self.env["ml.connector.binding"]._bind(
+            line.backend_id, "test_partner", data["id"], record=partner, content_hash=line.content_hash
+        )
+        return {"external_id": str(data["id"]), "target_key": str(data["id"]), "response": data}
+
+    @api.model
+    def _resolve_unknown_outcome(self, line):
+        key = json.loads(line.request_payload)["key"]
+        http = line.backend_id._http()
+        response = http.request("GET", f"/api/contacts/by-key/{quote(key)}", expect=(200, 404))
+        if response.status_code == 404:
+            return None
+        return self._bind_result(line, response.json())
+
+
+class ItemInTestHandler(models.AbstractModel):
+    """Engine test flow: remote items become Odoo partners (ref = item key)."""
+
+    _name = "ml.connector.handler.test.item.in"
+    _inherit = "ml.connector.handler"
+    _description = "Test flow: items in"
+    _module = None
+    _flow_label = "Test: REST items to partners"
+    _document_type = "test_item"
+    _source_system = "generic"
+    _target_system = "odoo"
+    _binding_type = "test_item"
+
+    @api.model
+    def _collect(self, flow, run):
+        http = flow.backend_id._http()
+        params = {}
+        if (flow.cursor or {}).get("updated"):
+            params["updated_since"] = iso_ms(parse_iso(flow.cursor["updated"]) - flow._overlap())
+        start = 1
+        while True:
+            data = http.get_json("/api/items", params={**params, "start": start})
+            rows = data["items"]
+            if not rows:
+                return
+            items = [
+                SourceItem(
+                    source_key=str(row["id"]),
+                    payload=row,
+                    name=f"Item {row.get('key')}",
+                    document_key=row.get("key"),
+                )
+                for row in rows
+            ]
+            start += len(rows)
+            more = start <= data["total"]
+            yield Page(items=items, cursor={"updated": rows[-1]["updated"]}, more=more)
+            if not more:
+                return
+
+    @api.model
+    def _process(self, line):
+        item = json.loads(line.request_payload)
+        if not str(item.get("name") or "").strip():
+            raise DocumentError(f"Item {item.get('key')} has no name")
+        backend = line.backend_id
+        binding = self.env["ml.connector.binding"]._find(backend, "test_item", external_id=item["id"])
+        partner = binding._record() if binding else None
+        if partner:
+            partner.write({"name": item["name"]})
+        else:
+            partner = self.env["res.partner"].create(
+                {"name": item["name"], "ref": item["key"], "company_id": backend.company_id.id}
+            )
+        self.env["ml.connector.binding"]._bind(
+            backend, "test_item", item["id"], record=partner, content_hash=line.content_hash
+        )
+        return {"res_model": "res.partner", "res_id": partner.id}
+
+
+TEST_HANDLERS = (PartnerOutTestHandler, ItemInTestHandler)
+
+
+def register_models(test_class, model_classes):
+    """Add model classes to the registry for the duration of a test class."""
+    registry = test_class.registry
+    for model_class in model_classes:
+        add_to_registry(registry, model_class)
+    registry._setup_models__(test_class.cr, [m._name for m in model_classes])
+
+    def unregister():
+        for model_class in model_classes:
+            if model_class._name in registry:
+                del registry[model_class._name]
+        registry._setup_models__(test_class.cr, ["ml.connector.flow"])
+
+    test_class.addClassCleanup(unregister)
+
+
+class SimulatorCase(TransactionCase):
+    """Starts a simulator on loopback for the class; ``cls.sim`` is the app, ``cls.sim_url`` its URL."""
+
+    simulator_class = GenericRestSimulator
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.env = cls.env(context=dict(cls.env.context, tracking_disable=True))
+        cls.sim = cls.simulator_class()
+        cls.sim_server = SimulatorServer(cls.sim).start()
+        cls.addClassCleanup(cls.sim_server.stop)
+        cls.sim_url = cls.sim_server.url
+
+    def setUp(self):
+        super().setUp()
+        self.sim.reset()
+        # tokens cached in this process belong to the simulator state just reset
+        BackendTokenStore._memory.clear()
+
+    def run_backend(self, backend):
+        """Run the connection exactly like the scheduler does (its cron, committed batches)."""
+        with self.enter_registry_test_mode():
+            backend.cron_id.method_direct_trigger()
+        backend.invalidate_recordset()
+        return self.env["ml.connector.run"].search([("backend_id", "=", backend.id)], limit=1)
+
+
+@tagged("post_install", "-at_install")
+class EngineCase(SimulatorCase):
+    """A generic connection to the generic REST simulator with the two engine test flows."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        register_models(cls, TEST_HANDLERS)
+        cls.backend = cls.make_backend()
+        cls.flow_out = cls.backend.flow_ids.filtered(lambda f: f.handler_model == PartnerOutTestHandler._name)
+        cls.flow_in = cls.backend.flow_ids.filtered(lambda f: f.handler_model == ItemInTestHandler._name)
+
+    @classmethod
+    def make_backend(cls, company=None, name="Engine test"):
+        backend = cls.env["ml.connector.backend"].create(
+            {
+                "name": name,
+                "system_type": "generic",
+                "company_id": (company or cls.env.company).id,
+                "test_mode": True,
+                "base_url": cls.sim_url,
+                "token_url": f"{cls.sim_url}/oauth/token",
+                "ping_path": "/api/ping",
+                "client_id": "engine-client",
+                "client_secret": "engine-secret",
+                "batch_size": 3,
+                "flow_ids": [
+                    (
+                        0,
+                        0,
+                        {
+                            "name": "Partners out",
+                            "handler_model": PartnerOutTestHandler._name,
+                            "sequence": 10,
+                        },
+                    ),
+                    (0, 0, {"name": "Items in", "handler_model": ItemInTestHandler._name, "sequence": 20}),
+                ],
+            }
+        )
+        backend.action_activate()
+        return backend
+
+    def make_partners(self, count, prefix="MLCT-", same_write_date=None):
+        partners = self.env["res.partner"].create(
+            [{"name": f"Partner {prefix}{i:03d}", "ref": f"{prefix}{i:03d}"} for i in range(count)]
+        )
+        if same_write_date:
+            self.env.flush_all()
+            self.env.cr.execute(
+                "UPDATE res_partner SET write_date = %s WHERE id IN %s",
+                (same_write_date, tuple(partners.ids)),
+            )
+            partners.invalidate_recordset(["write_date"])
+        return partners
+
+    def lines(self, flow, **domain):
+        return self.env["ml.connector.audit.line"].search(
+            [("flow_id", "=", flow.id), *[(k, "=", v) for k, v in domain.items()]]
+        )
+
+    @staticmethod
+    def utc_now():
+        return datetime.utcnow().replace(microsecond=0)
+
+    @staticmethod
+    def seconds(n):
+        return timedelta(seconds=n)

@@ -1,0 +1,266 @@
+import json
+from datetime import timedelta
+
+from odoo import fields
+from odoo.tests import tagged
+from odoo.tools.misc import file_open
+
+from tests.simulators.base import iso_ms
+
+from .common import EngineCase
+
+
+@tagged("post_install", "-at_install")
+class TestHighWaterMark(EngineCase):
+    def test_same_second_records_none_lost_none_duplicated(self):
+        # 10 partners written in the same second, batches of 3: keyset paging on
+        # (write_date, id) must hand over every one of them exactly once.
+        stamp = fields.Datetime.now() - timedelta(minutes=1)
+        partners = self.make_partners(10, same_write_date=stamp)
+        run = self.run_backend(self.backend)
+        lines = self.lines(self.flow_out)
+        self.assertEqual(sorted(lines.mapped("res_id")), sorted(partners.ids))
+        self.assertEqual(set(lines.mapped("state")), {"done"})
+        self.assertEqual(len(self.sim.contacts), 10)
+        self.assertEqual(run.done_count, 10)
+        self.assertEqual(self.flow_out.cursor["id"], max(partners.ids))
+
+        # a later record in that same second, committed after the first run moved the mark
+        late = self.make_partners(1, prefix="MLCT-LATE-", same_write_date=stamp)
+        self.run_backend(self.backend)
+        self.assertEqual(len(self.lines(self.flow_out)), 11, "the late one, and only it")
+        self.assertEqual(self.lines(self.flow_out, res_id=late.id).state, "done")
+
+        # nothing changed: the overlap window re-reads but the content hash skips
+        self.run_backend(self.backend)
+        self.assertEqual(len(self.lines(self.flow_out)), 11)
+        self.assertEqual(len(self.sim.requests_to("/api/contacts", "POST")), 11)
+
+        # one real change: exactly one new line, one more send, same remote item
+        partners[4].email = "changed@example.com"
+        self.run_backend(self.backend)
+        self.assertEqual(len(self.lines(self.flow_out)), 12)
+        self.assertEqual(len(self.sim.contacts), 11)
+        self.assertEqual(self.sim.contacts[partners[4].ref]["email"], "changed@example.com")
+
+    def test_remote_cursor_with_same_millisecond_items(self):
+        now = self.sim.clock.now()
+        for i in range(7):
+            self.sim.add_item(f"R{i}", f"Remote {i}", updated=iso_ms(now))
+        self.sim.configure(page_size=2)
+        self.run_backend(self.backend)
+        self.assertEqual(len(self.lines(self.flow_in, state="done")), 7)
+        self.assertEqual(self.env["res.partner"].search_count([("ref", "=like", "R_")]), 7)
+        # one more item in the very same millisecond after the run: picked up, nothing else
+        self.sim.add_item("R7", "Remote 7", updated=iso_ms(now))
+        self.run_backend(self.backend)
+        self.assertEqual(len(self.lines(self.flow_in)), 8)
+        self.assertEqual(self.env["res.partner"].search_count([("ref", "=like", "R_")]), 8)
+
+    def test_mark_advances_only_with_stored_lines(self):
+        self.make_partners(4)
+        self.sim.inject("status", status=500, path="/api/items", method="GET", count=10)
+        self.sim.add_item("X1", "Remote")
+        run = self.run_backend(self.backend)
+        self.assertFalse(self.flow_in.cursor, "the inbound mark did not move on a failed read")
+        self.assertIn("Items in", run.error_message)
+        self.assertEqual(run.state, "partial")
+        self.assertFalse(self.backend.last_success_date)
+        self.sim.faults.reset()
+        self.run_backend(self.backend)
+        self.assertTrue(self.flow_in.cursor)
+        self.assertTrue(self.backend.last_success_date)
+
+
+@tagged("post_install", "-at_install")
+class TestProcessing(EngineCase):
+    def test_bad_record_does_not_block_the_batch(self):
+        partners = self.make_partners(5)
+        partners[2].comment = "BROKEN on purpose"
+        self.sim.add_item("I1", "Good")
+        self.sim.add_item("I2", "")
+        self.sim.add_item("I3", "Also good")
+        run = self.run_backend(self.backend)
+        failed = self.lines(self.flow_out, state="failed")
+        self.assertEqual(failed.res_id, partners[2].id)
+        self.assertIn("marked broken", failed.error_message)
+        self.assertEqual(len(self.lines(self.flow_out, state="done")), 4)
+        bad_item = self.lines(self.flow_in, state="failed")
+        self.assertEqual(bad_item.document_key, "I2")
+        self.assertIn("has no name", bad_item.error_message)
+        self.assertIn('"key": "I2"', bad_item.request_payload)
+        self.assertEqual(len(self.lines(self.flow_in, state="done")), 2)
+        self.assertEqual((run.done_count, run.failed_count), (6, 2))
+
+    def test_remote_rejection_is_recorded_with_its_answer(self):
+        partner = self.make_partners(1)
+        partner.name = " "
+        self.run_backend(self.backend)
+        line = self.lines(self.flow_out)
+        self.assertEqual(line.state, "failed")
+        self.assertEqual(line.error_kind, "permanent")
+        self.assertIn("'name' is required", line.error_message)
+        self.assertIn("validation", line.response_payload)
+
+    def test_transient_failures_retry_a_bounded_number_of_times(self):
+        self.make_partners(1)
+        self.sim.inject("status", status=503, path="/api/contacts", method="POST", count=1000)
+        self.run_backend(self.backend)
+        line = self.lines(self.flow_out)
+        self.assertEqual((line.state, line.attempts), ("pending", 1))
+        self.assertTrue(line.next_attempt_at)
+        for expected in range(2, 6):
+            line.next_attempt_at = False
+            self.run_backend(self.backend)
+            self.assertEqual(line.attempts, expected)
+        self.assertEqual(line.state, "failed")
+        self.assertIn("Gave up after 5 attempts", line.error_message)
+        # it is not retried any more: no new request
+        before = len(self.sim.requests_to("/api/contacts", "POST"))
+        self.run_backend(self.backend)
+        self.assertEqual(len(self.sim.requests_to("/api/contacts", "POST")), before)
+
+    def test_outcome_unknown_is_looked_up_before_resending(self):
+        partner = self.make_partners(1)
+        self.sim.inject("lost", path="/api/contacts", method="POST")
+        self.run_backend(self.backend)
+        line = self.lines(self.flow_out)
+        self.assertEqual(line.state, "pending")
+        self.assertTrue(line.outcome_unknown)
+        self.assertEqual(len(self.sim.contacts), 1, "the remote got it although we could not know")
+        line.next_attempt_at = False
+        self.run_backend(self.backend)
+        self.assertEqual(line.state, "done")
+        self.assertEqual(len(self.sim.requests_to("/api/contacts", "POST")), 1, "found by lookup, not resent")
+        self.assertEqual(len(self.sim.requests_to("/api/contacts/by-key/")), 1)
+        binding = self.env["ml.connector.binding"]._find(self.backend, "test_partner", record=partner)
+        self.assertEqual(binding.external_id, str(self.sim.contacts[partner.ref]["id"]))
+
+    def test_superseded_version_is_skipped(self):
+        partner = self.make_partners(1)
+        self.sim.inject("status", status=503, path="/api/contacts", method="POST", count=4)
+        self.run_backend(self.backend)
+        first = self.lines(self.flow_out)
+        self.assertEqual(first.state, "pending")
+        partner.email = "new@example.com"
+        self.sim.faults.reset()
+        self.run_backend(self.backend)
+        self.assertEqual(first.state, "skipped")
+        self.assertIn("Superseded", first.error_message)
+        newest = self.lines(self.flow_out, state="done")
+        self.assertEqual(json.loads(newest.request_payload)["email"], "new@example.com")
+        self.assertEqual(self.sim.contacts[partner.ref]["email"], "new@example.com")
+
+
+@tagged("post_install", "-at_install")
+class TestReplay(EngineCase):
+    def test_replay_of_a_sent_record_does_not_duplicate_it(self):
+        partners = self.make_partners(2)
+        self.run_backend(self.backend)
+        line = self.lines(self.flow_out, res_id=partners[0].id)
+        self.assertEqual(line.state, "done")
+        line.action_replay()
+        self.assertEqual(line.state, "done")
+        self.assertEqual(line.replay_count, 1)
+        self.assertEqual(len(self.sim.contacts), 2)
+        self.assertEqual(self.sim.contacts[partners[0].ref]["version"], 1)
+
+    def test_replay_of_an_imported_record_does_not_duplicate_it(self):
+        self.sim.add_item("IMP-1", "Imported")
+        self.run_backend(self.backend)
+        line = self.lines(self.flow_in)
+        partner = self.env["res.partner"].browse(line.res_id)
+        (line | line).action_replay()
+        self.assertEqual(line.state, "done")
+        self.assertEqual(self.env["res.partner"].search_count([("ref", "=", "IMP-1")]), 1)
+        self.assertEqual(line.res_id, partner.id)
+
+    def test_replay_after_fixing_the_source(self):
+        partner = self.make_partners(1)
+        partner.comment = "BROKEN"
+        self.run_backend(self.backend)
+        line = self.lines(self.flow_out)
+        self.assertEqual(line.state, "failed")
+        partner.comment = False
+        line.action_replay()
+        self.assertEqual(line.state, "done", line.error_message)
+        self.assertIn(partner.ref, self.sim.contacts)
+
+    def test_bulk_replay_is_processed_by_the_next_run(self):
+        partners = self.make_partners(3)
+        partners.comment = "BROKEN"
+        self.run_backend(self.backend)
+        lines = self.lines(self.flow_out, state="failed")
+        self.assertEqual(len(lines), 3)
+        partners.comment = False
+        lines.action_replay()
+        self.assertEqual(set(lines.mapped("state")), {"pending"})
+        self.run_backend(self.backend)
+        self.assertEqual(set(lines.mapped("state")), {"done"})
+        self.assertEqual(len(self.sim.contacts), 3)
+
+
+@tagged("post_install", "-at_install")
+class TestConnectionSafety(EngineCase):
+    def test_refused_credentials_pause_the_connection(self):
+        self.make_partners(2)
+        self.sim.clients["engine-client"] = "rotated-on-the-remote"
+        run = self.run_backend(self.backend)
+        self.assertEqual(self.backend.state, "paused")
+        self.assertIn("Credentials refused", self.backend.paused_reason)
+        self.assertEqual(run.state, "failed")
+        self.assertEqual(set(self.lines(self.flow_out).mapped("state")), {"pending"})
+        self.assertEqual(
+            set(self.lines(self.flow_out).mapped("attempts")), {0}, "an auth failure costs no attempt"
+        )
+        before = len(self.sim.request_log)
+        self.run_backend(self.backend)
+        self.assertEqual(len(self.sim.request_log), before, "a paused connection sends nothing")
+
+    def test_copied_database_sends_nothing(self):
+        self.make_partners(2)
+        params = self.env["ir.config_parameter"].sudo()
+        # get_param is cached registry-wide: restore before the rollback or later tests see the fake
+        self.addCleanup(params.set_param, "database.uuid", params.get_param("database.uuid"))
+        params.set_param("database.uuid", "another-database")
+        self.run_backend(self.backend)
+        self.assertEqual(self.sim.request_log, [])
+        self.assertEqual(self.backend.state, "paused")
+        self.assertIn("not the one where the connection was activated", self.backend.paused_reason)
+        result = self.backend.action_test_connection()
+        self.assertEqual(result["params"]["type"], "danger")
+        self.assertEqual(self.sim.request_log, [], "not even a token request")
+        self.backend.action_activate()
+        self.run_backend(self.backend)
+        self.assertEqual(len(self.sim.contacts), 2)
+
+    def test_neutralized_database_sends_nothing(self):
+        with file_open("ml_connector/data/neutralize.sql") as f:
+            self.env.cr.execute(f.read())
+        self.env.invalidate_all()
+        self.assertEqual(self.backend.state, "paused")
+        self.assertFalse(self.backend.client_secret_set)
+        self.assertFalse(self.backend.cron_id.active)
+        self.backend.state = "active"  # even forced back without re-activation
+        self.make_partners(1)
+        self.run_backend(self.backend)
+        self.assertEqual(self.sim.request_log, [])
+
+    def test_urls_must_be_https_outside_test_mode(self):
+        with self.assertRaisesRegex(Exception, "must use https"):
+            self.backend.test_mode = False
+        self.env["ml.connector.backend"].create(
+            {"name": "prod", "system_type": "generic", "base_url": "https://example.com/api"}
+        )
+
+    def test_runs_of_one_connection_never_overlap(self):
+        self.make_partners(2)
+        # another session holds the run lock of this connection
+        with self.env.registry.cursor() as other:
+            other.execute("SELECT pg_try_advisory_lock(%s, %s)", (0x6D6C63, self.backend.id))
+            self.assertTrue(other.fetchone()[0])
+            self.run_backend(self.backend)
+            self.assertEqual(self.sim.request_log, [], "skipped while another run holds the lock")
+            other.execute("SELECT pg_advisory_unlock(%s, %s)", (0x6D6C63, self.backend.id))
+        self.run_backend(self.backend)
+        self.assertEqual(len(self.sim.contacts), 2)
