@@ -560,6 +560,24 @@ def test_po_cancel_by_import(api, sim):
     assert unknown["returnCode"] != 0 and not sim.get_po("PO-NEW")
 
 
+def test_seeded_wire_shapes(api, sim):
+    demo_seed(sim)
+    seeded = po_body("PO-SEED")
+    seeded.update(poId=990001, status="Acknowledged", lastUpdate="2024-05-20T10:02:11.512Z")
+    sim.seed({"purchase_orders": [seeded]})
+    listed = first_po(api.get("purchase_orders", flt="lastUpdate<=2024-05-20T10:02:11.512Z"))
+    assert listed["poId"] == 990001 and listed["supplier"]["id"] == 3901
+    assert listed["lineList"]["poLine"][0]["quantityReceived"] == 0
+    same = first_po(api.post("purchase_orders", po_body("PO-SEED")))
+    assert same["revisionNumber"] == 0 and same["status"] == "Acknowledged"
+    header = {"invoiceId": 42, "supplierInvoiceNumber": "W-1", "supplier": {"supplierNumber": "006105"}}
+    sim.seed({"invoices": [{"header": {**header, "workflowStatus": "Pending", "paymentStatus": "Payable"}}]})
+    paid = api.post("invoices", {"paymentStatus": "Paid"}, suffix="/42/status").json()
+    assert paid["returnCode"] == 0 and paid["header"]["supplier"]["id"] == 3901
+    duplicate = api.post("invoices", ocr_body("W-1", "B-W"), suffix="/ocr").json()
+    assert duplicate["returnCode"] == RC.DUPLICATE_INVOICE
+
+
 def test_auto_advance_po(api, sim):
     demo_seed(sim)
     sim.configure(auto_advance_po=True)

@@ -176,6 +176,17 @@ def clean_number(value: float):
     return int(value) if value.is_integer() else value
 
 
+def same_numbers(value):
+    """Deep copy with every number as :func:`clean_number`, for content comparisons."""
+    if isinstance(value, dict):
+        return {key: same_numbers(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [same_numbers(item) for item in value]
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return clean_number(value)
+    return value
+
+
 def compact_ts(value: datetime) -> str:
     """Company profile ``lastModTime``: ``YYYYMMDDHHMMSS`` UTC (§1.7)."""
     return value.astimezone(UTC).strftime("%Y%m%d%H%M%S")
@@ -935,7 +946,7 @@ class JaggaerSimulator(SimulatorApp):
             if po is None:
                 raise BusinessError(RC.NOT_FOUND, f"Purchase order {po_id} not found", http_status=404)
             self._change_po_status(po, status)
-            return self._po_answer(copy.deepcopy(po), self._warning_for(po["supplier"]["id"]))
+            return self._po_answer(copy.deepcopy(po), self._warning_for(dig(po, "supplier.id")))
 
     def _po_answer(self, po: dict, warning: str | None) -> Response:
         code, message = (RC.WARNING, warning) if warning else (RC.OK, "")
@@ -1050,7 +1061,7 @@ class JaggaerSimulator(SimulatorApp):
             {k: v for k, v in line.items() if k not in ("status", "quantityReceived")}
             for line in po["lineList"]["poLine"]
         ]
-        return json.dumps(content, sort_keys=True)
+        return json.dumps(same_numbers(content), sort_keys=True)
 
     @staticmethod
     def _line_status(po_status: str, line: dict) -> str:
@@ -1107,7 +1118,7 @@ class JaggaerSimulator(SimulatorApp):
             status = body.get("status")
             if existing is not None and status == "Canceled":
                 self._change_po_status(existing, "Canceled")
-                return copy.deepcopy(existing), self._warning_for(existing["supplier"]["id"])
+                return copy.deepcopy(existing), self._warning_for(dig(existing, "supplier.id"))
             if existing is None and status is not None and status not in PO_INITIAL_STATUSES:
                 if status not in PO_TRANSITIONS:
                     raise BusinessError(RC.INVALID_VALUE, f"Unknown PO status {status!r}")
@@ -1134,7 +1145,7 @@ class JaggaerSimulator(SimulatorApp):
                 self._update_po(po, content)
                 if status is not None:
                     self._change_po_status(po, status)
-            return copy.deepcopy(po), self._warning_for(po["supplier"]["id"])
+            return copy.deepcopy(po), self._warning_for(dig(po, "supplier.id"))
 
     def _update_po(self, po: dict, content: dict):
         """Apply re-imported content; a real change bumps ``revisionNumber`` (§2.2)."""
@@ -1354,7 +1365,7 @@ class JaggaerSimulator(SimulatorApp):
         for invoice in self.invoices.values():
             header = invoice["header"]
             if (
-                header["supplier"]["id"] == supplier["bravoId"]
+                dig(header, "supplier.id") == supplier["bravoId"]
                 and header["supplierInvoiceNumber"] == supplier_invoice_number
             ):
                 raise BusinessError(
@@ -1480,11 +1491,14 @@ class JaggaerSimulator(SimulatorApp):
                     raise BusinessError(RC.ILLEGAL_TRANSITION, f"{key} {header[key]} cannot become {value}")
                 after[key] = value
             if not force:
-                if after["paymentStatus"] != "InProcess" and after["workflowStatus"] != "Completed":
+                # Rules tied to the transitions actually requested (§1.10 lifecycle).
+                non_po = header.get("nonPOInvoice") == "true"
+                becomes = {key: value for key, value in after.items() if value != header[key]}
+                if becomes.get("paymentStatus") == "Payable" and after["workflowStatus"] != "Completed":
                     raise BusinessError(RC.ILLEGAL_TRANSITION, "an invoice is Payable only once Completed")
-                if after["matchStatus"] == "Matched" and header["nonPOInvoice"] == "true":
+                if becomes.get("matchStatus") == "Matched" and non_po:
                     raise BusinessError(RC.ILLEGAL_TRANSITION, "a non-PO invoice cannot be Matched")
-                if after["matchStatus"] == "Do Not Match" and header["nonPOInvoice"] != "true":
+                if becomes.get("matchStatus") == "Do Not Match" and not non_po:
                     raise BusinessError(RC.ILLEGAL_TRANSITION, "a PO invoice cannot be Do Not Match")
             if any(header[key] != value for key, value in after.items()):
                 header.update(after)
@@ -1602,6 +1616,9 @@ class JaggaerSimulator(SimulatorApp):
 
     def _seed_po(self, po: dict) -> dict:
         po = copy.deepcopy(po)
+        if not po.get("poNumber"):
+            raise ValueError("a seeded purchase order needs a poNumber")
+        po.setdefault("lineList", {"poLine": []})
         po["poId"] = self._next("po", int(po["poId"])) if po.get("poId") else self._next("po")
         po.setdefault("revisionNumber", 0)
         po.setdefault("status", "Approved")
@@ -1613,6 +1630,7 @@ class JaggaerSimulator(SimulatorApp):
             po["supplier"] = self._supplier_ref(known)
         for position, line in enumerate(dig(po, "lineList.poLine") or [], start=1):
             line["lineNumber"] = str(line.get("lineNumber") or position)
+            line.setdefault("splittableFieldSetGroupList", {"splittableFieldSetGroup": []})
             line.setdefault("quantityReceived", 0)
             line.setdefault("status", self._line_status(po["status"], line))
         po = self._ordered_po(po)
