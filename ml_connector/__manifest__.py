@@ -21,6 +21,7 @@
         "views/ml_connector_mapping_views.xml",
         "views/ml_connector_review_views.xml",
         "views/ml_connector_menus.xml",
+        "views/res_partner_views.xml",
     ],
     "application": True,
     "installable": True,

@@ -5,8 +5,11 @@ from . import (
     ml_connector_flow,
     ml_connector_handler,
     ml_connector_mapping,
+    ml_connector_matching,
     ml_connector_review,
     ml_connector_run,
     ml_connector_secret,
     ml_connector_system,
+    product,
+    res_partner,
 )

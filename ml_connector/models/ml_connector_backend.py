@@ -113,6 +113,12 @@ class MlConnectorBackend(models.Model):
         "Requests per minute", default=0, help="Client-side cap on requests to this system (0 = none)."
     )
     batch_size = fields.Integer(default=100, help="Records per committed batch.")
+    match_fuzzy_threshold = fields.Integer(
+        "Fuzzy match threshold",
+        default=85,
+        help="Similarity (0-100) above which a name is proposed as a candidate in the review queue. "
+        "A similar name alone never decides a match.",
+    )
 
     # status
     last_attempt_date = fields.Datetime(readonly=True, copy=False)

@@ -3,6 +3,7 @@ from datetime import timedelta
 
 from odoo import _, api, fields, models
 from odoo.exceptions import ValidationError
+from odoo.tools import SQL
 
 from ..tools.errors import AuthError, ConnectorError
 
@@ -247,11 +248,16 @@ class MlConnectorFlow(models.Model):
     def _bound_hashes(self, handler, keys):
         if not handler._binding_type or not keys:
             return {}
-        field = "local_ref" if handler._binding_source_side == "local_ref" else "external_id"
+        column = SQL.identifier("local_ref" if handler._binding_source_side == "local_ref" else "external_id")
         self.env.cr.execute(
-            f"""SELECT {field}, content_hash FROM ml_connector_binding
-                WHERE backend_id = %s AND object_type = %s AND {field} IN %s""",
-            (self.backend_id.id, handler._binding_type, tuple(keys)),
+            SQL(
+                """SELECT %(column)s, content_hash FROM ml_connector_binding
+                   WHERE backend_id = %(backend)s AND object_type = %(type)s AND %(column)s IN %(keys)s""",
+                column=column,
+                backend=self.backend_id.id,
+                type=handler._binding_type,
+                keys=tuple(keys),
+            )
         )
         return dict(self.env.cr.fetchall())
 

@@ -1,4 +1,5 @@
 from odoo import _, api, fields, models
+from odoo.tools import SQL
 
 COUNTERS = ("collected", "done", "failed", "needs_review", "skipped", "retrying")
 
@@ -55,12 +56,17 @@ class MlConnectorRun(models.Model):
         increments = {k: v for k, v in increments.items() if v}
         if not increments:
             return
-        sets = ", ".join(
-            f"{name}_count = COALESCE({name}_count, 0) + %s" for name in increments if name in COUNTERS
-        )
+        assignments = [
+            SQL(
+                "%(column)s = COALESCE(%(column)s, 0) + %(n)s",
+                column=SQL.identifier(f"{name}_count"),
+                n=value,
+            )
+            for name, value in increments.items()
+            if name in COUNTERS
+        ]
         self.env.cr.execute(
-            f"UPDATE ml_connector_run SET {sets} WHERE id = %s",
-            (*[v for k, v in increments.items() if k in COUNTERS], self.id),
+            SQL("UPDATE ml_connector_run SET %s WHERE id = %s", SQL(", ").join(assignments), self.id)
         )
         self.invalidate_recordset([f"{name}_count" for name in increments])
 
