@@ -422,6 +422,11 @@ class SpsSimulator(SimulatorApp):
     def not_found(self, request: Request) -> Response:
         return self._problem(request, 404, "Not Found", f"No route for {request.path}")
 
+    def rate_limit_key(self, request: Request) -> str:
+        """Per client, not per token: a fresh token does not reset the limit."""
+        token = self.tokens.check(request.headers.get("Authorization"))
+        return f"client:{token.client_id}" if token else request.remote_addr or "anonymous"
+
     def check_rate_limit(self, request: Request) -> Response | None:
         if request.path == "/oauth/token":  # the token endpoint has its own per-client limit
             return None
@@ -472,7 +477,9 @@ class SpsSimulator(SimulatorApp):
 
     # -- auth host ---------------------------------------------------------------------------------
     def token_endpoint(self, request: Request) -> Response:
-        """Auth0 client-credentials grant (§2.1-§2.3). Error bodies use the OAuth shape."""
+        """Auth0 client-credentials grant (§2.1-§2.3). Error bodies use the OAuth shape (exact Auth0
+        texts UNVERIFIED). Every request counts toward the per-client limit, before the credentials
+        are checked (SIM CHOICE)."""
 
         def oauth_error(status, error, description, headers=None):
             return json_response(
@@ -536,8 +543,7 @@ class SpsSimulator(SimulatorApp):
         return failure or Response(status=204)
 
     def data_endpoint(self, request: Request, subpath: str = "") -> Response:
-        path = request.path[len(DATA_PREFIX) :] if request.path.startswith(DATA_PREFIX) else ""
-        path = path.lstrip("/")  # a leading "/" is tolerated (§3.2)
+        path = subpath.lstrip("/")  # a leading "/" is tolerated (§3.2); a trailing one means a folder
         with self.lock:
             account, failure = self._authenticate(request)
             if failure:
