@@ -617,6 +617,22 @@ def test_auto_partner_responses(url, sim):
     assert state["files"]["out/PR/"] == [ack_path.rsplit("/", 1)[1]]
 
 
+def test_test_folders_are_processed_and_answered_in_testout(url, sim):
+    sim.configure(auto_partner_responses=True)
+    headers = bearer(url)
+    advice = reference("846")
+    advice["Header"]["HeaderReport"]["TradingPartnerId"] = NORTHWIND
+    assert upload(url, headers, "testin/IB-1.json", advice).status_code == 201
+    assert upload(url, headers, "testin/PO-9.json", rsx.order(ACME, "PO-9", [RED])).status_code == 201
+    assert [(d["doc_type"], d["status"]) for d in sim.documents()] == [
+        ("846", "Accepted"),
+        ("850", "Accepted"),
+    ]
+    assert names(listing(url, headers, "testin/")) == []
+    assert names(listing(url, headers, "testout/PR/")) == ["PRPO-9-1-v7.7.json"]
+    assert names(listing(url, headers, "out/PR/")) == []
+
+
 # -- partner side: drops ------------------------------------------------------------------------------
 def test_order_drops_land_in_out_po_and_validate(url, sim):
     sim.drop_order(NORTHWIND, "100", [BLUE, RED], department="0042", vendor="100482", ship_date="2025-03-10")

@@ -454,22 +454,34 @@ class SpsSimulator(SimulatorApp):
             return None, self._problem(request, 403, "Forbidden", "The client has no SPS account.")
         return account, None
 
+    def _api_account(self, request: Request) -> tuple[Account | None, Response | None]:
+        """The token's account, or the 401/403 answer."""
+        account, failure = self._authenticate(request)
+        if account and not account.routing:
+            detail = "Transaction API routing is not set up for this account."
+            return None, self._problem(request, 403, "Forbidden", detail)
+        return account, failure
+
     @staticmethod
-    def _query_int(request, name, default, minimum, maximum=None) -> tuple[int | None, dict | None]:
+    def _input_problem(name: str, raw: str, code: str, message: str, source: str = "query") -> dict:
+        """One ``context`` item of a 400 problem (SPS API standards, §3.8)."""
+        return {"code": code, "message": message, "field": name, "source": source, "value": raw}
+
+    def _query_int(self, request, name, default, minimum, maximum=None) -> tuple[int | None, dict | None]:
         raw = request.args.get(name)
         if raw is None or raw == "":
             return default, None
-        context = {"field": name, "source": "query", "value": raw}
         if not re.fullmatch(r"-?\d+", raw):
-            return None, {"code": "INPUT_INVALID", "message": f"{name} must be an integer"} | context
+            return None, self._input_problem(name, raw, "INPUT_INVALID", f"{name} must be an integer")
         value = int(raw)
         if value < minimum:
-            return None, {
-                "code": "INPUT_MIN_VALUE",
-                "message": f"{name} must be at least {minimum}",
-            } | context
+            return None, self._input_problem(
+                name, raw, "INPUT_MIN_VALUE", f"{name} must be at least {minimum}"
+            )
         if maximum is not None and value > maximum:
-            return None, {"code": "INPUT_MAX_VALUE", "message": f"{name} must be at most {maximum}"} | context
+            return None, self._input_problem(
+                name, raw, "INPUT_MAX_VALUE", f"{name} must be at most {maximum}"
+            )
         return value, None
 
     def _bad_input(self, request, context: dict) -> Response:
@@ -545,13 +557,9 @@ class SpsSimulator(SimulatorApp):
     def data_endpoint(self, request: Request, subpath: str = "") -> Response:
         path = subpath.lstrip("/")  # a leading "/" is tolerated (§3.2); a trailing one means a folder
         with self.lock:
-            account, failure = self._authenticate(request)
+            account, failure = self._api_account(request)
             if failure:
                 return failure
-            if not account.routing:
-                return self._problem(
-                    request, 403, "Forbidden", "Transaction API routing is not set up for this account."
-                )
             if any(path.startswith(folder) for folder in account.foreign_folders):
                 return self._problem(request, 403, "Forbidden", "This folder belongs to another account.")
             is_directory = path == "" or path.endswith("/")
@@ -586,9 +594,9 @@ class SpsSimulator(SimulatorApp):
         if cursor:
             position = self.cursors.get(cursor)
             if position is None or position[:2] != (account.id, folder):
-                context = {"code": "INPUT_INVALID", "message": "cursor is not valid for this directory"}
+                message = "cursor is not valid for this directory"
                 return self._bad_input(
-                    request, context | {"field": "cursor", "source": "query", "value": cursor}
+                    request, self._input_problem("cursor", cursor, "INPUT_INVALID", message)
                 )
             # Resume after the last name returned: files added or deleted meanwhile never make a file
             # that stayed be skipped or repeated (entries are in name order). SIM CHOICE.
@@ -623,11 +631,11 @@ class SpsSimulator(SimulatorApp):
 
     def _upload(self, request: Request, account: Account, path: str) -> Response:
         if self.require_octet_stream and request.mimetype != "application/octet-stream":
-            context = {"code": "INPUT_INVALID", "message": "Content-Type must be application/octet-stream"}
-            context |= {"field": "Content-Type", "source": "header", "value": request.mimetype}
-            return self._problem(
-                request, 415, "Unsupported Media Type", context["message"], context=[context]
+            message = "Content-Type must be application/octet-stream"
+            context = self._input_problem(
+                "Content-Type", request.mimetype, "INPUT_INVALID", message, "header"
             )
+            return self._problem(request, 415, "Unsupported Media Type", message, context=[context])
         folder = path.rpartition("/")[0] + "/" if "/" in path else ""
         if not folder or not self._folder_exists(account, folder):
             return self._problem(request, 404, "Not Found", "Directory not found")
@@ -661,44 +669,23 @@ class SpsSimulator(SimulatorApp):
     def history_endpoint(self, request: Request) -> Response:
         """File events (§3.7), oldest transfer first, offset paging, hidden for the configured lag."""
         with self.lock:
-            account, failure = self._authenticate(request)
+            account, failure = self._api_account(request)
             if failure:
                 return failure
-            if not account.routing:
-                return self._problem(
-                    request, 403, "Forbidden", "Transaction API routing is not set up for this account."
-                )
             limit, limit_problem = self._query_int(request, "limit", 100, 1, 1000)
             offset, offset_problem = self._query_int(request, "offset", 0, 0)
             if limit_problem or offset_problem:
                 return self._bad_input(request, limit_problem or offset_problem)
-            bounds = {}
+            window = {}
             for name in ("after", "until"):
-                raw = request.args.get(name)
-                if raw:
+                if request.args.get(name):
                     try:
-                        bounds[name] = _parse_timestamp(raw)
+                        window[name] = _parse_timestamp(request.args[name])
                     except ValueError:
-                        context = {
-                            "code": "INPUT_INVALID",
-                            "message": f"{name} must look like YYYY-MM-DDTHH:mm:ss",
-                        }
-                        return self._bad_input(
-                            request, context | {"field": name, "source": "query", "value": raw}
-                        )
-            horizon = self.clock.now() - timedelta(seconds=self.history_lag_seconds)
-            matching = []
-            for record in account.history:
-                events = [event for event in record.events if event["at"] <= horizon]
-                in_window = [
-                    event
-                    for event in events
-                    if ("after" not in bounds or event["at"] > bounds["after"])
-                    and ("until" not in bounds or event["at"] <= bounds["until"])
-                ]
-                if in_window:
-                    matching.append((record, events))
-            page = matching[offset : offset + limit]
+                        message = f"{name} must look like YYYY-MM-DDTHH:mm:ss"
+                        problem = self._input_problem(name, request.args[name], "INPUT_INVALID", message)
+                        return self._bad_input(request, problem)
+            matching = self._history(account, window.get("after"), window.get("until"))
             results = [
                 {
                     "id": record.id,
@@ -710,10 +697,10 @@ class SpsSimulator(SimulatorApp):
                         for e in events
                     ],
                 }
-                for record, events in page
+                for record, events in matching[offset : offset + limit]
             ]
             base = self._base_url(request) + "/transactions/v5/history"
-            extra = {name: request.args[name] for name in ("after", "until") if request.args.get(name)}
+            extra = {name: request.args[name] for name in window}
 
             def link(at_offset):
                 return {"url": base + "?" + urlencode({"limit": limit, "offset": at_offset} | extra)}
@@ -726,6 +713,19 @@ class SpsSimulator(SimulatorApp):
                 "previous": link(max(offset - limit, 0)) if offset > 0 else None,
             }
             return json_response({"results": results, "paging": paging})
+
+    def _history(self, account: Account, after, until) -> list[tuple[HistoryRecord, list[dict]]]:
+        """Records with their visible events; a record matches when one of its events falls in
+        ``(after, until]`` (SIM CHOICE: the reference does not say which timestamp is filtered)."""
+        horizon = self.clock.now() - timedelta(seconds=self.history_lag_seconds)
+        matching = []
+        for record in account.history:
+            events = [event for event in record.events if event["at"] <= horizon]
+            if any(
+                (after is None or e["at"] > after) and (until is None or e["at"] <= until) for e in events
+            ):
+                matching.append((record, events))
+        return matching
 
     # -- storage -----------------------------------------------------------------------------------
     def _store(self, account: Account, path: str, data: bytes, direction: str, meta=None) -> StoredFile:
@@ -789,17 +789,17 @@ class SpsSimulator(SimulatorApp):
         doc_type, tpid, identifier = rsx.identifiers(doc) if isinstance(doc, dict) else (None, None, None)
         purpose = rsx.header_object(doc).get("TsetPurposeCode") if isinstance(doc, dict) else None
         document = BusinessDocument(
-            str(uuid.uuid4()),
-            path,
-            index,
-            doc_type,
-            tpid,
-            identifier,
-            purpose,
-            IN_TRANSIT,
-            [],
-            self.clock.now(),
-            doc,
+            id=str(uuid.uuid4()),
+            path=path,
+            index=index,
+            doc_type=doc_type,
+            tpid=tpid,
+            identifier=identifier,
+            purpose=purpose,
+            status=IN_TRANSIT,
+            reasons=[],
+            received_at=self.clock.now(),
+            document=doc,
         )
         document.log.append({"status": IN_TRANSIT, "at": iso_ms(self.clock.now())})
         account.documents.append(document)
@@ -815,11 +815,8 @@ class SpsSimulator(SimulatorApp):
         )
 
     def _judge(self, account: Account, path: str, index: int, doc, test: bool) -> BusinessDocument:
-        errors = rsx.validate(doc)
-        if not errors and rsx.detect_type(doc) is None:
-            errors = ["not an RSX 7.7 document"]
-        document = self._new_document(account, path, index, doc, errors)
-        if errors:
+        document = self._new_document(account, path, index, doc, rsx.validate(doc))
+        if document.status == ERROR:
             return document
         partner = account.partners.get(document.tpid)
         if partner is None:
@@ -935,8 +932,9 @@ class SpsSimulator(SimulatorApp):
 
     def _auto_respond(self, account: Account, document: BusinessDocument, test: bool):
         order = account.orders[(document.tpid, document.identifier)]
-        if order.acknowledged:
+        if order.acknowledged:  # the partner has answered this PO already (e.g. the demo's seeded 855)
             return
+        test = test and "testout/PR/" in account.folders
         self.acknowledge(order.po_number, tpid=order.tpid, account=account.id, test=test)
         if self.auto_partner_ships:
             self.ship(order.po_number, tpid=order.tpid, account=account.id, test=test)
@@ -1072,8 +1070,9 @@ class SpsSimulator(SimulatorApp):
 
         ``lines``: ``{seq: qty}`` (default: everything still open). ``packs``: None (one carton per
         line), a number of cartons (lines dealt round-robin), or an explicit list of cartons
-        ``[{seq: qty}, …]`` (a line may span cartons). ``lots``: ``{seq: lot}`` (``References`` ``LT``).
-        Lines shipping less than what is open get ``ItemStatusCode`` ``IB``, as in §4.5.
+        ``[{seq: qty}, …]`` (a line may span cartons; overrides ``lines``). ``lots``: ``{seq: lot}``
+        (``References`` ``LT``). Lines shipping less than what is open get ``ItemStatusCode`` ``IB``,
+        as in §4.5. Over-shipping is allowed: the partner may err.
         """
         with self.lock:
             acc = self._account(account)
@@ -1170,7 +1169,7 @@ class SpsSimulator(SimulatorApp):
             kwargs.setdefault("data", b"")
         try:
             result = demo_seed(self) if action == "demo_seed" else getattr(self, action)(**kwargs)
-        except (SimError, KeyError, TypeError) as exc:
+        except (ValueError, KeyError, TypeError) as exc:  # SimError, bad arguments, bad base64
             return json_response({"error": str(exc)}, status=400)
         return json_response(result if isinstance(result, dict | list) else {"path": result})
 
