@@ -331,6 +331,24 @@ class MlConnectorBackend(models.Model):
         self.cron_id.sudo()._trigger()
         return self._notify(_("Run scheduled"), _("The connection will run within moments."), "info")
 
+    def _trigger_run(self):
+        """Ask for a run as soon as possible (e.g. right after a document to send changed).
+
+        The run itself happens in the connection's cron, after the caller's transaction
+        committed: nothing is sent for a change that could still be rolled back.
+        """
+        for backend in self.sudo().filtered(lambda b: b.state == "active" and b.cron_id):
+            backend.cron_id._trigger()
+
+    @api.model
+    def _load_demo_credentials(self, backend_ids, client_secret):
+        """Demo data: store the simulator's secret (encrypted with this server's key) and
+        activate the connection, so that its first cron run moves the demo documents."""
+        backends = self.browse(backend_ids)
+        for backend in backends:
+            backend._set_secret("client_secret", client_secret)
+        backends.action_activate()
+
     def action_test_connection(self):
         self.ensure_one()
         self._check_manager()
