@@ -23,6 +23,9 @@
         "views/ml_connector_menus.xml",
         "views/res_partner_views.xml",
     ],
+    "assets": {
+        "web.assets_tests": ["ml_connector/static/tests/tours/**/*"],
+    },
     "application": True,
     "installable": True,
 }
