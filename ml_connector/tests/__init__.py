@@ -1,1 +1,1 @@
-from . import test_engine, test_http, test_matching, test_security, test_ui, test_vault
+from . import test_engine, test_http, test_matching, test_secrets_exposure, test_security, test_ui, test_vault
