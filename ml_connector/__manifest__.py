@@ -27,5 +27,4 @@
         "web.assets_tests": ["ml_connector/static/tests/tours/**/*"],
     },
     "application": True,
-    "installable": True,
 }

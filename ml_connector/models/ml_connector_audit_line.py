@@ -5,7 +5,7 @@ from datetime import timedelta
 
 from psycopg2 import IntegrityError, OperationalError
 
-from odoo import _, api, fields, models
+from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
 
 from ..tools.errors import AuthError, ConnectorError, NeedsReviewError
@@ -182,7 +182,7 @@ class MlConnectorAuditLine(models.Model):
                 if attempts >= max_attempts:
                     vals.update(
                         state="failed",
-                        error_message=_(
+                        error_message=self.env._(
                             "Gave up after %(n)s attempts. Last error: %(error)s", n=attempts, error=message
                         ),
                     )
@@ -203,7 +203,7 @@ class MlConnectorAuditLine(models.Model):
         return {
             "state": "failed",
             "error_kind": "bug",
-            "error_message": _(
+            "error_message": self.env._(
                 "Unexpected error %(type)s: %(error)s", type=type(exc).__name__, error=message
             ),
         }
@@ -225,7 +225,7 @@ class MlConnectorAuditLine(models.Model):
                 "state": "failed",
                 "in_flight": False,
                 "error_kind": "bug",
-                "error_message": _(
+                "error_message": self.env._(
                     "Processing of this document was interrupted %(n)s times (the worker stopped or timed "
                     "out while handling it); it is no longer retried automatically.",
                     n=exhausted[:1].attempts,
@@ -302,7 +302,7 @@ class MlConnectorAuditLine(models.Model):
     # ------------------------------------------------------------------ replay
     def _check_replay_access(self):
         if not self.env.user.has_group("ml_connector.group_ml_connector_user"):
-            raise AccessError(_("Only connector users can replay records."))
+            raise AccessError(self.env._("Only connector users can replay records."))
         self.check_access("read")
 
     def action_replay(self):
@@ -359,7 +359,7 @@ class MlConnectorAuditLine(models.Model):
                     "next_attempt_at": False,
                     "blocking_key": False,
                     "error_kind": False,
-                    "error_message": _("Released: %s is now resolved.", blocking_key),
+                    "error_message": self.env._("Released: %s is now resolved.", blocking_key),
                 }
             )
             for cron in lines.backend_id.filtered(lambda b: b.state == "active").cron_id:
@@ -370,7 +370,7 @@ class MlConnectorAuditLine(models.Model):
         self.ensure_one()
         record = self._record()
         if not record:
-            raise UserError(_("No Odoo record is linked to this line."))
+            raise UserError(self.env._("No Odoo record is linked to this line."))
         return {
             "type": "ir.actions.act_window",
             "res_model": record._name,

@@ -4,7 +4,7 @@ import time
 from datetime import timedelta
 from urllib.parse import urlsplit
 
-from odoo import _, api, fields, models
+from odoo import api, fields, models, tools
 from odoo.exceptions import UserError, ValidationError
 
 from ..tools.errors import AuthError, ConfigurationError, ConnectorError
@@ -149,10 +149,10 @@ class MlConnectorBackend(models.Model):
     def _validate_url(self, label, url):
         parts = urlsplit(url)
         if parts.scheme not in ("http", "https") or not parts.hostname:
-            raise ValidationError(_("%(label)s is not a valid URL: %(url)s", label=label, url=url))
+            raise ValidationError(self.env._("%(label)s is not a valid URL: %(url)s", label=label, url=url))
         if parts.scheme != "https" and not self.test_mode:
             raise ValidationError(
-                _(
+                self.env._(
                     "%(label)s must use https. Plain http is only allowed for connections in test mode "
                     "(simulators, sandboxes).",
                     label=label,
@@ -160,7 +160,7 @@ class MlConnectorBackend(models.Model):
             )
         if parts.hostname in LOOPBACK_HOSTS and not self.test_mode:
             raise ValidationError(
-                _("%(label)s points to this machine; enable test mode for that.", label=label)
+                self.env._("%(label)s points to this machine; enable test mode for that.", label=label)
             )
 
     @api.constrains("interval_number", "record_max_attempts", "request_max_attempts", "batch_size")
@@ -175,7 +175,7 @@ class MlConnectorBackend(models.Model):
                 )
                 < 1
             ):
-                raise ValidationError(_("Interval, attempts and batch size must be at least 1."))
+                raise ValidationError(self.env._("Interval, attempts and batch size must be at least 1."))
 
     # ------------------------------------------------------------------ secrets
     def _compute_secrets(self):
@@ -201,11 +201,12 @@ class MlConnectorBackend(models.Model):
     def _set_secret(self, name, value):
         self.ensure_one()
         self.env["ml.connector.secret"]._store(self, name, value)
+        self.env.registry.clear_cache()  # _cached_secret_values, in every worker
         BackendTokenStore.forget_backend(self.env.cr.dbname, self.id)
         self.env["ml.connector.secret"].sudo().search(
             [("backend_id", "=", self.id), ("name", "=like", "token:%")]
         ).unlink()
-        self.message_post(body=_("Credential %(name)s changed.", name=name))
+        self.message_post(body=self.env._("Credential %(name)s changed.", name=name))
 
     def _get_secret(self, name):
         """Decrypted secret, for building requests only: never log or store the result."""
@@ -215,7 +216,13 @@ class MlConnectorBackend(models.Model):
     def _secret_values(self):
         """Current secrets, so that payloads and messages can be scrubbed of them."""
         self.ensure_one()
-        return [v for v in (self._get_secret(name) for name in self._secret_fields) if v]
+        return list(self._cached_secret_values(self.id))
+
+    @tools.ormcache("backend_id")
+    def _cached_secret_values(self, backend_id):
+        # Read once per process, not once per document; cleared when a credential changes.
+        backend = self.browse(backend_id)
+        return tuple(v for v in (backend._get_secret(name) for name in self._secret_fields) if v)
 
     def _token_store(self, *parts):
         fingerprint = hashlib.sha256("|".join(str(p or "") for p in parts).encode()).hexdigest()[:16]
@@ -259,7 +266,7 @@ class MlConnectorBackend(models.Model):
     def copy_data(self, default=None):
         vals_list = super().copy_data(default)
         for backend, vals in zip(self, vals_list):
-            vals.setdefault("name", _("%s (copy)", backend.name))
+            vals.setdefault("name", self.env._("%s (copy)", backend.name))
         return vals_list
 
     def _sync_cron(self):
@@ -298,14 +305,14 @@ class MlConnectorBackend(models.Model):
     # ------------------------------------------------------------------ actions
     def _check_manager(self):
         if not self.env.user.has_group("ml_connector.group_ml_connector_manager"):
-            raise UserError(_("Only connector managers can do this."))
+            raise UserError(self.env._("Only connector managers can do this."))
 
     def action_activate(self):
         self._check_manager()
         uuid = self.env["ir.config_parameter"].sudo().get_param("database.uuid")
         for backend in self:
             if backend.base_url:
-                backend._validate_url(_("Base URL"), backend.base_url)
+                backend._validate_url(self.env._("Base URL"), backend.base_url)
             backend.write(
                 {"state": "active", "paused_reason": False, "database_uuid": uuid, "last_error": False}
             )
@@ -314,7 +321,7 @@ class MlConnectorBackend(models.Model):
 
     def action_pause(self):
         self._check_manager()
-        self.write({"state": "paused", "paused_reason": _("Paused by %s", self.env.user.name)})
+        self.write({"state": "paused", "paused_reason": self.env._("Paused by %s", self.env.user.name)})
         return True
 
     def action_draft(self):
@@ -327,9 +334,11 @@ class MlConnectorBackend(models.Model):
         self.ensure_one()
         self._check_manager()
         if self.state != "active":
-            raise UserError(_("Activate the connection first."))
+            raise UserError(self.env._("Activate the connection first."))
         self.cron_id.sudo()._trigger()
-        return self._notify(_("Run scheduled"), _("The connection will run within moments."), "info")
+        return self._notify(
+            self.env._("Run scheduled"), self.env._("The connection will run within moments."), "info"
+        )
 
     def _trigger_run(self):
         """Ask for a run as soon as possible (e.g. right after a document to send changed).
@@ -356,10 +365,10 @@ class MlConnectorBackend(models.Model):
             message = self._system()._test_connection(self)
         except ConnectorError as exc:
             self.last_error = str(exc)
-            return self._notify(_("Connection failed"), self._scrub(str(exc)), "danger", sticky=True)
+            return self._notify(self.env._("Connection failed"), self._scrub(str(exc)), "danger", sticky=True)
         except UserError as exc:
-            return self._notify(_("Connection failed"), str(exc), "danger", sticky=True)
-        return self._notify(_("Connection works"), message, "success")
+            return self._notify(self.env._("Connection failed"), str(exc), "danger", sticky=True)
+        return self._notify(self.env._("Connection works"), message, "success")
 
     def _notify(self, title, message, kind, sticky=False):
         return {
@@ -421,7 +430,7 @@ class MlConnectorBackend(models.Model):
         self.ensure_one()
         uuid = self.env["ir.config_parameter"].sudo().get_param("database.uuid")
         if self.database_uuid and self.database_uuid != uuid:
-            reason = _(
+            reason = self.env._(
                 "This database is not the one where the connection was activated (a copy, a restored "
                 "backup or a neutralised database): nothing is sent and no token is requested until a "
                 "manager activates the connection again here."
@@ -433,7 +442,7 @@ class MlConnectorBackend(models.Model):
     def _check_runnable(self):
         self._check_not_copied()
         if self.state != "active":
-            raise ConfigurationError(_("The connection is not active (%s).", self.state))
+            raise ConfigurationError(self.env._("The connection is not active (%s).", self.state))
 
     def _acquire_run_lock(self):
         self.env.cr.execute("SELECT pg_try_advisory_lock(%s, %s)", (RUN_LOCK_NAMESPACE, self.id))
@@ -490,11 +499,13 @@ class MlConnectorBackend(models.Model):
             self.sudo().write(
                 {
                     "state": "paused",
-                    "paused_reason": _("Credentials refused: %s", message),
+                    "paused_reason": self.env._("Credentials refused: %s", message),
                     "last_error": message,
                 }
             )
-            self.message_post(body=_("Connection paused: the remote refused the credentials. %s", message))
+            self.message_post(
+                body=self.env._("Connection paused: the remote refused the credentials. %s", message)
+            )
             if run:
                 run._finish(error=message, state="failed")
             self.env["ir.cron"]._commit_progress(remaining=0)

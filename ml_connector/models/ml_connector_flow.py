@@ -1,7 +1,7 @@
 import logging
 from datetime import timedelta
 
-from odoo import _, api, fields, models
+from odoo import api, fields, models
 from odoo.exceptions import ValidationError
 from odoo.tools import SQL
 
@@ -118,7 +118,7 @@ class MlConnectorFlow(models.Model):
             systems = flow._handler()._systems
             if systems and flow.backend_id.system_type not in systems:
                 raise ValidationError(
-                    _(
+                    self.env._(
                         "Flow type %(flow)s is not available for %(system)s connections.",
                         flow=flow._handler()._flow_label,
                         system=flow.backend_id.system_type,
@@ -181,7 +181,7 @@ class MlConnectorFlow(models.Model):
             # The source or target is unreachable as a whole: keep the cursor, retry next run.
             message = self.backend_id._scrub(str(exc))
             self.last_error = message
-            run._log(_("%(flow)s: %(error)s", flow=self.name, error=message), error=True)
+            run._log(self.env._("%(flow)s: %(error)s", flow=self.name, error=message), error=True)
             self._commit()
             return 0
         if not remaining:
@@ -236,7 +236,7 @@ class MlConnectorFlow(models.Model):
             Line.browse(superseded).write(
                 {
                     "state": "skipped",
-                    "error_message": _("Superseded by a newer version of the document."),
+                    "error_message": self.env._("Superseded by a newer version of the document."),
                     "in_flight": False,
                 }
             )
@@ -308,7 +308,7 @@ class MlConnectorFlow(models.Model):
                 if transient_streak >= CIRCUIT_BREAKER_THRESHOLD:
                     (lines - processed)._abandon_attempt()
                     run._log(
-                        _(
+                        self.env._(
                             "%(flow)s: stopped after %(n)s failures in a row; the rest waits for the "
                             "next run.",
                             flow=self.name,

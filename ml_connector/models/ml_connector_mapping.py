@@ -1,4 +1,4 @@
-from odoo import _, api, fields, models
+from odoo import api, fields, models
 
 from ..tools.errors import NeedsReviewError
 
@@ -86,7 +86,7 @@ class MlConnectorMapping(models.Model):
                 )
 
         raise NeedsReviewError(
-            _(
+            self.env._(
                 "No Odoo record is mapped to %(type)s '%(value)s' on connection %(connection)s. Map it in "
                 "Connectors > Mappings; this document then goes through by itself.",
                 type=mapping_type,

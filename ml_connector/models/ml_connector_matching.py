@@ -2,7 +2,7 @@ from dataclasses import dataclass, field
 
 from rapidfuzz import fuzz
 
-from odoo import _, api, models
+from odoo import api, models
 from odoo.tools import SQL
 
 from ..tools.matching import (
@@ -113,12 +113,12 @@ class MlConnectorMatching(models.AbstractModel):
                         partner,
                         100.0,
                         rule,
-                        _(
+                        self.env._(
                             "%(label)s %(value)s is the same%(via)s.",
                             label=label,
                             value=", ".join(sorted(keys)),
                             via=(
-                                _(" (on contact %s)", Partner.browse(hits[partner.id]).display_name)
+                                self.env._(" (on contact %s)", Partner.browse(hits[partner.id]).display_name)
                                 if hits[partner.id] != partner.id
                                 else ""
                             ),
@@ -132,7 +132,7 @@ class MlConnectorMatching(models.AbstractModel):
                     None,
                     rule,
                     candidates=candidates,
-                    reason=_(
+                    reason=self.env._(
                         "%(count)s vendors share the %(label)s %(value)s.",
                         count=len(partners),
                         label=label,
@@ -146,13 +146,13 @@ class MlConnectorMatching(models.AbstractModel):
                 None,
                 "fuzzy_name",
                 candidates=candidates,
-                reason=_(
+                reason=self.env._(
                     "No vendor matches on an identifier; %(count)s have a similar name. A similar name alone "
                     "is never enough to decide.",
                     count=len(candidates),
                 ),
             )
-        return MatchResult(None, "", reason=_("No vendor matches."))
+        return MatchResult(None, "", reason=self.env._("No vendor matches."))
 
     @api.model
     def _vat_lookup_keys(self, vat):
@@ -191,7 +191,7 @@ class MlConnectorMatching(models.AbstractModel):
                         Partner.browse(partner_id),
                         round(score, 1),
                         "fuzzy_name",
-                        _(
+                        self.env._(
                             "Name '%(theirs)s' is %(score)s%% similar to '%(ours)s'.",
                             theirs=query.name,
                             ours=key,
@@ -210,7 +210,9 @@ class MlConnectorMatching(models.AbstractModel):
             binding = Binding._find(backend, binding_type, external_id=external_id)
             record = binding._record() if binding else None
             if record and record._name == res_model:
-                explanation = _("Bound to %(type)s %(id)s before.", type=binding_type, id=external_id)
+                explanation = self.env._(
+                    "Bound to %(type)s %(id)s before.", type=binding_type, id=external_id
+                )
                 return MatchResult(
                     record, "binding", explanation, [MatchCandidate(record, 100.0, "binding", explanation)]
                 )
@@ -246,7 +248,9 @@ class MlConnectorMatching(models.AbstractModel):
             result = self._product_result(
                 products,
                 "vendor_code",
-                _("%(vendor)s's product code %(code)s.", vendor=vendor.display_name, code=query.vendor_code),
+                self.env._(
+                    "%(vendor)s's product code %(code)s.", vendor=vendor.display_name, code=query.vendor_code
+                ),
             )
             if result is not None:
                 return result
@@ -255,14 +259,14 @@ class MlConnectorMatching(models.AbstractModel):
         if codes:
             products = Product.search([("ml_code_key", "in", list(codes)), *company_domain])
             result = self._product_result(
-                products, "internal_reference", _("Internal reference %s.", ", ".join(sorted(codes)))
+                products, "internal_reference", self.env._("Internal reference %s.", ", ".join(sorted(codes)))
             )
             if result is not None:
                 return result
         barcode = alnum_key(query.barcode).lstrip("0")
         if barcode:
             products = Product.search([("ml_barcode_key", "=", barcode), *company_domain])
-            result = self._product_result(products, "barcode", _("Barcode %s.", query.barcode))
+            result = self._product_result(products, "barcode", self.env._("Barcode %s.", query.barcode))
             if result is not None:
                 return result
 
@@ -290,7 +294,7 @@ class MlConnectorMatching(models.AbstractModel):
                             product,
                             round(score, 1),
                             "fuzzy_name",
-                            _(
+                            self.env._(
                                 "Description '%(theirs)s' is %(score)s%% similar.",
                                 theirs=wanted,
                                 score=round(score),
@@ -299,9 +303,9 @@ class MlConnectorMatching(models.AbstractModel):
                     )
         label = query.vendor_code or (query.codes[0] if query.codes else "") or query.barcode or query.name
         reason = (
-            _("No product has code %s; similar descriptions need a decision.", label)
+            self.env._("No product has code %s; similar descriptions need a decision.", label)
             if candidates
-            else _("No product matches item %s. Products are never created automatically.", label)
+            else self.env._("No product matches item %s. Products are never created automatically.", label)
         )
         return MatchResult(
             None,
@@ -321,7 +325,7 @@ class MlConnectorMatching(models.AbstractModel):
             None,
             rule,
             candidates=candidates,
-            reason=_("%(n)s products match: %(why)s", n=len(products), why=explanation),
+            reason=self.env._("%(n)s products match: %(why)s", n=len(products), why=explanation),
         )
 
     # ------------------------------------------------------------------ taxes
@@ -337,7 +341,7 @@ class MlConnectorMatching(models.AbstractModel):
         company = backend.company_id
         Mapping = self.env["ml.connector.mapping"]
         if override:
-            return Mapping._resolve(backend, "Tax", override, label=_("tax code on the document"))
+            return Mapping._resolve(backend, "Tax", override, label=self.env._("tax code on the document"))
         taxes = product.supplier_taxes_id.filtered(lambda t: t.company_id == company)
         fiscal_position = (
             self.env["account.fiscal.position"].with_company(company)._get_fiscal_position(vendor)

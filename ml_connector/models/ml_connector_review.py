@@ -1,4 +1,4 @@
-from odoo import _, api, fields, models
+from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError
 
 REVIEW_MODELS = [
@@ -135,7 +135,7 @@ class MlConnectorReview(models.Model):
 
     def _check_reviewer(self):
         if not self.env.user.has_group("ml_connector.group_ml_connector_manager"):
-            raise AccessError(_("Only connector managers can decide review items."))
+            raise AccessError(self.env._("Only connector managers can decide review items."))
         self.check_access("write")
 
     def _close(self, state):
@@ -153,10 +153,12 @@ class MlConnectorReview(models.Model):
             if not record:
                 selected = review.candidate_ids.filtered("selected")
                 if len(selected) != 1:
-                    raise UserError(_("Select exactly one candidate, or pick a record, before approving."))
+                    raise UserError(
+                        self.env._("Select exactly one candidate, or pick a record, before approving.")
+                    )
                 record = selected.record_ref
             if record._name != review.res_model:
-                raise UserError(_("The chosen record must be a %s.", review.res_model))
+                raise UserError(self.env._("The chosen record must be a %s.", review.res_model))
             self.env["ml.connector.binding"]._bind(
                 review.backend_id,
                 review.binding_type,
@@ -166,7 +168,7 @@ class MlConnectorReview(models.Model):
             )
             review.chosen_ref = f"{record._name},{record.id}"
             review.message_post(
-                body=_(
+                body=self.env._(
                     "Approved: %(value)s is %(record)s.", value=review.external_id, record=record.display_name
                 )
             )
@@ -176,7 +178,9 @@ class MlConnectorReview(models.Model):
     def action_create_new(self):
         self._check_reviewer()
         if self.filtered(lambda r: not r.allow_create):
-            raise UserError(_("This flow never creates such records automatically; choose an existing one."))
+            raise UserError(
+                self.env._("This flow never creates such records automatically; choose an existing one.")
+            )
         self._close("create")
         return True
 
@@ -188,7 +192,7 @@ class MlConnectorReview(models.Model):
                 {
                     "state": "failed",
                     "error_kind": "review",
-                    "error_message": _("Rejected in review by %s.", self.env.user.name),
+                    "error_message": self.env._("Rejected in review by %s.", self.env.user.name),
                     "blocking_key": False,
                 }
             )

@@ -1,4 +1,4 @@
-from odoo import _, api, fields, models
+from odoo import api, fields, models
 from odoo.tools import SQL
 
 COUNTERS = ("collected", "done", "failed", "needs_review", "skipped", "retrying")
@@ -40,7 +40,7 @@ class MlConnectorRun(models.Model):
 
     def _compute_name(self):
         for run in self:
-            run.name = _("Run %(id)s of %(connection)s", id=run.id, connection=run.backend_id.name)
+            run.name = self.env._("Run %(id)s of %(connection)s", id=run.id, connection=run.backend_id.name)
 
     @api.model
     def _current_run(self, backend, trigger):

@@ -1,4 +1,4 @@
-from odoo import _, api, models
+from odoo import api, models
 
 from ..tools.auth import OAuth2ClientCredentials
 from ..tools.errors import ConfigurationError
@@ -32,7 +32,7 @@ class MlConnectorSystem(models.AbstractModel):
     def _http(self, backend, base_url=None):
         base_url = base_url or backend.base_url
         if not base_url:
-            raise ConfigurationError(_("Connection %s has no base URL.", backend.name))
+            raise ConfigurationError(self.env._("Connection %s has no base URL.", backend.name))
         return HttpClient(
             base_url,
             auth=self._auth(backend),
@@ -89,7 +89,7 @@ class MlConnectorSystemGeneric(models.AbstractModel):
         backend._check_not_copied()
         http = backend._http()
         response = http.request("GET", backend.ping_path or "/")
-        return _(
+        return self.env._(
             "Authenticated and reached %(url)s (HTTP %(status)s).",
             url=response.url,
             status=response.status_code,
