@@ -15,7 +15,7 @@ from ..tools.matching import (
     vat_keys,
 )
 
-FUZZY_CANDIDATES = 8  # trigram preselection size, re-scored with rapidfuzz
+FUZZY_CANDIDATES = 8  # nearest names by trigram distance (GiST index), re-scored with rapidfuzz
 
 
 @dataclass
@@ -171,19 +171,19 @@ class MlConnectorMatching(models.AbstractModel):
             return []
         self.env.cr.execute(
             SQL(
-                """SELECT cp.id, cp.ml_name_key, similarity(cp.ml_name_key, %(wanted)s) AS sim
-                   FROM res_partner p JOIN res_partner cp ON cp.id = p.commercial_partner_id
-                   WHERE %(scope)s AND p.id = cp.id AND cp.ml_name_key %% %(wanted)s
-                   ORDER BY sim DESC, cp.id LIMIT %(limit)s""",
+                """SELECT id, ml_name_key FROM res_partner
+                   WHERE id = commercial_partner_id AND active AND supplier_rank > 0
+                     AND (company_id IS NULL OR company_id = %(company)s) AND ml_name_key IS NOT NULL
+                   ORDER BY ml_name_key <-> %(wanted)s LIMIT %(limit)s""",
                 wanted=wanted,
-                scope=self._partner_scope(backend),
+                company=backend.company_id.id,
                 limit=FUZZY_CANDIDATES,
             )
         )
         threshold = self._fuzzy_threshold(backend)
         Partner = self.env["res.partner"].sudo()
         candidates = []
-        for partner_id, key, _similarity in self.env.cr.fetchall():
+        for partner_id, key in self.env.cr.fetchall():
             score = fuzz.token_sort_ratio(wanted, key)
             if score >= threshold:
                 candidates.append(
@@ -223,30 +223,27 @@ class MlConnectorMatching(models.AbstractModel):
     def _match_product(self, backend, query, vendor=None):
         """Return a :class:`MatchResult` for ``query`` (a :class:`ProductQuery`), never creating products."""
         Product = self.env["product.product"].sudo().with_company(backend.company_id)
-        company_domain = [("company_id", "in", (False, backend.company_id.id))]
         found = self._match_binding(backend, query.bindings, "product.product")
         if found:
             return found
 
         vendor_code = alnum_key(query.vendor_code)
         if vendor_code and vendor:
-            infos = (
-                self.env["product.supplierinfo"]
-                .sudo()
-                .search(
-                    [
-                        ("partner_id", "in", vendor.commercial_partner_id.ids),
-                        ("ml_code_key", "=", vendor_code),
-                        *company_domain,
-                    ]
+            self.env.cr.execute(
+                SQL(
+                    """SELECT COALESCE(si.product_id, pp.id)
+                       FROM product_supplierinfo si
+                       JOIN product_product pp ON pp.product_tmpl_id = si.product_tmpl_id AND pp.active
+                       WHERE si.partner_id = %(vendor)s AND si.ml_code_key = %(code)s
+                         AND (si.company_id IS NULL OR si.company_id = %(company)s)
+                         AND (si.product_id IS NULL OR si.product_id = pp.id)""",
+                    vendor=vendor.commercial_partner_id.id,
+                    code=vendor_code,
+                    company=backend.company_id.id,
                 )
             )
-            products = (
-                infos.product_id
-                | infos.filtered(lambda i: not i.product_id).product_tmpl_id.product_variant_ids
-            )
             result = self._product_result(
-                products,
+                Product.browse({row[0] for row in self.env.cr.fetchall()}),
                 "vendor_code",
                 self.env._(
                     "%(vendor)s's product code %(code)s.", vendor=vendor.display_name, code=query.vendor_code
@@ -256,19 +253,30 @@ class MlConnectorMatching(models.AbstractModel):
                 return result
 
         codes = {alnum_key(code) for code in [*query.codes, query.vendor_code]} - {""}
-        if codes:
-            products = Product.search([("ml_code_key", "in", list(codes)), *company_domain])
-            result = self._product_result(
-                products, "internal_reference", self.env._("Internal reference %s.", ", ".join(sorted(codes)))
-            )
-            if result is not None:
-                return result
         barcode = alnum_key(query.barcode).lstrip("0")
-        if barcode:
-            products = Product.search([("ml_barcode_key", "=", barcode), *company_domain])
-            result = self._product_result(products, "barcode", self.env._("Barcode %s.", query.barcode))
-            if result is not None:
-                return result
+        if codes or barcode:
+            # internal reference and barcode rungs in one query
+            self.env.cr.execute(
+                SQL(
+                    """SELECT pp.id, pp.ml_code_key IN %(codes)s, pp.ml_barcode_key = %(barcode)s
+                       FROM product_product pp JOIN product_template pt ON pt.id = pp.product_tmpl_id
+                       WHERE pp.active AND (pt.company_id IS NULL OR pt.company_id = %(company)s)
+                         AND (pp.ml_code_key IN %(codes)s OR pp.ml_barcode_key = %(barcode)s)""",
+                    codes=tuple(codes) or ("",),
+                    barcode=barcode or None,
+                    company=backend.company_id.id,
+                )
+            )
+            rows = self.env.cr.fetchall()
+            for index, rule, explanation in (
+                (1, "internal_reference", self.env._("Internal reference %s.", ", ".join(sorted(codes)))),
+                (2, "barcode", self.env._("Barcode %s.", query.barcode)),
+            ):
+                result = self._product_result(
+                    Product.browse([row[0] for row in rows if row[index]]), rule, explanation
+                )
+                if result is not None:
+                    return result
 
         wanted = name_key(" ".join(filter(None, [query.name, query.description])))
         candidates = []
@@ -276,8 +284,8 @@ class MlConnectorMatching(models.AbstractModel):
             self.env.cr.execute(
                 SQL(
                     """SELECT id, ml_name_key FROM product_product
-                       WHERE active AND ml_name_key %% %(wanted)s
-                       ORDER BY similarity(ml_name_key, %(wanted)s) DESC, id LIMIT %(limit)s""",
+                       WHERE active AND ml_name_key IS NOT NULL
+                       ORDER BY ml_name_key <-> %(wanted)s LIMIT %(limit)s""",
                     wanted=wanted,
                     limit=FUZZY_CANDIDATES,
                 )

@@ -7,9 +7,11 @@ class ProductProduct(models.Model):
     _inherit = "product.product"
 
     # Normalised keys for matching remote item descriptions and codes.
-    ml_name_key = fields.Char(compute="_compute_ml_match_keys", store=True, index="trigram")
+    ml_name_key = fields.Char(compute="_compute_ml_match_keys", store=True, index="btree_not_null")
     ml_code_key = fields.Char(compute="_compute_ml_match_keys", store=True, index="btree_not_null")
     ml_barcode_key = fields.Char(compute="_compute_ml_match_keys", store=True, index="btree_not_null")
+
+    _ml_name_key_trgm_idx = models.Index("USING gist (ml_name_key gist_trgm_ops)")
 
     @api.depends("product_tmpl_id.name", "product_tmpl_id.description_purchase", "default_code", "barcode")
     def _compute_ml_match_keys(self):

@@ -10,12 +10,15 @@ class ResPartner(models.Model):
         "DUNS number", index="btree_not_null", help="Dun & Bradstreet number, used to match remote suppliers."
     )
     # Normalised match keys, stored and indexed: exact matching rungs are equality lookups.
-    ml_name_key = fields.Char(compute="_compute_ml_match_keys", store=True, index="trigram")
+    ml_name_key = fields.Char(compute="_compute_ml_match_keys", store=True, index="btree_not_null")
     ml_vat_key = fields.Char(compute="_compute_ml_match_keys", store=True, index="btree_not_null")
     ml_email_domain = fields.Char(compute="_compute_ml_match_keys", store=True, index="btree_not_null")
     ml_registry_key = fields.Char(compute="_compute_ml_match_keys", store=True, index="btree_not_null")
     ml_duns_key = fields.Char(compute="_compute_ml_match_keys", store=True, index="btree_not_null")
     ml_ref_key = fields.Char(compute="_compute_ml_match_keys", store=True, index="btree_not_null")
+
+    # nearest names first (KNN on trigram distance): fuzzy candidates without scanning the table
+    _ml_name_key_trgm_idx = models.Index("USING gist (ml_name_key gist_trgm_ops)")
 
     @api.depends("name", "vat", "email", "company_registry", "duns_number", "ref")
     def _compute_ml_match_keys(self):
