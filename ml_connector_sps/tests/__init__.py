@@ -1,0 +1,1 @@
+from . import test_sps_order_out
