@@ -1,8 +1,8 @@
 from odoo import _, api, models
 
-from odoo.addons.ml_connector.tools.auth import OAuth2ClientCredentials
 from odoo.addons.ml_connector.tools.errors import ConfigurationError
 
+from ..tools.auth import SpsClientCredentials
 from ..tools.transaction_api import FolderNotFound
 from .ml_connector_backend import DEFAULT_AUDIENCE, DEFAULT_TOKEN_URL, INBOUND_FOLDER_FIELDS
 
@@ -34,7 +34,9 @@ class MlConnectorSystemSps(models.AbstractModel):
         token_url = backend.token_url or DEFAULT_TOKEN_URL
         audience = backend.sps_audience or DEFAULT_AUDIENCE
         secret = backend._get_secret("client_secret")
-        return OAuth2ClientCredentials(
+        # a scheduled run is one cron job call: its refusals by the token endpoint are remembered
+        cron_call = backend.env.context.get("cron_end_time")
+        return SpsClientCredentials(
             token_url,
             backend.client_id,
             secret,
@@ -42,6 +44,7 @@ class MlConnectorSystemSps(models.AbstractModel):
             audience=audience,
             store=backend._token_store(token_url, backend.client_id, secret, audience),
             http=self._token_http(backend, token_url),
+            run_key=(backend.env.cr.dbname, backend.id, cron_call) if cron_call else None,
         )
 
     @api.model
