@@ -2,6 +2,7 @@
 records a document talks about. The six flows (one per document type and direction) are small
 models on top of these two."""
 
+import base64
 import copy
 import json
 import logging
@@ -98,16 +99,21 @@ class MlConnectorHandlerSpsInbound(models.AbstractModel):
         """One source item per document in the file (a batch file holds several)."""
         try:
             value = rsx.parse(data)
-        except rsx.RsxError:
-            return [
-                SourceItem(
-                    source_key=f"file:{path}",
-                    payload=data,
-                    name=_("%(type)s file %(path)s", type=self._sps_code, path=path),
-                    document_key=path.rsplit("/", 1)[-1],
-                    external_id=path,
+        except rsx.RsxError as exc:
+            item = SourceItem(
+                source_key=f"file:{path}",
+                payload=data,
+                name=_("%(type)s file %(path)s", type=self._sps_code, path=path),
+                document_key=path.rsplit("/", 1)[-1],
+                external_id=path,
+            )
+            if b"\x00" in data or not self._is_utf8(data):
+                # Not text at all: kept in base64 (the database stores no NUL bytes), failed at once.
+                item.payload = "base64:" + base64.b64encode(data).decode()
+                item.error = DocumentError(
+                    _("%(file)s is not an RSX document: %(error)s", file=path, error=exc)
                 )
-            ]
+            return [item]
         batch = isinstance(value, list)
         docs = rsx.documents(value) if value != [] else [value]
         items = []
@@ -131,6 +137,14 @@ class MlConnectorHandlerSpsInbound(models.AbstractModel):
                 )
             )
         return items
+
+    @staticmethod
+    def _is_utf8(data):
+        try:
+            data.decode("utf-8")
+        except UnicodeDecodeError:
+            return False
+        return True
 
     @api.model
     def _document_key(self, doc, code, tpid, identifier):

@@ -48,7 +48,7 @@ class MlConnectorHandlerSpsOrderIn(models.AbstractModel):
         binding = Binding._find(backend, "sps_order_in", external_id=external_id)
         order = (binding._record() if binding else None) or self._existing_order(backend, partner, po_number)
         label = po_number + (f" / {release}" if release else "")
-        result = {"res_model": "purchase.order", "external_id": external_id}
+        result = {"res_model": "purchase.order", "target_key": external_id}
 
         if purpose in ("00", "06", "07") and order:
             result.update(

@@ -1,1 +1,7 @@
-from . import test_sps_order_out
+from . import (
+    test_sps_connection,
+    test_sps_invoice_out,
+    test_sps_order_in,
+    test_sps_order_out,
+    test_sps_receiving,
+)

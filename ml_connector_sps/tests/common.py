@@ -188,7 +188,7 @@ class SpsCase(SimulatorCase):
     def uploads(self, prefix="/transactions/v5/data/in/"):
         return list(self.sim.requests_to(prefix, "POST"))
 
-    def drop_order(self, po_number, lines, **kwargs):
+    def drop_order(self, po_number, lines=None, **kwargs):
         kwargs.setdefault("vendor", "100482")
         return self.sim.drop_order(NORTHWIND, po_number, lines, account=ACCOUNT, **kwargs)
 
