@@ -17,6 +17,6 @@
         "views/purchase_order_views.xml",
         "views/stock_picking_views.xml",
     ],
-    "demo": [],
+    "demo": ["demo/ml_connector_sps_demo.xml"],
     "installable": True,
 }

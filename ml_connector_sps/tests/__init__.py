@@ -1,5 +1,6 @@
 from . import (
     test_sps_connection,
+    test_sps_demo,
     test_sps_invoice_out,
     test_sps_order_in,
     test_sps_order_out,
