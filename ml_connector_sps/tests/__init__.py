@@ -5,4 +5,5 @@ from . import (
     test_sps_order_in,
     test_sps_order_out,
     test_sps_receiving,
+    test_sps_rsx,
 )
