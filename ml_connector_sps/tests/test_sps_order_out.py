@@ -143,6 +143,21 @@ class TestOrderOut(SpsCase):
         self.assertIn("Widget 200, red", line.error_message)
         self.assertEqual(self.uploads(), [])
 
+    def test_invalid_rsx_is_never_uploaded(self):
+        self.case.sps_code = "CS2"  # a typo in the unit's SPS code: not an RSX 7.7 unit
+        self.acme_order()
+        self.run_sps()
+        line = self.lines("order_out")
+        self.assertEqual(line.state, "failed")
+        self.assertIn("not valid RSX 7.7", line.error_message)
+        self.assertIn("$.LineItem[1].OrderLine.OrderQtyUOM: 'CS2' is not an RSX 7.7 code", line.error_message)
+        self.assertIn('"OrderQtyUOM": "CS2"', line.request_payload, "the refused document stays on its line")
+        self.assertEqual(self.uploads(), [])
+        self.case.sps_code = "CA"
+        line.action_replay()
+        self.assertEqual(line.state, "done", line.error_message)
+        self.assertEqual(len(self.uploads()), 1)
+
     def test_orders_to_partners_without_sps_are_not_sent(self):
         other = self.env["res.partner"].create({"name": "Local Supplier", "is_company": True})
         self.make_po([(self.blue, 1, self.unit, 5.0)], partner=other)
