@@ -154,7 +154,7 @@ class MlConnectorHandlerSpsInbound(models.AbstractModel):
     def _acknowledge(self, flow, items):
         """Delete the files whose documents are committed in Odoo (called after the commit)."""
         transaction_api = flow.backend_id._sps_api()
-        Run = self.env["ml.connector.run"]
+        Run = self.env["ml.connector.run"].sudo()
         for path, run_id in items:
             try:
                 transaction_api.delete(path)
@@ -489,10 +489,19 @@ class MlConnectorHandlerSpsOutbound(models.AbstractModel):
                 "message": _("Cancelled before any version reached SPS: there is nothing to cancel there."),
             }
         # A previous attempt that ended without any recorded outcome (the worker stopped between
-        # the upload and the commit) may have delivered the file: look before sending again.
-        if line.attempts > 1 and not line.error_kind and self._delivered(line, path):
-            return self._sent(
-                line, record, doc, path, {"found": path, "how": "looked up after an interruption"}
+        # the upload and the commit) may have delivered the file: look before sending again, and
+        # when SPS does not show it (yet), treat it like a lost answer.
+        if line.attempts > 1 and not line.error_kind:
+            if self._delivered(line, path):
+                return self._sent(
+                    line, record, doc, path, {"found": path, "how": "looked up after an interruption"}
+                )
+            raise OutcomeUnknownError(
+                _(
+                    "A previous attempt to send %s was interrupted and SPS does not show the file (yet): "
+                    "looking again later before sending it.",
+                    path,
+                )
             )
         data = line.request_payload.encode()
         response = backend._sps_api().upload(path, data)
@@ -518,12 +527,28 @@ class MlConnectorHandlerSpsOutbound(models.AbstractModel):
         missing from it, the line waits instead of sending a second copy."""
         backend = line.backend_id
         transaction_api = backend._sps_api()
-        waiting = transaction_api.download(path)
+        try:
+            waiting = transaction_api.download(path)
+        except AuthError:
+            raise
+        except ConnectorError:
+            waiting = None  # reading our own outbound folder is a convenience: the history decides
         if waiting is not None:
             return rsx.decode(waiting) == rsx.decode(line.request_payload.encode())
         since = (line.create_date or fields.Datetime.now()) - HISTORY_MARGIN
-        if transaction_api.was_uploaded(path, since.replace(tzinfo=UTC)):
-            return True
+        try:
+            if transaction_api.was_uploaded(path, since.replace(tzinfo=UTC)):
+                return True
+        except AuthError:
+            raise
+        except ConnectorError as exc:
+            raise OutcomeUnknownError(
+                _(
+                    "Cannot tell whether %(path)s reached SPS: its history could not be read (%(error)s).",
+                    path=path,
+                    error=exc,
+                )
+            ) from exc
         last_write = line.write_date or line.create_date
         lag = timedelta(seconds=max(backend.sps_history_lag, 0))
         if last_write and fields.Datetime.now() - last_write < lag:

@@ -133,6 +133,24 @@ class TestOrderOut(SpsCase):
         self.assertEqual(paths, {f"/transactions/v5/data/in/PO{order.name}-1.json"}, "one file name only")
         self.assertEqual(len(self.documents(doc_type="850")), 1)
 
+    def test_worker_stopped_between_upload_and_commit_does_not_send_twice(self):
+        order = self.acme_order()
+        self.run_sps()
+        line = self.lines("order_out")
+        self.assertEqual(len(self.uploads()), 1)
+        # the database as it is when the worker died after the upload, before its commit: the
+        # line in flight after one attempt, no outcome, no binding, nothing noted on the order
+        self.env["ml.connector.binding"]._find(self.backend, "sps_order_out", record=order).unlink()
+        order.write({"sps_order_file": False, "sps_ack_status": False})
+        line.write(
+            {"state": "pending", "in_flight": True, "attempts": 1, "target_key": False, "date_done": False}
+        )
+        self.run_sps()
+        self.assertEqual(line.state, "done", line.error_message)
+        self.assertEqual(len(self.uploads()), 1, "found in SPS's history: not uploaded a second time")
+        self.assertIn("interruption", line.response_payload)
+        self.assertEqual(order.sps_order_file, f"in/PO{order.name}-1.json")
+
     def test_order_that_cannot_be_built_fails_with_the_reason_and_sends_nothing(self):
         self.tp_acme.item_identifier = "upc"  # Acme wants UPCs; the red widget has none
         self.acme_order()
