@@ -1,4 +1,4 @@
-from odoo import _, api, fields, models
+from odoo import api, fields, models
 
 ACK_STATUSES = [
     ("awaiting", "Awaiting acknowledgement"),
@@ -177,7 +177,3 @@ class PurchaseOrderLine(models.Model):
             ):
                 line.sudo().sps_line_number = str(next_number)
                 next_number += 1
-
-    @api.model
-    def _sps_ack_label(self, status):
-        return dict(LINE_ACK_STATUSES).get(status, status or _("none"))

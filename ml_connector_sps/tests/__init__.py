@@ -6,4 +6,5 @@ from . import (
     test_sps_order_out,
     test_sps_receiving,
     test_sps_rsx,
+    test_sps_security,
 )
