@@ -5,7 +5,6 @@ models on top of these two."""
 import base64
 import copy
 import json
-import logging
 from datetime import UTC, timedelta
 
 from odoo import _, api, fields, models
@@ -20,8 +19,6 @@ from odoo.addons.ml_connector.tools.errors import (
 from odoo.addons.ml_connector.tools.items import Page, SourceItem, content_hash
 
 from ..tools import rsx
-
-_logger = logging.getLogger(__name__)
 
 PROBLEMS_SHOWN = 8
 # After an upload of unknown outcome, SPS's history is read from a little before the document
