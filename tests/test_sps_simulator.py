@@ -308,6 +308,9 @@ def test_download_raw_bytes_with_bom_and_delete(url, sim):
     assert response.headers["Content-Type"] == "application/octet-stream"
     assert response.content == raw and response.content.startswith(b"\xef\xbb\xbf")
     assert rsx.validate(response.content) == []
+    head = requests.head(url + DATA + "out/PO/PO4500012345.json", headers=headers, timeout=5)
+    assert head.status_code == 200
+    assert "out/PO/PO4500012345.json" in sim.files("supplier"), "a HEAD never deletes"
     deleted = requests.delete(url + DATA + "out/PO/PO4500012345.json", headers=headers, timeout=5)
     assert deleted.status_code == 204
     assert (

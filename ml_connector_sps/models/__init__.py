@@ -1,1 +1,16 @@
-from . import ml_connector_backend
+from . import (
+    account_move,
+    ml_connector_backend,
+    ml_connector_handler_sps,
+    ml_connector_handler_sps_ack_in,
+    ml_connector_handler_sps_invoice_out,
+    ml_connector_handler_sps_order_in,
+    ml_connector_handler_sps_order_out,
+    ml_connector_handler_sps_receipt_in,
+    ml_connector_handler_sps_shipment_in,
+    ml_connector_sps_partner,
+    ml_connector_system_sps,
+    purchase_order,
+    stock_picking,
+    uom_uom,
+)

@@ -1,7 +1,172 @@
-from odoo import fields, models
+from odoo import _, api, fields, models
+from odoo.exceptions import ValidationError
+
+from ..tools.transaction_api import TransactionApi
+
+DEFAULT_TOKEN_URL = "https://auth.spscommerce.com/oauth/token"
+DEFAULT_API_URL = "https://api.spscommerce.com"
+DEFAULT_AUDIENCE = "https://spscommerce.com"
+# Folder fields: where each inbound document type arrives, relative to the inbound root.
+INBOUND_FOLDER_FIELDS = {
+    "850": "sps_folder_850",
+    "855": "sps_folder_855",
+    "856": "sps_folder_856",
+    "944": "sps_folder_944",
+}
+FOLDER_FIELDS = ("sps_out_folder", "sps_in_folder", *INBOUND_FOLDER_FIELDS.values())
+
+
+def _normalize_folder(value, root=False):
+    """'out' -> 'out/', '/out/PO' -> 'out/PO/'; a sub-folder may be empty (the root itself)."""
+    value = (value or "").strip().strip("/")
+    if not value:
+        return "" if not root else False
+    return value + "/"
+
+
+def _test_variant(folder):
+    """SPS test traffic uses sibling folders: 'out/' -> 'testout/', 'edi/in/' -> 'edi/testin/'."""
+    parts = folder.strip("/").split("/")
+    parts[-1] = "test" + parts[-1]
+    return "/".join(parts) + "/"
 
 
 class MlConnectorBackend(models.Model):
     _inherit = "ml.connector.backend"
 
     system_type = fields.Selection(selection_add=[("sps", "SPS Commerce")], ondelete={"sps": "cascade"})
+    sps_audience = fields.Char(
+        "Audience",
+        default=DEFAULT_AUDIENCE,
+        help="OAuth2 audience of the token request. SPS moves every app from the legacy "
+        "'api://api.spscommerce.com/' to 'https://spscommerce.com'.",
+    )
+    sps_token_body = fields.Selection(
+        [("json", "JSON"), ("form", "Form (x-www-form-urlencoded)")],
+        string="Token request body",
+        default="json",
+        help="SPS's Auth0 tenant accepts both; JSON is what SPS's own examples send.",
+    )
+    sps_out_folder = fields.Char(
+        "Inbound root",
+        default="out/",
+        help="Folder where SPS puts the documents of your trading partners. The connector deletes "
+        "each file once it is safely stored in Odoo.",
+    )
+    sps_folder_850 = fields.Char("Orders (850)", default="PO/", help="Sub-folder of the inbound root.")
+    sps_folder_855 = fields.Char(
+        "Acknowledgements (855)", default="PR/", help="Sub-folder of the inbound root."
+    )
+    sps_folder_856 = fields.Char("Ship notices (856)", default="SH/", help="Sub-folder of the inbound root.")
+    sps_folder_944 = fields.Char(
+        "Warehouse receipts (944)",
+        default="RC/",
+        help="Sub-folder of the inbound root. SPS documents no prefix for 944 files: check with SPS.",
+    )
+    sps_in_folder = fields.Char(
+        "Outbound folder",
+        default="in/",
+        help="Folder we upload our documents to; SPS removes them as it processes them.",
+    )
+    sps_test_folders = fields.Boolean(
+        "Use SPS test folders",
+        help="Exchange test traffic through testout/ and testin/ instead of out/ and in/. Independent of the "
+        "connection's test mode, which only allows plain http and local simulators.",
+    )
+    sps_page_size = fields.Integer(
+        "Listing page size", default=200, help="Files per directory listing page (1-1000)."
+    )
+    sps_history_lag = fields.Integer(
+        "History lag (s)",
+        default=300,
+        help="SPS's file history shows uploads about five minutes late. After an upload whose answer was "
+        "lost, the connector waits this long before concluding from the history that the file never "
+        "arrived.",
+    )
+    sps_partner_ids = fields.One2many("ml.connector.sps.partner", "backend_id", string="Trading partners")
+    sps_partner_count = fields.Integer(compute="_compute_sps_partner_count")
+
+    @api.depends("sps_partner_ids")
+    def _compute_sps_partner_count(self):
+        for backend in self:
+            backend.sps_partner_count = len(backend.sps_partner_ids)
+
+    @api.constrains("sps_page_size", "system_type")
+    def _check_sps_page_size(self):
+        for backend in self.filtered(lambda b: b.system_type == "sps"):
+            if not 1 <= backend.sps_page_size <= 1000:
+                raise ValidationError(_("The SPS listing page size must be between 1 and 1000."))
+            if not backend.sps_out_folder or not backend.sps_in_folder:
+                raise ValidationError(_("SPS connections need an inbound root and an outbound folder."))
+
+    @api.onchange("system_type")
+    def _onchange_system_type_sps(self):
+        if self.system_type == "sps":
+            self.base_url = self.base_url or DEFAULT_API_URL
+            self.token_url = self.token_url or DEFAULT_TOKEN_URL
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        for vals in vals_list:
+            if vals.get("system_type") == "sps":
+                vals.setdefault("base_url", DEFAULT_API_URL)
+                vals.setdefault("token_url", DEFAULT_TOKEN_URL)
+            self._normalize_folder_vals(vals)
+        return super().create(vals_list)
+
+    def write(self, vals):
+        self._normalize_folder_vals(vals)
+        return super().write(vals)
+
+    @api.model
+    def _normalize_folder_vals(self, vals):
+        for name in FOLDER_FIELDS:
+            if name in vals:
+                vals[name] = _normalize_folder(vals[name], root=name in ("sps_out_folder", "sps_in_folder"))
+
+    # ------------------------------------------------------------------ SPS helpers
+    def _sps_folder(self, code=None):
+        """The folder of an inbound document type ('850'…), or the outbound folder (None)."""
+        self.ensure_one()
+        if code is None:
+            folder = self.sps_in_folder or "in/"
+        else:
+            folder = self.sps_out_folder or "out/"
+        if self.sps_test_folders:
+            folder = _test_variant(folder)
+        if code is not None:
+            folder += self[INBOUND_FOLDER_FIELDS[code]] or ""
+        return folder
+
+    def _sps_api(self):
+        self.ensure_one()
+        return TransactionApi(self._http(), self.sps_page_size)
+
+    def _sps_partner(self, tpid):
+        """The active trading partner with this TPID on this connection (empty if unknown)."""
+        self.ensure_one()
+        if not tpid:
+            return self.env["ml.connector.sps.partner"]
+        return (
+            self.env["ml.connector.sps.partner"]
+            .sudo()
+            .search([("backend_id", "=", self.id), ("tpid", "=", tpid)], limit=1)
+        )
+
+    def _sps_partner_of(self, partner, flag=None):
+        """The trading partner of an Odoo partner (its commercial entity), optionally with ``flag`` set."""
+        self.ensure_one()
+        domain = [("backend_id", "=", self.id), ("partner_id", "=", partner.commercial_partner_id.id)]
+        if flag:
+            domain.append((flag, "=", True))
+        return self.env["ml.connector.sps.partner"].sudo().search(domain, limit=1)
+
+    def action_open_sps_partners(self):
+        self.ensure_one()
+        self.check_access("read")
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "ml_connector_sps.action_ml_connector_sps_partner"
+        )
+        action["domain"] = [("backend_id", "=", self.id)]
+        action["context"] = {"default_backend_id": self.id}
+        return action

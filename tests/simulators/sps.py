@@ -563,7 +563,9 @@ class SpsSimulator(SimulatorApp):
             if any(path.startswith(folder) for folder in account.foreign_folders):
                 return self._problem(request, 403, "Forbidden", "This folder belongs to another account.")
             is_directory = path == "" or path.endswith("/")
-            if request.method == "GET" and is_directory:
+            # werkzeug routes HEAD to GET rules: a HEAD reads like a GET and never deletes
+            reading = request.method in ("GET", "HEAD")
+            if reading and is_directory:
                 return self._list(request, account, path)
             if is_directory:
                 return self._problem(request, 400, "Bad Request", "A file path must not end with '/'.")
@@ -571,7 +573,7 @@ class SpsSimulator(SimulatorApp):
                 return self._upload(request, account, path)
             if path not in account.files or not account.provisioned:
                 return self._problem(request, 404, "Not Found", "File not found")
-            if request.method == "GET":
+            if reading:
                 return self._download(account, path)
             return self._delete(account, path)
 

@@ -1,0 +1,99 @@
+"""The add-on's own RSX 7.7 reader and validator, checked against the reference examples and
+against the simulator's independent validator."""
+
+import copy
+import json
+
+from odoo.tests import BaseCase, tagged
+from odoo.tools.misc import file_open
+
+from odoo.addons.ml_connector_sps.tools import rsx
+
+from tests.simulators import rsx as sim_rsx
+
+
+def reference_examples():
+    with file_open("tests/data/rsx_reference_examples.json", filter_ext=(".json",)) as handle:
+        return json.load(handle)
+
+
+@tagged("post_install", "-at_install")
+class TestRsx(BaseCase):
+    def test_reference_examples_are_read_and_valid(self):
+        for code, doc in reference_examples().items():
+            with self.subTest(code=code):
+                self.assertEqual(rsx.detect_type(doc), code)
+                self.assertEqual(rsx.validate(doc, expected=code), [])
+                _type, tpid, identifier = rsx.identifiers(doc)
+                self.assertEqual(tpid, "7ZQALLACMEWIDGT")
+                self.assertTrue(identifier)
+
+    def test_problems_are_found_like_the_simulator_finds_them(self):
+        examples = reference_examples()
+
+        def setter(*path, **values):
+            def mutate(doc):
+                target = doc
+                for key in path:
+                    target = target[key]
+                target.update(values)
+
+            return mutate
+
+        def remover(*path):
+            return lambda doc: rsx.header(doc).pop(path[-1])
+
+        mutations = {
+            "unknown nested key": ("850", setter("LineItem", 0, "OrderLine", Colour="blue")),
+            "number as string": ("850", setter("LineItem", 0, "OrderLine", OrderQty="24")),
+            "unknown unit code": ("850", setter("LineItem", 0, "OrderLine", OrderQtyUOM="XX")),
+            "tpid too long": ("810", setter("Header", "InvoiceHeader", TradingPartnerId="X" * 16)),
+            "missing identifier": ("856", remover("ShipmentIdentification")),
+            "missing tpid": ("944", remover("TradingPartnerId")),
+            "bad date": ("855", setter("Header", "OrderHeader", AcknowledgementDate="04/03/2025")),
+            "bad condition": (
+                "944",
+                setter("OrderLevel", "LineItem", 0, "DetailResponse", 0, ReceivingConditionCode="99"),
+            ),
+        }
+        for name, (code, mutate) in mutations.items():
+            with self.subTest(name):
+                doc = copy.deepcopy(examples[code])
+                mutate(doc)
+                ours, theirs = rsx.validate(doc, expected=code), sim_rsx.validate(doc)
+                self.assertTrue(ours, f"{name}: our validator accepted it")
+                self.assertTrue(theirs, f"{name}: the simulator accepted it")
+        doc = copy.deepcopy(examples["850"])
+        doc["LineItem"][0]["OrderLine"]["Colour"] = "blue"
+        self.assertEqual(
+            rsx.validate(doc),
+            ["$.LineItem[0].OrderLine.Colour: unknown key (RSX 7.7 allows no additional properties)"],
+        )
+
+    def test_wrong_type_for_the_folder(self):
+        problems = rsx.validate(reference_examples()["856"], expected="850")
+        self.assertEqual(problems, ["$: expected Order (850) but the document is Shipment (856)"])
+
+    def test_files_with_bom_batches_and_garbage(self):
+        doc = reference_examples()["850"]
+        self.assertEqual(rsx.parse(rsx.BOM + json.dumps(doc).encode()), doc)
+        self.assertEqual(rsx.documents(rsx.parse(json.dumps([doc, doc]))), [doc, doc])
+        for data, message in (
+            (b"not json", "not valid JSON"),
+            (b'"text"', "neither a document"),
+            (b"\xff", "UTF-8"),
+        ):
+            with self.assertRaisesRegex(rsx.RsxError, message):
+                rsx.parse(data)
+
+    def test_totals_are_checked(self):
+        doc = copy.deepcopy(reference_examples()["810"])
+        self.assertEqual(rsx.total_problems(doc, "InvoiceLine", "InvoiceQty"), [])
+        doc["Summary"]["TotalAmount"] = 331.0
+        self.assertIn("does not add up", rsx.total_problems(doc, "InvoiceLine", "InvoiceQty")[0])
+        doc["Summary"]["TotalLineItemNumber"] = 3
+        self.assertEqual(len(rsx.total_problems(doc, "InvoiceLine", "InvoiceQty")), 2)
+
+    def test_file_names_are_deterministic_and_safe(self):
+        self.assertEqual(rsx.file_name("850", "PO-DEMO-0003", 1), "POPO-DEMO-0003-1.json")
+        self.assertEqual(rsx.file_name("810", "INV/2025/00007", "2"), "ININV_2025_00007-2.json")
