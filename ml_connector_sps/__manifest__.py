@@ -18,5 +18,4 @@
         "views/stock_picking_views.xml",
     ],
     "demo": ["demo/ml_connector_sps_demo.xml"],
-    "installable": True,
 }

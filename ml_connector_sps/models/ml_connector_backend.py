@@ -1,4 +1,4 @@
-from odoo import _, api, fields, models
+from odoo import api, fields, models
 from odoo.exceptions import ValidationError
 
 from ..tools.transaction_api import TransactionApi
@@ -95,9 +95,11 @@ class MlConnectorBackend(models.Model):
     def _check_sps_page_size(self):
         for backend in self.filtered(lambda b: b.system_type == "sps"):
             if not 1 <= backend.sps_page_size <= 1000:
-                raise ValidationError(_("The SPS listing page size must be between 1 and 1000."))
+                raise ValidationError(self.env._("The SPS listing page size must be between 1 and 1000."))
             if not backend.sps_out_folder or not backend.sps_in_folder:
-                raise ValidationError(_("SPS connections need an inbound root and an outbound folder."))
+                raise ValidationError(
+                    self.env._("SPS connections need an inbound root and an outbound folder.")
+                )
 
     @api.onchange("system_type")
     def _onchange_system_type_sps(self):

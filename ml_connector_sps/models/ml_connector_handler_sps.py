@@ -7,7 +7,7 @@ import copy
 import json
 from datetime import UTC, timedelta
 
-from odoo import _, api, fields, models
+from odoo import api, fields, models
 
 from odoo.addons.ml_connector.tools.errors import (
     AuthError,
@@ -88,7 +88,7 @@ class MlConnectorHandlerSpsInbound(models.AbstractModel):
             raise
         except ConnectorError as exc:
             # This file waits for the next run; the others go on.
-            run._log(_("Could not download %(path)s: %(error)s", path=path, error=exc), error=True)
+            run._log(self.env._("Could not download %(path)s: %(error)s", path=path, error=exc), error=True)
             return None
 
     @api.model
@@ -100,7 +100,7 @@ class MlConnectorHandlerSpsInbound(models.AbstractModel):
             item = SourceItem(
                 source_key=f"file:{path}",
                 payload=data,
-                name=_("%(type)s file %(path)s", type=self._sps_code, path=path),
+                name=self.env._("%(type)s file %(path)s", type=self._sps_code, path=path),
                 document_key=path.rsplit("/", 1)[-1],
                 external_id=path,
             )
@@ -108,7 +108,7 @@ class MlConnectorHandlerSpsInbound(models.AbstractModel):
                 # Not text at all: kept in base64 (the database stores no NUL bytes), failed at once.
                 item.payload = "base64:" + base64.b64encode(data).decode()
                 item.error = DocumentError(
-                    _("%(file)s is not an RSX document: %(error)s", file=path, error=exc)
+                    self.env._("%(file)s is not an RSX document: %(error)s", file=path, error=exc)
                 )
             return [item]
         batch = isinstance(value, list)
@@ -119,10 +119,10 @@ class MlConnectorHandlerSpsInbound(models.AbstractModel):
             code, tpid, identifier = rsx.identifiers(doc) if isinstance(doc, dict) else (None, None, None)
             if code and tpid and identifier:
                 key = self._document_key(doc, code, tpid, identifier)
-                name = _("%(type)s %(id)s from %(tpid)s", type=code, id=identifier, tpid=tpid)
+                name = self.env._("%(type)s %(id)s from %(tpid)s", type=code, id=identifier, tpid=tpid)
             else:
                 key = f"file:{where}"
-                name = _("%(type)s file %(path)s", type=self._sps_code, path=where)
+                name = self.env._("%(type)s file %(path)s", type=self._sps_code, path=where)
             items.append(
                 SourceItem(
                     source_key=key,
@@ -159,7 +159,7 @@ class MlConnectorHandlerSpsInbound(models.AbstractModel):
                 raise
             except ConnectorError as exc:
                 Run.browse(run_id)._log(
-                    _(
+                    self.env._(
                         "%(path)s is stored in Odoo but could not be deleted from SPS (%(error)s); it is "
                         "read again and skipped on the next run.",
                         path=path,
@@ -187,14 +187,16 @@ class MlConnectorHandlerSpsInbound(models.AbstractModel):
             value = rsx.parse(line.request_payload or "")
         except rsx.RsxError as exc:
             raise DocumentError(
-                _("%(file)s is not an RSX document: %(error)s", file=line.external_id, error=exc)
+                self.env._("%(file)s is not an RSX document: %(error)s", file=line.external_id, error=exc)
             ) from exc
         if value == []:
-            raise DocumentError(_("%s holds an empty batch: no document to import.", line.external_id))
+            raise DocumentError(
+                self.env._("%s holds an empty batch: no document to import.", line.external_id)
+            )
         problems = rsx.validate(value, expected=self._sps_code)
         if problems:
             raise DocumentError(
-                _(
+                self.env._(
                     "Not a valid RSX 7.7 %(label)s (%(file)s): %(problems)s",
                     label=label,
                     file=line.external_id,
@@ -215,7 +217,7 @@ class MlConnectorHandlerSpsInbound(models.AbstractModel):
         partner = backend._sps_partner(tpid)
         if not partner:
             raise NeedsReviewError(
-                _(
+                self.env._(
                     "Unknown trading partner ID %(tpid)s: add it under Connectors > Configuration > SPS "
                     "trading partners for connection %(connection)s; this document then goes through by "
                     "itself.",
@@ -226,7 +228,7 @@ class MlConnectorHandlerSpsInbound(models.AbstractModel):
             )
         if not partner._allows(self._sps_flag):
             raise NeedsReviewError(
-                _(
+                self.env._(
                     "Trading partner %(tpid)s (%(partner)s) is not set up to send us %(label)s: tick "
                     "'%(flag)s' on it if it should; this document then goes through by itself.",
                     tpid=tpid,
@@ -266,7 +268,7 @@ class MlConnectorHandlerSpsInbound(models.AbstractModel):
         order = self._sent_order(backend, partner, po_number) if po_number else None
         if not order:
             raise DocumentError(
-                _(
+                self.env._(
                     "%(label)s refers to purchase order %(po)s, which does not exist in Odoo for "
                     "%(partner)s.",
                     label=label,
@@ -337,7 +339,7 @@ class MlConnectorHandlerSpsInbound(models.AbstractModel):
             backend,
             "UoM",
             key,
-            label=_("SPS unit %(key)s for %(product)s", key=key, product=product.display_name),
+            label=self.env._("SPS unit %(key)s for %(product)s", key=key, product=product.display_name),
         )
 
     @api.model
@@ -400,7 +402,7 @@ class MlConnectorHandlerSpsOutbound(models.AbstractModel):
         partner = backend._sps_partner_of(self._partner_of(record), self._sps_flag)
         if not partner:
             raise DocumentError(
-                _(
+                self.env._(
                     "%(record)s: %(partner)s is not a trading partner that receives %(label)s on "
                     "%(connection)s.",
                     record=record.display_name,
@@ -446,11 +448,11 @@ class MlConnectorHandlerSpsOutbound(models.AbstractModel):
         try:
             doc = rsx.parse(line.request_payload or "")
         except rsx.RsxError as exc:
-            raise DocumentError(_("Nothing to send: %s", exc)) from exc
+            raise DocumentError(self.env._("Nothing to send: %s", exc)) from exc
         problems = rsx.validate(doc, expected=self._sps_code) + self._business_problems(doc)
         if problems:
             raise DocumentError(
-                _(
+                self.env._(
                     "Not sent: the %(label)s is not valid RSX 7.7: %(problems)s",
                     label=rsx.TYPES[self._sps_code].root,
                     problems=problems_text(problems),
@@ -469,7 +471,10 @@ class MlConnectorHandlerSpsOutbound(models.AbstractModel):
     def _process(self, line):
         record = line._record()
         if record is None:
-            return {"state": "skipped", "message": _("The Odoo record no longer exists: nothing sent.")}
+            return {
+                "state": "skipped",
+                "message": self.env._("The Odoo record no longer exists: nothing sent."),
+            }
         doc, path = self._target(line)
         backend = line.backend_id
         binding = self.env["ml.connector.binding"]._find(backend, self._binding_type, record=record)
@@ -478,12 +483,14 @@ class MlConnectorHandlerSpsOutbound(models.AbstractModel):
             return {
                 "external_id": binding.external_id,
                 "target_key": path,
-                "message": _("Already sent as %s: not uploaded again.", path),
+                "message": self.env._("Already sent as %s: not uploaded again.", path),
             }
         if rsx.header(doc).get("TsetPurposeCode") == "01" and not sent.get("sent_revision"):
             return {
                 "state": "skipped",
-                "message": _("Cancelled before any version reached SPS: there is nothing to cancel there."),
+                "message": self.env._(
+                    "Cancelled before any version reached SPS: there is nothing to cancel there."
+                ),
             }
         # A previous attempt that ended without any recorded outcome (the worker stopped between
         # the upload and the commit) may have delivered the file: look before sending again, and
@@ -494,7 +501,7 @@ class MlConnectorHandlerSpsOutbound(models.AbstractModel):
                     line, record, doc, path, {"found": path, "how": "looked up after an interruption"}
                 )
             raise OutcomeUnknownError(
-                _(
+                self.env._(
                     "A previous attempt to send %s was interrupted and SPS does not show the file (yet): "
                     "looking again later before sending it.",
                     path,
@@ -540,7 +547,7 @@ class MlConnectorHandlerSpsOutbound(models.AbstractModel):
             raise
         except ConnectorError as exc:
             raise OutcomeUnknownError(
-                _(
+                self.env._(
                     "Cannot tell whether %(path)s reached SPS: its history could not be read (%(error)s).",
                     path=path,
                     error=exc,
@@ -550,7 +557,7 @@ class MlConnectorHandlerSpsOutbound(models.AbstractModel):
         lag = timedelta(seconds=max(backend.sps_history_lag, 0))
         if last_write and fields.Datetime.now() - last_write < lag:
             raise OutcomeUnknownError(
-                _(
+                self.env._(
                     "Cannot tell yet whether %(path)s reached SPS: its history shows uploads up to %(lag)s s "
                     "late. Looking again later before sending it a second time.",
                     path=path,
@@ -586,7 +593,7 @@ class MlConnectorHandlerSpsOutbound(models.AbstractModel):
             "external_id": binding.external_id,
             "target_key": path,
             "response": response,
-            "message": _(
+            "message": self.env._(
                 "Sent as %(path)s (purpose %(purpose)s, revision %(revision)s).",
                 path=path,
                 purpose=head.get("TsetPurposeCode"),

@@ -1,4 +1,4 @@
-from odoo import _, api, fields, models
+from odoo import api, fields, models
 
 from ..tools import rsx
 
@@ -40,7 +40,7 @@ class MlConnectorHandlerSpsAckIn(models.AbstractModel):
         backend = line.backend_id
         head = rsx.header(doc, "855")
         po_number = head["PurchaseOrderNumber"]
-        order = self._require_order(backend, partner, po_number, _("Acknowledgement"))
+        order = self._require_order(backend, partner, po_number, self.env._("Acknowledgement"))
         ack_type = head.get("AcknowledgementType") or ""
         ack_id = f"{partner.tpid}:{po_number}:{head.get('AcknowledgementNumber') or line.content_hash[:16]}"
         Binding = self.env["ml.connector.binding"]
@@ -50,7 +50,7 @@ class MlConnectorHandlerSpsAckIn(models.AbstractModel):
                 "res_model": "purchase.order",
                 "res_id": order.id,
                 "state": "skipped",
-                "message": _("This acknowledgement is already recorded on %s.", order.name),
+                "message": self.env._("This acknowledgement is already recorded on %s.", order.name),
             }
         line_statuses, unknown = {}, []
         for index, item in enumerate(doc.get("LineItem") or [], start=1):
@@ -84,14 +84,14 @@ class MlConnectorHandlerSpsAckIn(models.AbstractModel):
             "sps_partner_id": partner.id,
         }
         label = dict(order._fields["sps_ack_status"].selection)[status]
-        message = _(
+        message = self.env._(
             "SPS acknowledgement %(number)s from %(partner)s: %(status)s.",
             number=head.get("AcknowledgementNumber") or "",
             partner=partner.name,
             status=label,
         )
         if unknown:
-            message += " " + _("Lines not found on the order: %s.", ", ".join(unknown))
+            message += " " + self.env._("Lines not found on the order: %s.", ", ".join(unknown))
         order._sps_apply_ack(values, line_statuses, message)
         Binding._bind(
             backend,

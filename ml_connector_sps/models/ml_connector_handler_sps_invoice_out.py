@@ -1,4 +1,4 @@
-from odoo import _, api, fields, models
+from odoo import api, fields, models
 
 from odoo.addons.ml_connector.tools.errors import DocumentError
 
@@ -46,7 +46,7 @@ class MlConnectorHandlerSpsInvoiceOut(models.AbstractModel):
         po_number = (invoice.ref or "").strip()
         if not po_number:
             raise DocumentError(
-                _(
+                self.env._(
                     "%(invoice)s has no purchase order number of %(partner)s: enter it as the invoice's "
                     "customer reference, then replay this line.",
                     invoice=invoice.name,
@@ -56,7 +56,7 @@ class MlConnectorHandlerSpsInvoiceOut(models.AbstractModel):
         lines = invoice.invoice_line_ids.filtered(lambda line: line.display_type == "product")
         items = [self._line_item(invoice, line, index, partner) for index, line in enumerate(lines, start=1)]
         if not items:
-            raise DocumentError(_("%s has no product lines to invoice.", invoice.name))
+            raise DocumentError(self.env._("%s has no product lines to invoice.", invoice.name))
         company = invoice.company_id
         header = {
             "InvoiceHeader": rsx.compact(
@@ -98,7 +98,7 @@ class MlConnectorHandlerSpsInvoiceOut(models.AbstractModel):
         code = uom._sps_unit_code() if uom else "EA"
         if not code:
             raise DocumentError(
-                _(
+                self.env._(
                     "%(invoice)s: unit %(unit)s has no SPS unit code. Set it on the unit of measure, then "
                     "replay this line.",
                     invoice=invoice.name,
@@ -113,7 +113,7 @@ class MlConnectorHandlerSpsInvoiceOut(models.AbstractModel):
         if not identifiers[partner.item_identifier]:
             wanted = dict(partner._fields["item_identifier"].selection)[partner.item_identifier]
             raise DocumentError(
-                _(
+                self.env._(
                     "%(invoice)s: %(item)s has no %(what)s, which %(partner)s expects on every line.",
                     invoice=invoice.name,
                     item=product.display_name or line.name,

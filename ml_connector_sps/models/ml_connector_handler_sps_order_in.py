@@ -1,4 +1,4 @@
-from odoo import Command, _, api, fields, models
+from odoo import Command, api, fields, models
 
 from odoo.addons.ml_connector.models.ml_connector_matching import ProductQuery
 from odoo.addons.ml_connector.tools.errors import DocumentError, NeedsReviewError
@@ -54,12 +54,12 @@ class MlConnectorHandlerSpsOrderIn(models.AbstractModel):
             result.update(
                 res_id=order.id,
                 state="skipped",
-                message=_(
+                message=self.env._(
                     "Order %(po)s of %(partner)s is already in Odoo as %(order)s%(dup)s: nothing created.",
                     po=label,
                     partner=partner.name,
                     order=order.name,
-                    dup=_(" (duplicate 07)") if purpose == "07" else "",
+                    dup=self.env._(" (duplicate 07)") if purpose == "07" else "",
                 ),
             )
             Binding._bind(backend, "sps_order_in", external_id, record=order, external_key=po_number)
@@ -68,42 +68,47 @@ class MlConnectorHandlerSpsOrderIn(models.AbstractModel):
             if not order:
                 result.update(
                     state="skipped",
-                    message=_(
+                    message=self.env._(
                         "Cancellation of order %s, which never reached Odoo: nothing to cancel.", label
                     ),
                 )
                 return result
-            self._check_draft(order, label, _("cancelled"))
+            self._check_draft(order, label, self.env._("cancelled"))
             if order.state != "cancel":
                 order.button_cancel()
                 order.message_post(
-                    body=_("Cancelled by %(partner)s through SPS (850 purpose 01).", partner=partner.name)
+                    body=self.env._(
+                        "Cancelled by %(partner)s through SPS (850 purpose 01).", partner=partner.name
+                    )
                 )
             result.update(
-                res_id=order.id, message=_("Order %(po)s cancelled (%(order)s).", po=label, order=order.name)
+                res_id=order.id,
+                message=self.env._("Order %(po)s cancelled (%(order)s).", po=label, order=order.name),
             )
             return result
         if purpose not in ("00", "05", "06", "07"):
             raise DocumentError(
-                _("Order %(po)s has purpose code %(code)s, which is not handled.", po=label, code=purpose)
+                self.env._(
+                    "Order %(po)s has purpose code %(code)s, which is not handled.", po=label, code=purpose
+                )
             )
 
         order_lines = self._order_lines(backend, partner, doc, po_number)
         values = self._order_values(backend, partner, doc, order_lines)
         if order:  # 05 replacement of an order we have
-            self._check_draft(order, label, _("replaced"))
+            self._check_draft(order, label, self.env._("replaced"))
             order.write(
                 {**values, "order_line": [Command.clear()] + [Command.create(v) for v in order_lines]}
             )
             order.message_post(
-                body=_("Replaced by %(partner)s through SPS (850 purpose 05).", partner=partner.name)
+                body=self.env._("Replaced by %(partner)s through SPS (850 purpose 05).", partner=partner.name)
             )
-            message = _("Order %(po)s replaced in %(order)s.", po=label, order=order.name)
+            message = self.env._("Order %(po)s replaced in %(order)s.", po=label, order=order.name)
         else:
             order = self.env["purchase.order"].create(
                 {**values, "order_line": [Command.create(v) for v in order_lines]}
             )
-            message = _(
+            message = self.env._(
                 "Order %(po)s of %(partner)s imported as draft %(order)s.",
                 po=label,
                 partner=partner.name,
@@ -142,7 +147,7 @@ class MlConnectorHandlerSpsOrderIn(models.AbstractModel):
     def _check_draft(self, order, label, what):
         if order.state not in ("draft", "sent", "cancel"):
             raise DocumentError(
-                _(
+                self.env._(
                     "Order %(po)s should be %(what)s, but %(order)s is already confirmed in Odoo: apply the "
                     "change by hand (this line keeps the partner's document).",
                     po=label,
@@ -159,7 +164,7 @@ class MlConnectorHandlerSpsOrderIn(models.AbstractModel):
             "partner_ref": head["PurchaseOrderNumber"],
             "company_id": backend.company_id.id,
             "sps_partner_id": partner.id,
-            "origin": _("SPS %(tpid)s", tpid=partner.tpid),
+            "origin": self.env._("SPS %(tpid)s", tpid=partner.tpid),
         }
         currency = head.get("BuyersCurrency")
         if currency:
@@ -169,7 +174,7 @@ class MlConnectorHandlerSpsOrderIn(models.AbstractModel):
                 .search([("name", "=", currency)], limit=1)
             )
             if not found:
-                raise DocumentError(_("Unknown currency %s.", currency))
+                raise DocumentError(self.env._("Unknown currency %s.", currency))
             values["currency_id"] = found.id
         if head.get("PurchaseOrderDate"):
             values["date_order"] = fields.Datetime.to_datetime(head["PurchaseOrderDate"])
@@ -198,7 +203,9 @@ class MlConnectorHandlerSpsOrderIn(models.AbstractModel):
             order_line = item.get("OrderLine") or {}
             qty = order_line.get("OrderQty")
             if not rsx.is_number(qty) or qty <= 0:
-                raise DocumentError(_("Order %(po)s line %(n)s has no quantity.", po=po_number, n=index))
+                raise DocumentError(
+                    self.env._("Order %(po)s line %(n)s has no quantity.", po=po_number, n=index)
+                )
             description = self._item_description(item)
             item_code = (
                 order_line.get("BuyerPartNumber")
@@ -246,7 +253,7 @@ class MlConnectorHandlerSpsOrderIn(models.AbstractModel):
                 line_values["date_planned"] = wanted
             values.append(line_values)
         if not values:
-            raise DocumentError(_("Order %s has no lines.", po_number))
+            raise DocumentError(self.env._("Order %s has no lines.", po_number))
         return values
 
     @api.model
@@ -256,7 +263,7 @@ class MlConnectorHandlerSpsOrderIn(models.AbstractModel):
             result.review_error(
                 binding_type="sps_item",
                 external_id=binding_id,
-                label=_(
+                label=self.env._(
                     "Item %(code)s%(desc)s of %(partner)s",
                     code=code,
                     desc=f" ({description})" if description and description != code else "",
@@ -268,7 +275,7 @@ class MlConnectorHandlerSpsOrderIn(models.AbstractModel):
             )
             for result, binding_id, code, description in undecided
         ]
-        summary = _(
+        summary = self.env._(
             "Order %(po)s waits for %(n)s item(s) nobody has matched to a product yet: %(items)s. Choose the "
             "product in Connectors > Review queue; products are never created automatically.",
             po=po_number,

@@ -1,4 +1,4 @@
-from odoo import _, api, fields, models
+from odoo import api, fields, models
 
 from odoo.addons.ml_connector.tools.errors import DocumentError
 
@@ -69,7 +69,7 @@ class MlConnectorHandlerSpsOrderOut(models.AbstractModel):
         lines._sps_number_lines()
         items = [self._line_item(order, line, partner) for line in lines.filtered("product_qty")]
         if not items:
-            raise DocumentError(_("%s has no product lines to order.", order.name))
+            raise DocumentError(self.env._("%s has no product lines to order.", order.name))
         company = order.company_id
         ship_to = order.picking_type_id.warehouse_id.partner_id or company.partner_id
         header = {
@@ -104,7 +104,7 @@ class MlConnectorHandlerSpsOrderOut(models.AbstractModel):
         code = line.product_uom_id._sps_unit_code()
         if not code:
             raise DocumentError(
-                _(
+                self.env._(
                     "%(order)s: unit %(unit)s of %(product)s has no SPS unit code. Set it on the unit of "
                     "measure, then replay this line.",
                     order=order.name,
@@ -123,7 +123,7 @@ class MlConnectorHandlerSpsOrderOut(models.AbstractModel):
         if not identifiers[partner.item_identifier]:
             wanted = dict(partner._fields["item_identifier"].selection)[partner.item_identifier]
             raise DocumentError(
-                _(
+                self.env._(
                     "%(order)s: %(product)s has no %(what)s, which %(partner)s expects on every line (vendor "
                     "part number: the vendor's product code in the product's vendor list).",
                     order=order.name,

@@ -1,4 +1,4 @@
-from odoo import _, api, models
+from odoo import api, models
 
 from odoo.addons.ml_connector.tools.errors import DocumentError
 
@@ -52,7 +52,7 @@ class MlConnectorHandlerSpsReceiptIn(models.AbstractModel):
                 "res_model": "stock.picking",
                 "res_id": picking.id if picking else False,
                 "state": "skipped",
-                "message": _(
+                "message": self.env._(
                     "Warehouse receipt %(id)s was already applied to %(picking)s: nothing changed.",
                     id=receipt_id,
                     picking=picking.display_name if picking else "?",
@@ -74,7 +74,9 @@ class MlConnectorHandlerSpsReceiptIn(models.AbstractModel):
             for response in responses:
                 qty = response.get("Qty")
                 if not rsx.is_number(qty) or qty < 0:
-                    raise DocumentError(_("Warehouse receipt %s has a line without a quantity.", receipt_id))
+                    raise DocumentError(
+                        self.env._("Warehouse receipt %s has a line without a quantity.", receipt_id)
+                    )
                 if not qty:
                     continue
                 code = response.get("QtyUOM") or detail.get("ShipQtyUOM")
@@ -89,7 +91,7 @@ class MlConnectorHandlerSpsReceiptIn(models.AbstractModel):
                     damaged[move] = damaged.get(move, 0.0) + move_qty
                 reason = response.get("DamageReasonCode")
                 notes.append(
-                    _(
+                    self.env._(
                         "%(product)s: %(qty)s %(uom)s %(condition)s%(reason)s, not received",
                         product=move.product_id.display_name,
                         qty=f"{qty:g}",
@@ -101,10 +103,10 @@ class MlConnectorHandlerSpsReceiptIn(models.AbstractModel):
         for move, qty in damaged.items():
             move.sps_damaged_qty += qty
         picking._sps_set_quantities(received)
-        note = _(
+        note = self.env._(
             "Warehouse receipt %(id)s: %(notes)s",
             id=receipt_id,
-            notes="; ".join(notes) or _("all in good condition"),
+            notes="; ".join(notes) or self.env._("all in good condition"),
         )
         picking.write(
             {
@@ -115,13 +117,15 @@ class MlConnectorHandlerSpsReceiptIn(models.AbstractModel):
         if received:
             backorders = picking._sps_validate()
             outcome = (
-                _("received; the rest waits in %s", ", ".join(backorders.mapped("name")))
+                self.env._("received; the rest waits in %s", ", ".join(backorders.mapped("name")))
                 if backorders
-                else _("received in full")
+                else self.env._("received in full")
             )
         else:
-            outcome = _("nothing received in good condition, the receipt stays open")
-        message = _("%(note)s. %(picking)s %(outcome)s.", note=note, picking=picking.name, outcome=outcome)
+            outcome = self.env._("nothing received in good condition, the receipt stays open")
+        message = self.env._(
+            "%(note)s. %(picking)s %(outcome)s.", note=note, picking=picking.name, outcome=outcome
+        )
         picking.message_post(body=message)
         if order:
             order.message_post(body=message)
@@ -149,7 +153,7 @@ class MlConnectorHandlerSpsReceiptIn(models.AbstractModel):
             if picking:
                 if picking.state in ("done", "cancel"):
                     raise DocumentError(
-                        _(
+                        self.env._(
                             "Warehouse receipt %(id)s confirms ship notice %(asn)s, but its receipt "
                             "%(picking)s is already %(state)s.",
                             id=head["WarehouseReceiptId"],
@@ -161,14 +165,14 @@ class MlConnectorHandlerSpsReceiptIn(models.AbstractModel):
                 return picking
         po_number = head.get("DepositorOrderNumber")
         order = self._require_order(
-            backend, partner, po_number, _("Warehouse receipt %s", head["WarehouseReceiptId"])
+            backend, partner, po_number, self.env._("Warehouse receipt %s", head["WarehouseReceiptId"])
         )
         pickings = order.picking_ids.filtered(
             lambda p: p.picking_type_code == "incoming" and p.state not in ("done", "cancel")
         )
         if not pickings:
             raise DocumentError(
-                _(
+                self.env._(
                     "Warehouse receipt %(id)s: purchase order %(po)s has no receipt left to validate.",
                     id=head["WarehouseReceiptId"],
                     po=order.name,
@@ -194,7 +198,7 @@ class MlConnectorHandlerSpsReceiptIn(models.AbstractModel):
         )
         if not order_line or not moves:
             raise DocumentError(
-                _(
+                self.env._(
                     "Warehouse receipt %(id)s: line %(line)s matches nothing left to receive on %(picking)s.",
                     id=receipt_id,
                     line=what,

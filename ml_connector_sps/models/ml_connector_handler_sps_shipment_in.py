@@ -1,4 +1,4 @@
-from odoo import _, api, models
+from odoo import api, models
 
 from odoo.addons.ml_connector.tools.errors import DocumentError
 
@@ -46,14 +46,14 @@ class MlConnectorHandlerSpsShipmentIn(models.AbstractModel):
                     "res_model": "stock.picking",
                     "res_id": picking.id if picking else False,
                     "state": "skipped",
-                    "message": _(
+                    "message": self.env._(
                         "Ship notice %(asn)s was already applied to %(picking)s: nothing changed.",
                         asn=shipment_id,
                         picking=picking.display_name if picking else "?",
                     ),
                 }
             raise DocumentError(
-                _(
+                self.env._(
                     "Ship notice %(asn)s (purpose %(purpose)s) replaces or cancels one already applied to "
                     "%(picking)s: check that receipt by hand.",
                     asn=shipment_id,
@@ -64,13 +64,13 @@ class MlConnectorHandlerSpsShipmentIn(models.AbstractModel):
         if purpose == "01":
             return {
                 "state": "skipped",
-                "message": _(
+                "message": self.env._(
                     "Cancellation of ship notice %s, which was never applied: nothing to undo.", shipment_id
                 ),
             }
         if purpose not in ("00", "05", "06", "07"):
             raise DocumentError(
-                _(
+                self.env._(
                     "Ship notice %(asn)s has purpose %(code)s, which is not handled.",
                     asn=shipment_id,
                     code=purpose,
@@ -78,7 +78,7 @@ class MlConnectorHandlerSpsShipmentIn(models.AbstractModel):
             )
         if not doc.get("OrderLevel"):
             raise DocumentError(
-                _(
+                self.env._(
                     "Ship notice %s has no order level: only the Shipment/Order/Pack/Item layout names the "
                     "purchase orders it ships.",
                     shipment_id,
@@ -88,13 +88,15 @@ class MlConnectorHandlerSpsShipmentIn(models.AbstractModel):
         shipped, notes, orders = {}, [], self.env["purchase.order"]
         for order_level in doc["OrderLevel"]:
             po_number = (order_level.get("OrderHeader") or {}).get("PurchaseOrderNumber")
-            order = self._require_order(backend, partner, po_number, _("Ship notice %s", shipment_id))
+            order = self._require_order(
+                backend, partner, po_number, self.env._("Ship notice %s", shipment_id)
+            )
             orders |= order
             for shipment_line, lot in self._items(order_level):
                 qty = shipment_line.get("ShipQty")
                 if not rsx.is_number(qty) or qty < 0:
                     raise DocumentError(
-                        _("Ship notice %s has a line without a shipped quantity.", shipment_id)
+                        self.env._("Ship notice %s has a line without a shipped quantity.", shipment_id)
                     )
                 if not qty:
                     continue
@@ -108,14 +110,14 @@ class MlConnectorHandlerSpsShipmentIn(models.AbstractModel):
                 shipped.setdefault(move, []).append((self._to_move_uom(qty, uom, move), lot or ""))
                 if lot and move.product_id.tracking == "none":
                     notes.append(
-                        _(
+                        self.env._(
                             "lot %(lot)s of %(product)s not recorded (not lot-tracked)",
                             lot=lot,
                             product=move.product_id.display_name,
                         )
                     )
         if not shipped:
-            raise DocumentError(_("Ship notice %s ships nothing.", shipment_id))
+            raise DocumentError(self.env._("Ship notice %s ships nothing.", shipment_id))
 
         pickings = self.env["stock.picking"]
         for move in shipped:
@@ -133,14 +135,14 @@ class MlConnectorHandlerSpsShipmentIn(models.AbstractModel):
             content_hash=line.content_hash,
             external_key=shipment_id,
         )
-        message = _(
+        message = self.env._(
             "Ship notice %(asn)s applied to %(pickings)s%(validated)s.",
             asn=shipment_id,
             pickings=", ".join(pickings.mapped("name")),
-            validated=_(" and received") if partner.validate_on_asn else "",
+            validated=self.env._(" and received") if partner.validate_on_asn else "",
         )
         if notes:
-            message += " " + _("Notes: %s.", "; ".join(notes))
+            message += " " + self.env._("Notes: %s.", "; ".join(notes))
         return {"res_model": "stock.picking", "res_id": pickings[:1].id, "message": message}
 
     @api.model
@@ -174,7 +176,7 @@ class MlConnectorHandlerSpsShipmentIn(models.AbstractModel):
         )
         if not order_line:
             raise DocumentError(
-                _(
+                self.env._(
                     "%(doc)s: line %(line)s is not on purchase order %(po)s.",
                     doc=document_label,
                     line=what,
@@ -186,7 +188,7 @@ class MlConnectorHandlerSpsShipmentIn(models.AbstractModel):
         )
         if not moves:
             raise DocumentError(
-                _(
+                self.env._(
                     "%(doc)s: nothing is left to receive for line %(line)s of %(po)s (%(product)s).",
                     doc=document_label,
                     line=what,
@@ -224,11 +226,11 @@ class MlConnectorHandlerSpsShipmentIn(models.AbstractModel):
                 "sps_ship_date": head.get("ShipDate") or picking.sps_ship_date,
             }
         )
-        body = _(
+        body = self.env._(
             "Ship notice %(asn)s from %(partner)s: shipped quantities set%(bol)s.",
             asn=shipment_id,
             partner=partner.name,
-            bol=_(" (bill of lading %s)", head["BillOfLadingNumber"])
+            bol=self.env._(" (bill of lading %s)", head["BillOfLadingNumber"])
             if head.get("BillOfLadingNumber")
             else "",
         )
@@ -239,5 +241,7 @@ class MlConnectorHandlerSpsShipmentIn(models.AbstractModel):
             backorders = picking._sps_validate()
             if backorders:
                 picking.message_post(
-                    body=_("Received as shipped; the rest waits in %s.", ", ".join(backorders.mapped("name")))
+                    body=self.env._(
+                        "Received as shipped; the rest waits in %s.", ", ".join(backorders.mapped("name"))
+                    )
                 )

@@ -1,4 +1,4 @@
-from odoo import _, api, fields, models
+from odoo import api, fields, models
 from odoo.exceptions import ValidationError
 
 # Which documents each role exchanges by default (the admin may tick others).
@@ -103,7 +103,7 @@ class MlConnectorSpsPartner(models.Model):
             tpid = record.tpid or ""
             if not 1 <= len(tpid) <= 15 or tpid != tpid.strip() or " " in tpid:
                 raise ValidationError(
-                    _("A trading partner ID has 1 to 15 characters and no spaces (got '%s').", tpid)
+                    self.env._("A trading partner ID has 1 to 15 characters and no spaces (got '%s').", tpid)
                 )
 
     @api.constrains("partner_id")
@@ -111,7 +111,7 @@ class MlConnectorSpsPartner(models.Model):
         for record in self:
             if record.partner_id != record.partner_id.commercial_partner_id:
                 raise ValidationError(
-                    _(
+                    self.env._(
                         "Choose the company (%(company)s), not one of its contacts.",
                         company=record.partner_id.commercial_partner_id.display_name,
                     )

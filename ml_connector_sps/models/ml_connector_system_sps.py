@@ -1,4 +1,4 @@
-from odoo import _, api, models
+from odoo import api, models
 
 from odoo.addons.ml_connector.tools.errors import ConfigurationError
 
@@ -54,7 +54,7 @@ class MlConnectorSystemSps(models.AbstractModel):
         backend._check_not_copied()
         if not backend.client_id or not backend.client_secret_set:
             raise ConfigurationError(
-                _("Enter the client ID and client secret of your SPS machine-to-machine app.")
+                self.env._("Enter the client ID and client secret of your SPS machine-to-machine app.")
             )
         http = backend._http()
         http.request("GET", "/auth-check", expect=(200, 204))
@@ -70,17 +70,21 @@ class MlConnectorSystemSps(models.AbstractModel):
                 missing.append(folder)
         if missing:
             hint = (
-                _("The account lists no folders at all: SPS has not set up Transaction API routing yet.")
+                self.env._(
+                    "The account lists no folders at all: SPS has not set up Transaction API routing yet."
+                )
                 if empty_root
                 else ""
             )
-            return _(
+            return self.env._(
                 "Authenticated, but these folders do not exist on SPS yet: %(folders)s. %(hint)s Documents "
                 "will move once SPS implementation has provisioned them (or correct the folder settings).",
                 folders=", ".join(missing),
                 hint=hint,
             )
-        return _("Authenticated (auth-check passed) and every folder exists: %s.", ", ".join(folders))
+        return self.env._(
+            "Authenticated (auth-check passed) and every folder exists: %s.", ", ".join(folders)
+        )
 
     @api.model
     def _default_flow_handlers(self):

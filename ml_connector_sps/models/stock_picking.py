@@ -1,4 +1,4 @@
-from odoo import _, fields, models
+from odoo import fields, models
 from odoo.exceptions import UserError
 
 
@@ -46,10 +46,12 @@ class StockPicking(models.Model):
         """Validate the quantities set; what is left of each move goes to a backorder."""
         self.ensure_one()
         if not any(move.quantity for move in self.move_ids):
-            raise UserError(_("%s: nothing was received, there is nothing to validate.", self.display_name))
+            raise UserError(
+                self.env._("%s: nothing was received, there is nothing to validate.", self.display_name)
+            )
         self.with_context(skip_backorder=True).button_validate()
         if self.state != "done":
-            raise UserError(_("%s could not be validated.", self.display_name))
+            raise UserError(self.env._("%s could not be validated.", self.display_name))
         return self.backorder_ids
 
 

@@ -49,8 +49,8 @@ class HookedSpsSimulator(SpsSimulator):
         self.after_list = []
 
     def reset(self):
-        super().reset()
         self.after_list = []
+        return super().reset()
 
     def _list(self, request, account, folder):
         response = super()._list(request, account, folder)
