@@ -242,7 +242,9 @@ class SimulatorApp:
             [
                 Rule(CONTROL_PREFIX + "reset", endpoint="_control_reset", methods=["POST"]),
                 Rule(CONTROL_PREFIX + "seed", endpoint="_control_seed", methods=["POST"]),
-                Rule(CONTROL_PREFIX + "faults", endpoint="_control_faults", methods=["POST", "DELETE"]),
+                Rule(
+                    CONTROL_PREFIX + "faults", endpoint="_control_faults", methods=["GET", "POST", "DELETE"]
+                ),
                 Rule(CONTROL_PREFIX + "clock", endpoint="_control_clock", methods=["POST"]),
                 Rule(CONTROL_PREFIX + "tokens/expire", endpoint="_control_expire_tokens", methods=["POST"]),
                 Rule(CONTROL_PREFIX + "config", endpoint="_control_config", methods=["POST"]),
@@ -418,6 +420,8 @@ class SimulatorApp:
         return json_response(self.seed(self._json(request)))
 
     def _control_faults(self, request):
+        if request.method == "GET":
+            return json_response({"pending": self.faults.pending(), "fired": list(self.faults.fired)})
         if request.method == "DELETE":
             self.faults.reset()
             return json_response({"ok": True})
