@@ -1,1 +1,7 @@
-from . import ml_connector_backend
+from . import (
+    handler_supplier,
+    jaggaer_handler_mixin,
+    ml_connector_backend,
+    ml_connector_binding,
+    ml_connector_system_jaggaer,
+)
