@@ -108,17 +108,19 @@ class MlConnectorMatching(models.AbstractModel):
                 if not hits:
                     continue
                 partners = Partner.browse(list(hits))
+                # self.env._: a comprehension has its own frame (Python < 3.12), where _() finds no
+                # language and logs a warning with a stack trace on every match
                 candidates = [
                     MatchCandidate(
                         partner,
                         100.0,
                         rule,
-                        _(
+                        self.env._(
                             "%(label)s %(value)s is the same%(via)s.",
                             label=label,
                             value=", ".join(sorted(keys)),
                             via=(
-                                _(" (on contact %s)", Partner.browse(hits[partner.id]).display_name)
+                                self.env._(" (on contact %s)", Partner.browse(hits[partner.id]).display_name)
                                 if hits[partner.id] != partner.id
                                 else ""
                             ),
