@@ -1,7 +1,9 @@
 from . import (
+    handler_common,
+    handler_gl,
     handler_supplier,
-    jaggaer_handler_mixin,
     ml_connector_backend,
     ml_connector_binding,
+    ml_connector_mapping,
     ml_connector_system_jaggaer,
 )

@@ -30,7 +30,7 @@ from odoo.addons.ml_connector.tools.matching import MatchCandidate, MatchResult,
 
 from ..tools.client import dig
 from ..tools.suppliers import FIELDS, ODOO_WRITABLE, company_info, push_changes, remote_values
-from .jaggaer_handler_mixin import SUPPLIER_BINDING
+from .handler_common import SUPPLIER_BINDING
 
 # JAGGAER's supplier directory, read once per run when a vendor must be looked up by name:
 # (database, connection id, run id) -> list of canonical suppliers. A few runs at most.

@@ -1,6 +1,6 @@
 from odoo import api, models
 
-from .jaggaer_handler_mixin import SUPPLIER_BINDING
+from .handler_common import SUPPLIER_BINDING
 
 
 class MlConnectorBinding(models.Model):

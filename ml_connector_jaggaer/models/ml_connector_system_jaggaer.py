@@ -5,6 +5,7 @@ from odoo.addons.ml_connector.tools.auth import OAuth2ClientCredentials
 from ..tools.client import JaggaerClient
 
 FLOW_HANDLERS = (
+    "ml.connector.handler.jaggaer.gl.in",
     "ml.connector.handler.jaggaer.supplier.in",
     "ml.connector.handler.jaggaer.supplier.out",
 )

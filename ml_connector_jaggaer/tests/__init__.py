@@ -1,1 +1,4 @@
-from . import test_suppliers
+from . import (
+    test_gl,
+    test_suppliers,
+)

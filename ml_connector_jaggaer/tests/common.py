@@ -9,6 +9,7 @@ from odoo.addons.ml_connector.tests.common import SimulatorCase
 from tests.simulators.jaggaer import JaggaerSimulator
 
 HANDLERS = {
+    "gl": "ml.connector.handler.jaggaer.gl.in",
     "supplier_in": "ml.connector.handler.jaggaer.supplier.in",
     "supplier_out": "ml.connector.handler.jaggaer.supplier.out",
 }
