@@ -11,6 +11,7 @@
     "external_dependencies": {"python": ["rapidfuzz"]},
     "data": [
         "views/ml_connector_backend_views.xml",
+        "views/purchase_order_views.xml",
     ],
     "demo": [],
     "installable": True,

@@ -8,6 +8,8 @@ FLOW_HANDLERS = (
     "ml.connector.handler.jaggaer.gl.in",
     "ml.connector.handler.jaggaer.supplier.in",
     "ml.connector.handler.jaggaer.supplier.out",
+    "ml.connector.handler.jaggaer.po.out",
+    "ml.connector.handler.jaggaer.po.status.in",
 )
 
 

@@ -1,4 +1,5 @@
 from . import (
     test_gl,
+    test_purchase,
     test_suppliers,
 )

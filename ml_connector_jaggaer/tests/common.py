@@ -12,6 +12,8 @@ HANDLERS = {
     "gl": "ml.connector.handler.jaggaer.gl.in",
     "supplier_in": "ml.connector.handler.jaggaer.supplier.in",
     "supplier_out": "ml.connector.handler.jaggaer.supplier.out",
+    "po_out": "ml.connector.handler.jaggaer.po.out",
+    "po_status": "ml.connector.handler.jaggaer.po.status.in",
 }
 
 LAB_SUPPLY = {
