@@ -12,6 +12,7 @@
     "data": [
         "views/ml_connector_backend_views.xml",
         "views/purchase_order_views.xml",
+        "views/account_move_views.xml",
     ],
     "demo": [],
     "installable": True,

@@ -1,6 +1,8 @@
 from . import (
+    account_move,
     handler_common,
     handler_gl,
+    handler_invoice,
     handler_purchase,
     handler_supplier,
     ml_connector_backend,

@@ -10,6 +10,7 @@ FLOW_HANDLERS = (
     "ml.connector.handler.jaggaer.supplier.out",
     "ml.connector.handler.jaggaer.po.out",
     "ml.connector.handler.jaggaer.po.status.in",
+    "ml.connector.handler.jaggaer.invoice.in",
 )
 
 

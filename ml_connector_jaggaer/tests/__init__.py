@@ -1,5 +1,6 @@
 from . import (
     test_gl,
+    test_invoices,
     test_purchase,
     test_suppliers,
 )

@@ -14,6 +14,7 @@ HANDLERS = {
     "supplier_out": "ml.connector.handler.jaggaer.supplier.out",
     "po_out": "ml.connector.handler.jaggaer.po.out",
     "po_status": "ml.connector.handler.jaggaer.po.status.in",
+    "invoice_in": "ml.connector.handler.jaggaer.invoice.in",
 }
 
 LAB_SUPPLY = {
