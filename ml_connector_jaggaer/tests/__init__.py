@@ -1,6 +1,9 @@
 from . import (
+    test_connection,
     test_gl,
     test_invoices,
+    test_other_layout,
     test_purchase,
+    test_resilience,
     test_suppliers,
 )
