@@ -14,6 +14,6 @@
         "views/purchase_order_views.xml",
         "views/account_move_views.xml",
     ],
-    "demo": [],
+    "demo": ["demo/jaggaer_demo.xml"],
     "installable": True,
 }

@@ -1,5 +1,6 @@
 from . import (
     test_connection,
+    test_demo,
     test_gl,
     test_invoices,
     test_other_layout,
