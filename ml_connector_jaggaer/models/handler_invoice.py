@@ -94,9 +94,9 @@ class MlConnectorHandlerJaggaerInvoiceIn(models.AbstractModel):
         waiting = self._not_yet_payable(backend, header)
         if waiting:
             return {"state": "skipped", "message": waiting}
-        detail, fetched = item, False
+        detail, fetched, warning = item, False, ""
         if not isinstance(item.get("lineList"), dict):
-            detail, fetched = self._detail(backend, invoice_id), True
+            (detail, warning), fetched = self._detail(backend, invoice_id), True
         try:
             result = self._import(line, detail)
         except Exception as exc:
@@ -105,6 +105,10 @@ class MlConnectorHandlerJaggaerInvoiceIn(models.AbstractModel):
             raise
         if fetched:
             result["payload"] = detail
+        if warning:
+            result["message"] = " ".join(
+                filter(None, [result.get("message"), _("JAGGAER warned: %s", warning)])
+            )
         return result
 
     @api.model
@@ -125,6 +129,7 @@ class MlConnectorHandlerJaggaerInvoiceIn(models.AbstractModel):
 
     @api.model
     def _detail(self, backend, invoice_id):
+        """The invoice with its lines, and JAGGAER's warning if it answered with one."""
         client = self._client(backend)
         what = _("invoice %s", invoice_id)
         try:
@@ -138,7 +143,7 @@ class MlConnectorHandlerJaggaerInvoiceIn(models.AbstractModel):
         detail = next(iter(client.records(body, "invoice_detail")), None)
         if not isinstance(detail, dict) or not isinstance(detail.get("header"), dict):
             raise DocumentError(_("JAGGAER's detail of invoice %s has no header.", invoice_id))
-        return detail
+        return detail, warning
 
     # -- the bill ----------------------------------------------------------------------
     @api.model
