@@ -55,7 +55,9 @@ class MlConnectorJaggaerHandlerMixin(models.AbstractModel):
         return f"jaggaer:supplier:{partner.id}"
 
     @api.model
-    def _collect_changed(self, flow, run, resource, *, path_key, wrapper_key, what, make_item, key_of):
+    def _collect_changed(
+        self, flow, run, resource, *, path_key, wrapper_key, what, make_item, key_of, unwrap=None
+    ):
         """Pages of the records of ``resource`` changed since the flow's high-water mark.
 
         The mark is the newest modification time seen, minus the flow's overlap on the next
@@ -63,20 +65,23 @@ class MlConnectorJaggaerHandlerMixin(models.AbstractModel):
         records changing while we page (offset paging, §1.6) can shift one past us, so when
         fewer distinct records were seen than JAGGAER counts, the mark stays and the next run
         reads the same window again (known versions are skipped by their hash).
-        ``make_item(record)`` returns a SourceItem, or None for a record known to be unchanged.
+        ``make_item(record)`` returns a SourceItem, or None for a record known to be unchanged;
+        ``unwrap(record)`` gives the record whose time field is read (e.g. the company profile
+        inside a supplier list item).
         """
         client = self._client(flow.backend_id)
         config = client.config
         since = parse_stamp((flow.cursor or {}).get("since"))
         flt = config.flt(resource, since - flow._overlap() if since else None)
-        newest, keys, total = since, set(), 0
+        newest, keys, total, stamped = since, set(), 0, False
         stamp_field = config.stamp_fields.get(resource)
         for page in client.pages(path_key, wrapper_key, what, flt=flt):
             if page.warning:
                 run._log(_("%(flow)s: JAGGAER warned: %(warning)s", flow=flow.name, warning=page.warning))
             items, unchanged = [], 0
             for record in page.records:
-                stamp = parse_stamp(dig(record, stamp_field))
+                stamp = parse_stamp(dig(unwrap(record) if unwrap else record, stamp_field))
+                stamped = stamped or stamp is not None
                 if stamp and (newest is None or stamp > newest):
                     newest = stamp
                 keys.add(key_of(record))
@@ -88,6 +93,16 @@ class MlConnectorJaggaerHandlerMixin(models.AbstractModel):
             total = page.total
             yield Page(items=items, more=True, unchanged=unchanged)
         cursor = None
+        if keys and not stamped:
+            run._log(
+                _(
+                    "%(flow)s: no modification time under '%(field)s' in JAGGAER's records, so every run "
+                    "reads everything again. Check the time field of this resource on the connection.",
+                    flow=flow.name,
+                    field=stamp_field,
+                ),
+                error=True,
+            )
         if len(keys) >= total:
             if newest:
                 cursor = {"since": newest.isoformat(sep=" ")}

@@ -180,6 +180,7 @@ class MlConnectorHandlerJaggaerSupplierIn(models.AbstractModel):
             what=_("the supplier list"),
             make_item=make_item,
             key_of=lambda record: str(self._remote_record(client, record).get("bravoId") or id(record)),
+            unwrap=lambda record: self._remote_record(client, record),
         )
 
     @api.model
@@ -498,7 +499,12 @@ class MlConnectorHandlerJaggaerSupplierOut(models.AbstractModel):
 
     @api.model
     def _check_similar_names(self, backend, partner, wanted, directory):
-        """A JAGGAER supplier with a similar name, not yet linked nor decided: wait for its review."""
+        """A JAGGAER supplier with a similar name, not yet linked nor decided: the vendor waits on
+        that supplier's review item (the one the JAGGAER -> Odoo flow opens, or opened here).
+
+        Choosing this vendor links them; *Create new* or *Reject* says they differ, and the
+        vendor is then created in JAGGAER.
+        """
         if not wanted:
             return
         Binding, Review = self.env["ml.connector.binding"], self.env["ml.connector.review"]
@@ -517,7 +523,8 @@ class MlConnectorHandlerJaggaerSupplierOut(models.AbstractModel):
             return
         similar.sort(key=lambda pair: -pair[0])
         bravo_ids = [str(info.get("bravoId")) for _score, info in similar]
-        review = Review.sudo().search(
+        # a supplier already in review wins: both flows then wait on the same decision
+        open_review = Review.sudo().search(
             [
                 ("backend_id", "=", backend.id),
                 ("binding_type", "=", SUPPLIER_BINDING),
@@ -526,19 +533,36 @@ class MlConnectorHandlerJaggaerSupplierOut(models.AbstractModel):
             ],
             limit=1,
         )
-        message = _(
-            "Not created in JAGGAER: %(vendor)s has a name similar to JAGGAER supplier(s) %(list)s, and a "
-            "similar name alone never decides. ",
+        score, info = next(
+            ((score, info) for score, info in similar if str(info.get("bravoId")) == open_review.external_id),
+            similar[0],
+        )
+        candidate = MatchCandidate(
+            partner,
+            round(score, 1),
+            "fuzzy_name",
+            _(
+                "Odoo vendor '%(ours)s' is %(score)s%% similar; it has no supplier in JAGGAER yet.",
+                ours=partner.name,
+                score=round(score),
+            ),
+        )
+        reason = _(
+            "%(vendor)s is not created in JAGGAER while its name is only similar to JAGGAER supplier(s) "
+            "%(list)s: a similar name alone never decides. Choose the vendor here if it is this supplier, "
+            "or Create new if they differ; the vendor then goes on by itself.",
             vendor=partner.display_name,
             list=self._describe([info for _score, info in similar]),
         )
-        if review:
-            message += _("Decide the review of %s: this vendor goes on by itself afterwards.", review.name)
-        else:
-            message += _("Link or create it through the supplier flow, then replay.")
-        raise NeedsReviewError(
-            message,
-            blocking_key=Review._blocking_key(SUPPLIER_BINDING, review.external_id) if review else None,
+        name = info.get("companyName")
+        raise MatchResult(None, "fuzzy_name", candidates=[candidate], reason=reason).review_error(
+            binding_type=SUPPLIER_BINDING,
+            external_id=str(info.get("bravoId")),
+            label=_("JAGGAER supplier %(name)s (%(id)s)", name=name, id=info.get("bravoId")),
+            kind="partner",
+            res_model="res.partner",
+            allow_create=True,
+            key=info.get("extCode") or False,
         )
 
     @api.model

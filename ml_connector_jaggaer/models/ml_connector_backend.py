@@ -66,7 +66,8 @@ def _stamp_format(resource):
 def _stamp_field(resource):
     return fields.Char(
         default=DEFAULT_STAMP_FIELDS[resource],
-        help="Field of each record holding its last modification time (dotted path).",
+        help="Field of each record holding its last modification time (dotted path; for suppliers, inside "
+        "the company profile).",
     )
 
 

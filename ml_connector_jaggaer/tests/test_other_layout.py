@@ -89,3 +89,12 @@ class TestAnotherLayout(JaggaerCase):
         run = self.cycle()
         self.assertIn("none under 'returnCompanyData'", run.error_message)
         self.assertIn("check the item wrapper", run.error_message)
+
+    def test_a_wrong_time_field_is_reported(self):
+        self.seed_supplier(**LAB_SUPPLY)
+        self.only_flows("supplier_in")
+        self.backend.jaggaer_stamp_field_suppliers = "modifiedAt"
+        run = self.cycle()
+        self.assertIn("no modification time under 'modifiedAt'", run.error_message)
+        self.assertEqual(self.lines("supplier_in").state, "done", "the records themselves still go")
+        self.assertFalse(self.flows["supplier_in"].cursor)

@@ -114,11 +114,25 @@ class TestSuppliers(JaggaerCase):
         # Odoo wins on a first link: JAGGAER now shows Odoo's names and identifiers
         self.assertEqual(self.sim.suppliers[3901]["companyName"], "Lab Supply Inc")
         self.assertEqual(self.sim.suppliers[3902]["extCode"], f"ODOO-{self.northwind.id}")
-        # a similar name alone never creates nor links
+        self.assertFalse(self.lines("supplier_out", res_id=customer.id))
+
+        # a similar name alone never creates nor links: a review item asks
         line = self.lines("supplier_out", res_id=pacific.id)
         self.assertEqual(line.state, "needs_review")
         self.assertIn("3950 Pacific Glassware Ltd", line.error_message)
-        self.assertFalse(self.lines("supplier_out", res_id=customer.id))
+        self.assertEqual(line.blocking_key, "review:jaggaer_supplier:3950")
+        review = self.env["ml.connector.review"].search([("external_id", "=", "3950")])
+        self.assertEqual((review.state, review.candidate_ids.record_ref), ("open", pacific))
+        self.assertEqual(review.candidate_ids.rule, "fuzzy_name")
+        review.candidate_ids.action_choose()  # the same company after all
+        self.assertEqual(line.state, "pending")
+        count = len(self.sim.suppliers)
+        self.cycle()
+        self.assertEqual(line.state, "done", line.error_message)
+        self.assertEqual(len(self.sim.suppliers), count, "linked, not created")
+        self.assertEqual(
+            self.sim.suppliers[3950]["companyName"], "Pacific Glass", "Odoo wins on a first link"
+        )
 
     def test_similar_name_waits_for_the_review_then_both_sides_get_their_own(self):
         pacific = self.env["res.partner"].create(
@@ -147,6 +161,9 @@ class TestSuppliers(JaggaerCase):
         self.cycle()
         remote = self.sim.suppliers[3901]
         self.assertEqual(remote["companyName"], "Lab Supply Inc")
+        self.assertTrue(self.flows["supplier_in"].cursor, "the mark follows lastModTime")
+        listed = self.sim.requests_to(self.sim.paths["suppliers"], "GET")[-1]
+        self.assertIn("LASTMODTIME%3E%3D", listed["query"], "later runs ask only for changes")
         self.assertEqual(self.lab_supply.phone, "+1 919 555 0000", "gap filled from JAGGAER")
 
         def assert_quiet():
