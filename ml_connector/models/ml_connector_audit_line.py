@@ -279,6 +279,7 @@ class MlConnectorAuditLine(models.Model):
                     vals[key] = result[key]
             if "response" in result:
                 vals["response_payload"] = payload_text(result["response"], secrets)
+            vals.update(self._read_payload_vals(result, secrets))
             outcome = vals["state"]
         except AuthError:
             raise
@@ -286,6 +287,7 @@ class MlConnectorAuditLine(models.Model):
             raise
         except NeedsReviewError as exc:
             vals.update(self._error_vals(exc, self.attempts, self.backend_id.record_max_attempts, secrets))
+            vals.update(self._read_payload_vals(exc, secrets))
             outcome = "needs_review"
             for callback in exc.after_rollback:
                 callback()
@@ -295,9 +297,21 @@ class MlConnectorAuditLine(models.Model):
             if not isinstance(exc, ConnectorError | UserError | ValidationError):
                 _logger.exception("Unexpected error while processing audit line %s", self.id)
             vals.update(self._error_vals(exc, self.attempts, self.backend_id.record_max_attempts, secrets))
+            vals.update(self._read_payload_vals(exc, secrets))
             outcome = "transient" if vals.get("state") == "pending" else "failed"
         self.write(vals)
         return outcome
+
+    @api.model
+    def _read_payload_vals(self, outcome, secrets):
+        """The document as the handler read it while processing, whatever the outcome.
+
+        A handler that fetches more of a document while processing it (an invoice's lines from
+        a detail endpoint) hands it back as ``result["payload"]`` or ``exc.payload``; the line
+        then keeps what was actually processed, also when processing failed on it.
+        """
+        payload = outcome.get("payload") if isinstance(outcome, dict) else getattr(outcome, "payload", None)
+        return {"request_payload": payload_text(payload, secrets)} if payload is not None else {}
 
     # ------------------------------------------------------------------ replay
     def _check_replay_access(self):

@@ -209,23 +209,33 @@ class MlConnectorFlow(models.Model):
         handler = self._handler()
         items = [item for item in page.items if item.source_key]
         keys = list({item.source_key for item in items})
-        known_hashes, open_lines = set(), {}
+        # A version is new unless it is already waiting (open line), or it is what the other
+        # side last received: the binding's hash when there is one, else the latest line's.
+        # Older lines do not count: a document changed back to an earlier version must go again.
+        latest_hashes, open_hashes, open_lines = {}, set(), {}
         if keys:
             self.env.cr.execute(
                 """SELECT id, source_key, content_hash, state FROM ml_connector_audit_line
-                   WHERE flow_id = %s AND source_key IN %s""",
+                   WHERE flow_id = %s AND source_key IN %s ORDER BY id""",
                 (self.id, tuple(keys)),
             )
             for line_id, key, content_hash, state in self.env.cr.fetchall():
-                known_hashes.add((key, content_hash))
+                latest_hashes[key] = content_hash
                 if state in ("pending", "failed", "needs_review"):
+                    open_hashes.add((key, content_hash))
                     open_lines.setdefault(key, []).append(line_id)
         bound_hashes = self._bound_hashes(handler, keys)
         vals_list, superseded, skipped = [], [], page.unchanged
         seen = set()
         for item in items:
             marker = (item.source_key, item.hash)
-            unchanged = marker in known_hashes or bound_hashes.get(item.source_key) == item.hash
+            bound = bound_hashes.get(item.source_key)
+            if marker in open_hashes:
+                unchanged = True
+            elif bound:
+                unchanged = bound == item.hash
+            else:
+                unchanged = latest_hashes.get(item.source_key) == item.hash
             if item.error is None and (unchanged or marker in seen):
                 skipped += 1
                 continue

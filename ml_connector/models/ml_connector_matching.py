@@ -108,6 +108,8 @@ class MlConnectorMatching(models.AbstractModel):
                 if not hits:
                     continue
                 partners = Partner.browse(list(hits))
+                # self.env._: a comprehension has its own frame (Python < 3.12), where _() finds no
+                # language and logs a warning with a stack trace on every match
                 candidates = [
                     MatchCandidate(
                         partner,

@@ -43,6 +43,20 @@ class TestHighWaterMark(EngineCase):
         self.assertEqual(len(self.sim.contacts), 11)
         self.assertEqual(self.sim.contacts[partners[4].ref]["email"], "changed@example.com")
 
+    def test_a_document_changed_back_is_sent_again(self):
+        partner = self.make_partners(1)
+        partner.email = "first@example.com"
+        self.run_backend(self.backend)
+        partner.email = "second@example.com"
+        self.run_backend(self.backend)
+        # back to a version an older line already carried: still a change for the remote
+        partner.email = "first@example.com"
+        self.run_backend(self.backend)
+        self.assertEqual(self.sim.contacts[partner.ref]["email"], "first@example.com")
+        self.assertEqual(len(self.lines(self.flow_out, state="done")), 3)
+        self.run_backend(self.backend)
+        self.assertEqual(len(self.lines(self.flow_out)), 3, "and nothing more once it is there")
+
     def test_remote_cursor_with_same_millisecond_items(self):
         now = self.sim.clock.now()
         for i in range(7):

@@ -1,0 +1,119 @@
+import json
+
+from odoo import _, api, models
+
+from odoo.addons.ml_connector.models.ml_connector_audit_line import payload_text
+from odoo.addons.ml_connector.tools.errors import DocumentError
+from odoo.addons.ml_connector.tools.items import Page, content_hash
+
+from ..tools.client import dig, parse_stamp
+
+SUPPLIER_BINDING = "jaggaer_supplier"
+PO_BINDING = "jaggaer_po"
+PO_LINE_BINDING = "jaggaer_po_line"
+INVOICE_BINDING = "jaggaer_invoice"
+
+
+class MlConnectorJaggaerHandlerMixin(models.AbstractModel):
+    """What every JAGGAER flow shares: its client, reading changed records, stored payloads."""
+
+    _name = "ml.connector.jaggaer.handler.mixin"
+    _description = "JAGGAER flow helpers"
+
+    @api.model
+    def _client(self, backend):
+        return backend._system()._client(backend)
+
+    @api.model
+    def _payload(self, line):
+        """The document stored on ``line`` (a dict), or None if there is none."""
+        if not line.request_payload:
+            return None
+        try:
+            return json.loads(line.request_payload)
+        except ValueError as exc:
+            raise DocumentError(_("The stored document is not valid JSON: %s", exc)) from exc
+
+    @api.model
+    def _built_document(self, line, record):
+        """For Odoo-source flows: the stored document, or, for a line parked before its document
+        could be built (e.g. a missing mapping, since released), the document built now."""
+        document = self._payload(line)
+        if document is None:
+            document = self._build(line.flow_id, record)
+            line.write(
+                {
+                    "request_payload": payload_text(document, line.backend_id._secret_values()),
+                    "content_hash": content_hash(document),
+                }
+            )
+        return document
+
+    @api.model
+    def _supplier_wait_key(self, partner):
+        """What a document waits for when its vendor has no JAGGAER supplier yet."""
+        return f"jaggaer:supplier:{partner.id}"
+
+    @api.model
+    def _collect_changed(
+        self, flow, run, resource, *, path_key, wrapper_key, what, make_item, key_of, unwrap=None
+    ):
+        """Pages of the records of ``resource`` changed since the flow's high-water mark.
+
+        The mark is the newest modification time seen, minus the flow's overlap on the next
+        run; it moves once the whole listing is read, and only if the listing was stable:
+        records changing while we page (offset paging, §1.6) can shift one past us, so when
+        fewer distinct records were seen than JAGGAER counts, the mark stays and the next run
+        reads the same window again (known versions are skipped by their hash).
+        ``make_item(record)`` returns a SourceItem, or None for a record known to be unchanged;
+        ``unwrap(record)`` gives the record whose time field is read (e.g. the company profile
+        inside a supplier list item).
+        """
+        client = self._client(flow.backend_id)
+        config = client.config
+        since = parse_stamp((flow.cursor or {}).get("since"))
+        flt = config.flt(resource, since - flow._overlap() if since else None)
+        newest, keys, total, stamped = since, set(), 0, False
+        stamp_field = config.stamp_fields.get(resource)
+        for page in client.pages(path_key, wrapper_key, what, flt=flt):
+            if page.warning:
+                run._log(_("%(flow)s: JAGGAER warned: %(warning)s", flow=flow.name, warning=page.warning))
+            items, unchanged = [], 0
+            for record in page.records:
+                stamp = parse_stamp(dig(unwrap(record) if unwrap else record, stamp_field))
+                stamped = stamped or stamp is not None
+                if stamp and (newest is None or stamp > newest):
+                    newest = stamp
+                keys.add(key_of(record))
+                item = make_item(record)
+                if item is None:
+                    unchanged += 1
+                else:
+                    items.append(item)
+            total = page.total
+            yield Page(items=items, more=True, unchanged=unchanged)
+        cursor = None
+        if keys and not stamped:
+            run._log(
+                _(
+                    "%(flow)s: no modification time under '%(field)s' in JAGGAER's records, so every run "
+                    "reads everything again. Check the time field of this resource on the connection.",
+                    flow=flow.name,
+                    field=stamp_field,
+                ),
+                error=True,
+            )
+        if len(keys) >= total:
+            if newest:
+                cursor = {"since": newest.isoformat(sep=" ")}
+        else:
+            run._log(
+                _(
+                    "%(flow)s: JAGGAER counted %(total)s records but %(seen)s were read (records changed "
+                    "while paging); the high-water mark stays so that the next run reads them again.",
+                    flow=flow.name,
+                    total=total,
+                    seen=len(keys),
+                )
+            )
+        yield Page(items=[], cursor=cursor, more=False)

@@ -1,0 +1,568 @@
+"""Invoices: JAGGAER -> draft Odoo vendor bills linked to purchase order lines.
+
+The list gives headers only (§1.5 [C]); the lines come from the detail call, made while
+processing. The detail read is stored on the audit line (also when the invoice is refused),
+so the audit shows what was processed and a replay reuses it; a detail that could not be
+read (unreadable answer) is fetched again on replay. A newer version of the invoice in
+JAGGAER is collected as its own audit line.
+"""
+
+from odoo import _, api, models
+from odoo.tools import float_compare, float_round
+
+from odoo.addons.ml_connector.models.ml_connector_matching import PartnerQuery
+from odoo.addons.ml_connector.tools.errors import DocumentError, TransientError
+from odoo.addons.ml_connector.tools.items import SourceItem
+
+from ..tools.client import dig, parse_stamp, segment_values
+from .handler_common import INVOICE_BINDING, PO_LINE_BINDING, SUPPLIER_BINDING
+
+
+def _number(value, what):
+    """A JSON number, or a number written as text; DocumentError otherwise."""
+    if isinstance(value, dict):  # {currency, money} on imports, {currency, value} elsewhere (§1.9)
+        value = value.get("money", value.get("value"))
+    if isinstance(value, bool) or value in (None, ""):
+        raise DocumentError(_("%s is missing.", what))
+    try:
+        return float(value)
+    except (TypeError, ValueError):
+        raise DocumentError(_("%(what)s is not a number: %(value)r.", what=what, value=value)) from None
+
+
+class MlConnectorHandlerJaggaerInvoiceIn(models.AbstractModel):
+    _name = "ml.connector.handler.jaggaer.invoice.in"
+    _inherit = ["ml.connector.handler", "ml.connector.jaggaer.handler.mixin"]
+    _description = "Flow: JAGGAER invoices to Odoo vendor bills"
+
+    _flow_label = "Invoices: JAGGAER → Odoo vendor bills"
+    _document_type = "invoice"
+    _source_system = "jaggaer"
+    _target_system = "odoo"
+    _systems = ("jaggaer",)
+    _default_sequence = 50
+    _binding_type = INVOICE_BINDING
+
+    @api.model
+    def _collect(self, flow, run):
+        def make_item(record):
+            header = record.get("header") if isinstance(record.get("header"), dict) else {}
+            key = str(header.get("invoiceId") or "")
+            supplier = (header.get("supplier") or {}).get("name") or ""
+            return SourceItem(
+                source_key=key or f"unidentified:{header.get('invoiceNumber')}",
+                payload=record,
+                name=self.env._(
+                    "Invoice %(number)s %(supplier)s",
+                    number=header.get("supplierInvoiceNumber") or key,
+                    supplier=supplier,
+                ),
+                document_key=header.get("supplierInvoiceNumber") or header.get("invoiceNumber") or key,
+                error=None if key else DocumentError(self.env._("This invoice has no header.invoiceId.")),
+            )
+
+        yield from self._collect_changed(
+            flow,
+            run,
+            "invoices",
+            path_key="invoice_list",
+            wrapper_key="invoices",
+            what=_("the invoice list"),
+            make_item=make_item,
+            key_of=lambda record: str(dig(record, "header.invoiceId") or id(record)),
+        )
+
+    @api.model
+    def _process(self, line):
+        backend = line.backend_id
+        item = self._payload(line) or {}
+        header = item.get("header")
+        if not isinstance(header, dict) or not header.get("invoiceId"):
+            raise DocumentError(_("The invoice has no header.invoiceId."))
+        invoice_id = str(header["invoiceId"])
+        binding = self.env["ml.connector.binding"]._find(backend, INVOICE_BINDING, external_id=invoice_id)
+        move = binding._record() if binding else None
+        if move and move.state != "cancel":
+            return {
+                "res_model": "account.move",
+                "res_id": move.id,
+                "message": _(
+                    "Already imported as %s; later changes in JAGGAER are not applied to it.",
+                    move.display_name,
+                ),
+            }
+        waiting = self._not_yet_payable(backend, header)
+        if waiting:
+            return {"state": "skipped", "message": waiting}
+        detail, fetched, warning = item, False, ""
+        if not isinstance(item.get("lineList"), dict):
+            (detail, warning), fetched = self._detail(backend, invoice_id), True
+        try:
+            result = self._import(line, detail)
+        except Exception as exc:
+            if fetched:
+                exc.payload = detail  # keep what was read on the audit line
+            raise
+        if fetched:
+            result["payload"] = detail
+        if warning:
+            result["message"] = " ".join(
+                filter(None, [result.get("message"), _("JAGGAER warned: %s", warning)])
+            )
+        return result
+
+    @api.model
+    def _not_yet_payable(self, backend, header):
+        """Why this invoice is not imported (yet), or None when its statuses make it a bill."""
+        workflow = backend._jaggaer_list(backend.jaggaer_invoice_workflow_statuses)
+        payment = backend._jaggaer_list(backend.jaggaer_invoice_payment_statuses)
+        status = (header.get("workflowStatus"), header.get("paymentStatus"))
+        if (workflow and status[0] not in workflow) or (payment and status[1] not in payment):
+            return _(
+                "Not imported yet: workflowStatus %(workflow)s, paymentStatus %(payment)s. It becomes a "
+                "bill once JAGGAER moves it to %(wanted)s.",
+                workflow=status[0],
+                payment=status[1],
+                wanted=" / ".join(filter(None, [", ".join(workflow), ", ".join(payment)])),
+            )
+        return None
+
+    @api.model
+    def _detail(self, backend, invoice_id):
+        """The invoice with its lines, and JAGGAER's warning if it answered with one."""
+        client = self._client(backend)
+        what = _("invoice %s", invoice_id)
+        try:
+            body, warning = client.get("invoice_detail", what, id=invoice_id)
+        except TransientError as exc:
+            if exc.status == 200:  # answered, but not with JSON: a malformed document, not an outage
+                raise DocumentError(
+                    _("JAGGAER's detail of invoice %(id)s is unreadable: %(error)s", id=invoice_id, error=exc)
+                ) from exc
+            raise
+        detail = next(iter(client.records(body, "invoice_detail")), None)
+        if not isinstance(detail, dict) or not isinstance(detail.get("header"), dict):
+            raise DocumentError(_("JAGGAER's detail of invoice %s has no header.", invoice_id))
+        return detail, warning
+
+    # -- the bill ----------------------------------------------------------------------
+    @api.model
+    def _import(self, line, detail):
+        backend = line.backend_id
+        company = backend.company_id
+        header = detail["header"]
+        invoice_id = str(header.get("invoiceId"))
+        number = str(header.get("supplierInvoiceNumber") or "").strip()
+        if not number:
+            raise DocumentError(_("Invoice %s has no supplierInvoiceNumber.", invoice_id))
+        raw_lines = dig(detail, "lineList.invoiceLine")
+        if not isinstance(raw_lines, list) or not raw_lines:
+            raise DocumentError(
+                _("Invoice %s has no lines (lineList.invoiceLine is missing or empty).", number)
+            )
+        refund = str(header.get("invoiceType") or "Invoice").strip().lower().startswith("credit")
+        invoice_date = parse_stamp(header.get("invoiceDate"))
+        if not invoice_date:
+            raise DocumentError(
+                _(
+                    "Invoice %(number)s has no valid invoiceDate: %(value)r.",
+                    number=number,
+                    value=header.get("invoiceDate"),
+                )
+            )
+        vendor = self._vendor(backend, header, number)
+
+        duplicate = self.env["account.move"].search(
+            [
+                ("move_type", "in", ("in_invoice", "in_refund")),
+                ("company_id", "=", company.id),
+                ("commercial_partner_id", "=", vendor.id),
+                ("ref", "=", number),
+                ("state", "!=", "cancel"),
+            ],
+            limit=1,
+        )
+        if duplicate:
+            if not self.env["ml.connector.binding"]._find(backend, INVOICE_BINDING, record=duplicate):
+                self.env["ml.connector.binding"]._bind(
+                    backend,
+                    INVOICE_BINDING,
+                    invoice_id,
+                    record=duplicate,
+                    external_key=number,
+                    content_hash=line.content_hash,
+                )
+            return {
+                "state": "skipped",
+                "res_model": "account.move",
+                "res_id": duplicate.id,
+                "message": _(
+                    "Not imported: %(bill)s already has supplier invoice number %(number)s for %(vendor)s.",
+                    bill=duplicate.display_name,
+                    number=number,
+                    vendor=vendor.display_name,
+                ),
+            }
+
+        currency_code = dig(header, "total.currency")
+        currency = (
+            self.env["res.currency"].search([("name", "=", currency_code)], limit=1)
+            if currency_code
+            else company.currency_id
+        )
+        if not currency:
+            raise DocumentError(
+                _(
+                    "Invoice %(number)s is in %(code)s, a currency Odoo does not know.",
+                    number=number,
+                    code=currency_code,
+                )
+            )
+        if not currency.active:
+            raise DocumentError(
+                _(
+                    "Invoice %(number)s is in %(code)s, which is not active in Odoo.",
+                    number=number,
+                    code=currency.name,
+                )
+            )
+
+        line_vals, orders, notes = self._bill_lines(backend, raw_lines, vendor, currency, refund, number)
+        vals = {
+            "move_type": "in_refund" if refund else "in_invoice",
+            "partner_id": vendor.id,
+            "ref": number,
+            "invoice_date": invoice_date.date(),
+            "currency_id": currency.id,
+            "invoice_origin": ", ".join(orders.mapped("name")) or False,
+            "jaggaer_invoice_id": invoice_id,
+            "jaggaer_invoice_number": header.get("invoiceNumber") or False,
+            "invoice_line_ids": [(0, 0, vals) for vals in line_vals],
+        }
+        vals.update(self._terms(backend, header))
+        move = self.env["account.move"].with_company(company).create(vals)
+        self.env["ml.connector.binding"]._bind(
+            backend,
+            INVOICE_BINDING,
+            invoice_id,
+            record=move,
+            external_key=number,
+            content_hash=line.content_hash,
+        )
+        message = _(
+            "Draft %(kind)s for %(vendor)s, %(lines)s line(s), %(amount)s %(currency)s.",
+            kind=_("credit note") if refund else _("bill"),
+            vendor=vendor.display_name,
+            lines=len(line_vals),
+            amount=move.amount_total,
+            currency=currency.name,
+        )
+        expected = dig(header, "total.value")
+        if expected not in (None, "") and float_compare(
+            float(expected), move.amount_total, precision_rounding=currency.rounding
+        ):
+            notes.append(_("JAGGAER's total is %(total)s (Odoo computes the taxes).", total=expected))
+        charges = {
+            key: header.get(key)
+            for key in ("shippingCharge", "handlingCharge", "discountAmount")
+            if header.get(key)
+        }
+        if charges:
+            notes.append(
+                _("Header charges not imported: %s.", ", ".join(f"{k} {v}" for k, v in charges.items()))
+            )
+        if notes:
+            message += " " + " ".join(notes)
+        return {"res_model": "account.move", "res_id": move.id, "target_key": move.name, "message": message}
+
+    @api.model
+    def _vendor(self, backend, header, number):
+        supplier = header.get("supplier") or {}
+        supplier_id = str(supplier.get("id") or "")
+        match = self.env["ml.connector.matching"]._match_partner(
+            backend,
+            PartnerQuery(
+                name=supplier.get("name") or "",
+                duns=supplier.get("duns") or "",
+                reference=supplier.get("supplierNumber") or "",
+                bindings={SUPPLIER_BINDING: supplier_id},
+            ),
+        )
+        if match.record:
+            return match.record
+        if not match.candidates:
+            match.reason = _(
+                "no Odoo vendor is linked to it or matches it. Choose the vendor in the review (or let the "
+                "supplier flow create it); this invoice then goes on by itself."
+            )
+        raise match.review_error(
+            binding_type=SUPPLIER_BINDING,
+            external_id=supplier_id or f"number:{supplier.get('supplierNumber')}",
+            label=_(
+                "JAGGAER supplier %(name)s (%(id)s) of invoice %(number)s",
+                name=supplier.get("name"),
+                id=supplier_id,
+                number=number,
+            ),
+            kind="partner",
+            res_model="res.partner",
+            key=supplier.get("supplierNumber") or False,
+        )
+
+    @api.model
+    def _bill_lines(self, backend, raw_lines, vendor, currency, refund, number):
+        """Bill line values, the purchase orders they bill and notes; every check on the way."""
+        orders = self.env["purchase.order"]
+        in_this_invoice = {}  # purchase line -> quantity billed by earlier lines of this invoice
+        result, notes = [], []
+        for position, raw in enumerate(raw_lines, start=1):
+            if not isinstance(raw, dict):
+                raise DocumentError(
+                    _("Invoice %(number)s line %(n)s is not an object.", number=number, n=position)
+                )
+            where = _("Invoice %(number)s line %(n)s", number=number, n=raw.get("lineNumber") or position)
+            quantity = _number(raw.get("quantity"), _("%s: quantity", where))
+            price = _number(raw.get("unitPrice"), _("%s: unitPrice", where))
+            if refund:
+                quantity, price = abs(quantity), abs(price)
+            if quantity <= 0:
+                raise DocumentError(
+                    _("%(where)s: quantity must be positive, got %(q)s.", where=where, q=quantity)
+                )
+            if price < 0:
+                raise DocumentError(
+                    _("%(where)s: unitPrice must not be negative, got %(p)s.", where=where, p=price)
+                )
+            description = dig(raw, "item.description") or ""
+            account, distribution = self._coding(backend, raw.get("splittableFieldSetGroupList"), where)
+            vals = {"name": description, "quantity": quantity, "price_unit": price}
+            po_number = str(raw.get("poNumber") or "").strip()
+            if po_number:
+                pol = self._purchase_line(backend, po_number, raw.get("poLineNumber"), where)
+                self._check_against_order(
+                    backend,
+                    pol,
+                    vendor,
+                    currency,
+                    quantity + in_this_invoice.get(pol, 0.0),
+                    price,
+                    refund,
+                    where,
+                )
+                in_this_invoice[pol] = in_this_invoice.get(pol, 0.0) + quantity
+                orders |= pol.order_id
+                vals.update(
+                    product_id=pol.product_id.id,
+                    name=description or pol.name,
+                    purchase_line_id=pol.id,
+                    product_uom_id=pol.product_uom_id.id,
+                    tax_ids=[(6, 0, pol.tax_ids.ids)],
+                    analytic_distribution=distribution or pol.analytic_distribution,
+                )
+            elif distribution:
+                vals["analytic_distribution"] = distribution
+            if account:
+                vals["account_id"] = account.id
+            if not po_number and not account:
+                notes.append(_("%s has no PO and no Account: Odoo's default expense account is used.", where))
+            result.append(vals)
+        return result, orders, notes
+
+    @api.model
+    def _coding(self, backend, group_list, where):
+        """Account and analytic distribution from the line's GL segments, through the mappings."""
+        Mapping = self.env["ml.connector.mapping"]
+        try:
+            coding = segment_values(group_list)
+        except DocumentError as exc:
+            raise DocumentError(f"{where}: {exc}") from None
+        account, distribution = None, None
+        for segment in (backend.jaggaer_account_segment, backend.jaggaer_cost_center_segment):
+            values = coding.get(segment or "") or []
+            if len(set(values)) > 1:
+                raise DocumentError(
+                    _(
+                        "%(where)s is split across %(segment)s %(values)s; split lines are not imported.",
+                        where=where,
+                        segment=segment,
+                        values=", ".join(values),
+                    )
+                )
+        account_values = coding.get(backend.jaggaer_account_segment or "") or []
+        if account_values:
+            account = Mapping._resolve(
+                backend, backend.jaggaer_account_segment, account_values[0], label=where
+            )
+            if account._name != "account.account":
+                raise DocumentError(
+                    _(
+                        "%(segment)s %(value)s is mapped to %(record)s, which is not an account.",
+                        segment=backend.jaggaer_account_segment,
+                        value=account_values[0],
+                        record=account.display_name,
+                    )
+                )
+        cost_values = coding.get(backend.jaggaer_cost_center_segment or "") or []
+        if cost_values:
+            analytic = Mapping._resolve(
+                backend, backend.jaggaer_cost_center_segment, cost_values[0], label=where
+            )
+            if analytic._name != "account.analytic.account":
+                raise DocumentError(
+                    _(
+                        "%(segment)s %(value)s is mapped to %(record)s, which is not an analytic account.",
+                        segment=backend.jaggaer_cost_center_segment,
+                        value=cost_values[0],
+                        record=analytic.display_name,
+                    )
+                )
+            distribution = {str(analytic.id): 100.0}
+        return account, distribution
+
+    @api.model
+    def _purchase_line(self, backend, po_number, po_line_number, where):
+        po = self.env["purchase.order"].search(
+            [("name", "=", po_number), ("company_id", "=", backend.company_id.id)], limit=1
+        )
+        if not po:
+            raise DocumentError(
+                _(
+                    "%(where)s refers to purchase order %(po)s, which %(company)s does not have in Odoo.",
+                    where=where,
+                    po=po_number,
+                    company=backend.company_id.name,
+                )
+            )
+        if po.state != "purchase":
+            raise DocumentError(
+                _(
+                    "%(where)s refers to %(po)s, which is not a confirmed purchase order in Odoo "
+                    "(%(state)s).",
+                    where=where,
+                    po=po.name,
+                    state=po.state,
+                )
+            )
+        number = str(po_line_number or "").strip()
+        binding = self.env["ml.connector.binding"]._find(
+            backend, PO_LINE_BINDING, external_id=f"{po.name}/{number}"
+        )
+        pol = binding._record() if binding else None
+        if pol is None and number.isdigit():
+            # A PO the connector never numbered (sent before it existed, bindings lost): JAGGAER
+            # numbers lines by position, so the n-th line is line n.
+            sent = (
+                self.env["ml.connector.binding"]
+                .sudo()
+                .search_count(
+                    [
+                        ("backend_id", "=", backend.id),
+                        ("object_type", "=", PO_LINE_BINDING),
+                        ("external_key", "=", po.name),
+                    ]
+                )
+            )
+            lines = po.order_line.filtered(lambda pol: not pol.display_type).sorted(
+                lambda pol: (pol.sequence, pol.id)
+            )
+            if not sent and 0 < int(number) <= len(lines):
+                pol = lines[int(number) - 1]
+        if not pol or pol.order_id != po:
+            raise DocumentError(
+                _(
+                    "%(where)s refers to line %(line)s of %(po)s, which does not exist.",
+                    where=where,
+                    line=number or "?",
+                    po=po.name,
+                )
+            )
+        return pol
+
+    @api.model
+    def _check_against_order(self, backend, pol, vendor, currency, quantity, price, refund, where):
+        """Three-way matching needs a bill that fits its PO: same vendor and currency, no more
+        than ordered (less what is already billed), no higher price (within the tolerance)."""
+        po = pol.order_id
+        if po.partner_id.commercial_partner_id != vendor:
+            raise DocumentError(
+                _(
+                    "%(where)s: %(po)s is ordered from %(po_vendor)s, the invoice is from %(vendor)s.",
+                    where=where,
+                    po=po.name,
+                    po_vendor=po.partner_id.display_name,
+                    vendor=vendor.display_name,
+                )
+            )
+        if po.currency_id != currency:
+            raise DocumentError(
+                _(
+                    "%(where)s: %(po)s is in %(po_currency)s, the invoice in %(currency)s.",
+                    where=where,
+                    po=po.name,
+                    po_currency=po.currency_id.name,
+                    currency=currency.name,
+                )
+            )
+        rounding = pol.product_uom_id.rounding or 0.001
+        # from the bill lines themselves: the stored qty_invoiced is not lowered when a draft bill
+        # is deleted, and a deleted bill must not block the replay that recreates it
+        billed = pol._prepare_qty_invoiced()[pol]
+        if refund:
+            if float_compare(quantity, billed, precision_rounding=rounding) > 0:
+                raise DocumentError(
+                    _(
+                        "%(where)s credits %(q)s of %(po)s '%(line)s', more than the %(billed)s billed.",
+                        where=where,
+                        q=quantity,
+                        po=po.name,
+                        line=pol.name,
+                        billed=billed,
+                    )
+                )
+            return
+        left = pol.product_qty - billed
+        if float_compare(quantity, left, precision_rounding=rounding) > 0:
+            raise DocumentError(
+                _(
+                    "Quantity above the purchase order: %(where)s bills %(q)s of %(po)s '%(line)s'; "
+                    "%(ordered)s ordered, %(billed)s already billed, %(left)s left.",
+                    where=where,
+                    q=quantity,
+                    po=po.name,
+                    line=pol.name,
+                    ordered=pol.product_qty,
+                    billed=billed,
+                    left=max(left, 0.0),
+                )
+            )
+        po_price = pol.price_unit * (1 - (pol.discount or 0.0) / 100.0)
+        ceiling = float_round(
+            po_price * (1 + (backend.jaggaer_price_tolerance or 0.0) / 100.0), precision_digits=6
+        )
+        if float_compare(price, ceiling, precision_rounding=currency.rounding) > 0:
+            raise DocumentError(
+                _(
+                    "Amount above the purchase order: %(where)s charges %(price)s per unit, %(po)s "
+                    "'%(line)s' agreed %(po_price)s %(currency)s.",
+                    where=where,
+                    price=price,
+                    po=po.name,
+                    line=pol.name,
+                    po_price=po_price,
+                    currency=currency.name,
+                )
+            )
+
+    @api.model
+    def _terms(self, backend, header):
+        """Payment terms: a 'PaymentTerms' mapping of JAGGAER's code, else JAGGAER's due date."""
+        code = dig(header, "terms.standardPaymentTermsCode")
+        term = None
+        if code:
+            term = self.env["ml.connector.mapping"]._resolve(backend, "PaymentTerms", code, required=False)
+        if term and term._name == "account.payment.term":
+            return {"invoice_payment_term_id": term.id}
+        due = parse_stamp(header.get("dueDate"))
+        if due:
+            return {"invoice_payment_term_id": False, "invoice_date_due": due.date()}
+        return {}

@@ -1,0 +1,33 @@
+from odoo import api, models
+
+from .handler_common import SUPPLIER_BINDING
+
+
+class MlConnectorBinding(models.Model):
+    _inherit = "ml.connector.binding"
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        bindings = super().create(vals_list)
+        bindings._release_waiting_for_supplier()
+        return bindings
+
+    def write(self, vals):
+        res = super().write(vals)
+        if {"external_id", "external_key", "res_id", "local_ref"} & set(vals):
+            self._release_waiting_for_supplier()
+        return res
+
+    def _release_waiting_for_supplier(self):
+        """Documents of a vendor that had no JAGGAER supplier (number) yet can go now."""
+        Mixin = self.env["ml.connector.jaggaer.handler.mixin"]
+        for binding in self:
+            if (
+                binding.object_type == SUPPLIER_BINDING
+                and binding.res_model == "res.partner"
+                and binding.external_key
+            ):
+                partner = self.env["res.partner"].browse(binding.res_id)
+                self.env["ml.connector.audit.line"]._release(
+                    Mixin._supplier_wait_key(partner), binding.backend_id
+                )

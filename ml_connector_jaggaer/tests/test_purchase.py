@@ -1,0 +1,179 @@
+from odoo.tests import tagged
+
+from tests.simulators.jaggaer import splittable_entries
+
+from .common import LAB_SUPPLY, JaggaerCase
+
+
+@tagged("post_install", "-at_install")
+class TestPurchaseOrders(JaggaerCase):
+    def setUp(self):
+        super().setUp()
+        self.seed_supplier(**LAB_SUPPLY)
+        self.only_flows("gl", "supplier_in", "supplier_out", "po_out", "po_status")
+        self.import_path = self.sim.paths["purchase_orders"]
+
+    def remote(self, name):
+        return self.sim.get_po(name)
+
+    def coding(self, remote_line):
+        entries = splittable_entries(remote_line["splittableFieldSetGroupList"])
+        return {entry["internalName"]: entry["value"] for entry in entries}
+
+    def imports(self):
+        return len(self.sim.requests_to(self.import_path, "POST"))
+
+    def test_confirmed_po_goes_with_lines_and_gl_coding_and_statuses_come_back(self):
+        po = self.demo_po_1()
+        rfq = self.make_po("RFQ-NOT-CONFIRMED", self.lab_supply, [(self.rotor, 1, 10.0, None)], confirm=False)
+        self.cycle()
+        remote = self.remote("PO-DEMO-0001")
+        self.assertTrue(remote)
+        self.assertFalse(self.remote("RFQ-NOT-CONFIRMED"), "only confirmed orders go")
+        self.assertEqual(remote["supplier"]["supplierNumber"], "006105")
+        self.assertEqual(remote["total"], {"currency": "USD", "value": 367.5})
+        lines = remote["lineList"]["poLine"]
+        self.assertEqual([line["lineNumber"] for line in lines], ["1", "2"])
+        self.assertEqual((lines[0]["quantity"], lines[0]["unitPrice"]["value"]), (15, 12.5))
+        self.assertEqual(lines[0]["item"]["catalogNumber"], "LAB-GLV-100")
+        self.assertEqual(self.coding(lines[0]), {"Account": "610000", "CostCenter": "CC-200"})
+        self.assertEqual((remote["status"], remote["revisionNumber"]), ("Approved", 0))
+        self.assertEqual(po.jaggaer_po_id, str(remote["poId"]))
+        self.assertEqual(po.jaggaer_status, "Approved")
+        self.assertTrue(po.jaggaer_last_sync)
+        self.assertFalse(rfq.jaggaer_po_id)
+        binding = self.env["ml.connector.binding"]._find(
+            self.backend, "jaggaer_po_line", external_id="PO-DEMO-0001/2"
+        )
+        self.assertEqual(binding._record(), po.order_line[1], "line numbers remembered for invoices")
+
+        # JAGGAER moves the order on; Odoo shows it
+        self.sim.set_po_status("PO-DEMO-0001", "Distributed")
+        self.sim.set_po_status("PO-DEMO-0001", "Acknowledged")
+        imports = self.imports()
+        self.cycle()
+        self.assertEqual(po.jaggaer_status, "Acknowledged")
+        self.assertIn("Approved → Acknowledged", po.message_ids[0].body)
+        self.assertEqual(self.imports(), imports, "writing the status back sends nothing")
+        self.sim.receive("PO-DEMO-0001", {"1": 5})
+        self.cycle()
+        self.assertEqual(po.jaggaer_status, "Partially Received")
+        self.assertIn(po, self.env["purchase.order"].search([("jaggaer_status", "=", "Partially Received")]))
+
+    def test_changes_are_resent_with_stable_line_numbers(self):
+        po = self.demo_po_1()
+        self.cycle()
+        gloves, tips = po.order_line
+        gloves.product_qty = 20
+        po.order_line = [(0, 0, {"product_id": self.rotor.id, "product_qty": 1, "price_unit": 300.0})]
+        self.cycle()
+        remote = self.remote("PO-DEMO-0001")
+        self.assertEqual(remote["revisionNumber"], 1)
+        self.assertEqual(po.jaggaer_revision, 1)
+        numbers = {line["lineNumber"]: line["quantity"] for line in remote["lineList"]["poLine"]}
+        self.assertEqual(numbers, {"1": 20, "2": 4, "3": 1})
+        # a line dropped to nothing leaves; its number is never given to another line
+        tips.product_qty = 0
+        po.order_line = [(0, 0, {"product_id": self.freight.id, "product_qty": 1, "price_unit": 20.0})]
+        self.cycle()
+        remote = self.remote("PO-DEMO-0001")
+        numbers = {line["lineNumber"]: line["quantity"] for line in remote["lineList"]["poLine"]}
+        self.assertEqual(numbers, {"1": 20, "3": 1, "4": 1})
+        self.assertEqual(remote["revisionNumber"], 2)
+        # nothing changed: nothing sent
+        imports = self.imports()
+        self.cycle()
+        self.assertEqual(self.imports(), imports)
+
+    def test_a_cancelled_po_is_cancelled_in_jaggaer(self):
+        po = self.demo_po_2()
+        self.cycle()
+        po.button_cancel()
+        self.cycle()
+        self.assertEqual(self.remote("PO-DEMO-0002")["status"], "Canceled")
+        self.assertEqual(po.jaggaer_status, "Canceled")
+        never_sent = self.demo_po_1()
+        never_sent.button_cancel()
+        imports = self.imports()
+        self.cycle()
+        self.assertEqual(self.imports(), imports, "a PO JAGGAER never had is not sent to be cancelled")
+
+    def test_refused_cancellation_is_a_clear_failure(self):
+        po = self.demo_po_1()
+        self.cycle()
+        self.sim.set_po_status("PO-DEMO-0001", "Distributed")
+        self.sim.receive("PO-DEMO-0001", {"1": 15})
+        po.button_cancel()
+        self.cycle()
+        line = self.lines("po_out", res_id=po.id, state="failed")
+        self.assertEqual(line.error_kind, "permanent")
+        self.assertIn("cannot become Canceled", line.error_message)
+        self.assertIn("returnCode -409", line.error_message)
+
+    def test_lost_answer_is_looked_up_not_sent_twice(self):
+        po = self.demo_po_1()
+        self.sim.inject("lost", path=self.import_path, method="POST")
+        self.cycle()
+        line = self.lines("po_out", res_id=po.id)
+        self.assertEqual(line.state, "pending")
+        self.assertTrue(line.outcome_unknown)
+        self.assertTrue(self.remote("PO-DEMO-0001"), "JAGGAER got it although we could not know")
+        line.next_attempt_at = False
+        self.cycle()
+        self.assertEqual(line.state, "done", line.error_message)
+        self.assertIn("Found in JAGGAER", line.error_message)
+        self.assertEqual(self.imports(), 1, "found by lookup, not sent again")
+        self.assertEqual(self.remote("PO-DEMO-0001")["revisionNumber"], 0)
+        self.assertEqual(po.jaggaer_po_id, str(self.remote("PO-DEMO-0001")["poId"]))
+
+    def test_a_vendor_not_yet_in_jaggaer_makes_the_po_wait_then_go(self):
+        vendor = self.env["res.partner"].create({"name": "Fresh Optics Co", "is_company": True})
+        po = self.make_po("PO-FRESH-1", vendor, [(self.rotor, 2, 50.0, None)])
+        self.cycle()
+        line = self.lines("po_out", res_id=po.id)
+        self.assertEqual(line.state, "needs_review")
+        self.assertIn("not linked to a JAGGAER supplier yet", line.error_message)
+        self.assertEqual(vendor.supplier_rank, 1, "a vendor we order from is a supplier")
+        self.cycle()
+        # released when the vendor got its supplier; re-read in the same cycle, the PO went
+        # through a fresh line that superseded the waiting one
+        self.assertIn(line.state, ("done", "skipped"))
+        latest = self.lines("po_out", res_id=po.id)[0]
+        self.assertEqual(latest.state, "done", latest.error_message)
+        self.assertEqual(self.imports(), 1)
+        remote = self.remote("PO-FRESH-1")
+        self.assertEqual(remote["supplier"]["supplierNumber"], f"ODOO-{vendor.id}")
+        self.assertEqual(remote["supplier"]["name"], "Fresh Optics Co")
+
+    def test_an_unmapped_account_makes_the_po_wait_until_it_is_mapped(self):
+        special = self.env["account.account"].create(
+            {"name": "Special tooling", "code": "655000", "account_type": "expense"}
+        )
+        product = self.env["product.product"].create(
+            {"name": "Special jig", "property_account_expense_id": special.id}
+        )
+        self.sim.seed_gl_value("Account", "655000", "Tooling")
+        self.flows["gl"].active = False  # nothing mapped automatically: the admin does it
+        self.map_value("CostCenter", "CC-100", self.cc_ops)
+        po = self.make_po("PO-SPECIAL-1", self.lab_supply, [(product, 1, 99.0, self.cc_ops)])
+        self.cycle()
+        line = self.lines("po_out", res_id=po.id)
+        self.assertEqual(line.state, "needs_review")
+        self.assertIn(
+            "655000 Special tooling (line Special jig of PO-SPECIAL-1) has no Account value",
+            line.error_message,
+        )
+        self.assertEqual(line.blocking_key, f"mapping:Account:account.account,{special.id}")
+        # the admin maps it later, once the order is out of the re-read window: the waiting line
+        # itself goes, with its document built now
+        self.env.flush_all()
+        self.env.cr.execute(
+            "UPDATE purchase_order SET write_date = write_date - interval '1 hour' WHERE id = %s", (po.id,)
+        )
+        self.map_value("Account", "655000", special)
+        self.assertEqual(line.state, "pending", "saving the mapping released it")
+        self.cycle()
+        self.assertEqual(line.state, "done", line.error_message)
+        remote_line = self.remote("PO-SPECIAL-1")["lineList"]["poLine"][0]
+        self.assertEqual(self.coding(remote_line), {"Account": "655000", "CostCenter": "CC-100"})
+        self.assertIn('"poNumber": "PO-SPECIAL-1"', line.request_payload, "the document sent is on the line")

@@ -1,0 +1,1 @@
+"""Plain-Python JAGGAER J1P client (no ORM)."""
