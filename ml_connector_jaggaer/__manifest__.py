@@ -15,5 +15,4 @@
         "views/account_move_views.xml",
     ],
     "demo": ["demo/jaggaer_demo.xml"],
-    "installable": True,
 }

@@ -1,6 +1,6 @@
 import json
 
-from odoo import _, api, models
+from odoo import api, models
 
 from odoo.addons.ml_connector.models.ml_connector_audit_line import payload_text
 from odoo.addons.ml_connector.tools.errors import DocumentError
@@ -32,7 +32,7 @@ class MlConnectorJaggaerHandlerMixin(models.AbstractModel):
         try:
             return json.loads(line.request_payload)
         except ValueError as exc:
-            raise DocumentError(_("The stored document is not valid JSON: %s", exc)) from exc
+            raise DocumentError(self.env._("The stored document is not valid JSON: %s", exc)) from exc
 
     @api.model
     def _built_document(self, line, record):
@@ -77,7 +77,9 @@ class MlConnectorJaggaerHandlerMixin(models.AbstractModel):
         stamp_field = config.stamp_fields.get(resource)
         for page in client.pages(path_key, wrapper_key, what, flt=flt):
             if page.warning:
-                run._log(_("%(flow)s: JAGGAER warned: %(warning)s", flow=flow.name, warning=page.warning))
+                run._log(
+                    self.env._("%(flow)s: JAGGAER warned: %(warning)s", flow=flow.name, warning=page.warning)
+                )
             items, unchanged = [], 0
             for record in page.records:
                 stamp = parse_stamp(dig(unwrap(record) if unwrap else record, stamp_field))
@@ -95,7 +97,7 @@ class MlConnectorJaggaerHandlerMixin(models.AbstractModel):
         cursor = None
         if keys and not stamped:
             run._log(
-                _(
+                self.env._(
                     "%(flow)s: no modification time under '%(field)s' in JAGGAER's records, so every run "
                     "reads everything again. Check the time field of this resource on the connection.",
                     flow=flow.name,
@@ -108,7 +110,7 @@ class MlConnectorJaggaerHandlerMixin(models.AbstractModel):
                 cursor = {"since": newest.isoformat(sep=" ")}
         else:
             run._log(
-                _(
+                self.env._(
                     "%(flow)s: JAGGAER counted %(total)s records but %(seen)s were read (records changed "
                     "while paging); the high-water mark stays so that the next run reads them again.",
                     flow=flow.name,

@@ -12,7 +12,7 @@ send the JAGGAER value an Odoo account is mapped to.
 from datetime import datetime
 from urllib.parse import quote
 
-from odoo import _, api, models
+from odoo import api, models
 from odoo.tools.sql import escape_psql
 
 from odoo.addons.ml_connector.tools.errors import ConnectorError, DocumentError
@@ -44,7 +44,7 @@ class MlConnectorHandlerJaggaerGlIn(models.AbstractModel):
         Unchanged values are skipped by their hash, so only new or changed ones get a line."""
         client = self._client(flow.backend_id)
         for segment in self._segments(flow.backend_id):
-            what = _("the values of GL segment %s", segment)
+            what = self.env._("the values of GL segment %s", segment)
             try:
                 for page in client.pages("gl_values", "gl_values", what, name=quote(segment, safe="")):
                     items = [
@@ -55,7 +55,7 @@ class MlConnectorHandlerJaggaerGlIn(models.AbstractModel):
                 if exc.transient:
                     raise  # JAGGAER is unreachable: the whole flow tries again next run
                 # one misnamed segment must not hide the others
-                run._log(_("%(flow)s: %(error)s", flow=flow.name, error=exc), error=True)
+                run._log(self.env._("%(flow)s: %(error)s", flow=flow.name, error=exc), error=True)
         yield Page(items=[], cursor={"read": datetime.utcnow().isoformat(sep=" ")}, more=False)
 
     @api.model
@@ -74,10 +74,10 @@ class MlConnectorHandlerJaggaerGlIn(models.AbstractModel):
         record = self._payload(line) or {}
         segment, value = record.get("internalName"), str(record.get("value") or "").strip()
         if not segment or not value:
-            raise DocumentError(_("A GL value needs a segment name and a value."))
+            raise DocumentError(self.env._("A GL value needs a segment name and a value."))
         description = str(record.get("description") or "").strip()
         active = str(record.get("active", "true")).lower() != "false"
-        label = description if active else _("%s (inactive in JAGGAER)", description or value)
+        label = description if active else self.env._("%s (inactive in JAGGAER)", description or value)
         Mapping = self.env["ml.connector.mapping"].sudo().with_context(active_test=False)
         mapping = Mapping.search(
             [("backend_id", "=", backend.id), ("mapping_type", "=", segment), ("external_value", "=", value)],
@@ -98,13 +98,13 @@ class MlConnectorHandlerJaggaerGlIn(models.AbstractModel):
                 {"backend_id": backend.id, "mapping_type": segment, "external_value": value, **vals}
             )
         if guess:
-            message = _("Mapped to %(record)s (%(why)s).", record=guess.display_name, why=why)
+            message = self.env._("Mapped to %(record)s (%(why)s).", record=guess.display_name, why=why)
         elif mapping.record_ref:
-            message = _("Mapped to %s.", mapping.record_ref.display_name)
+            message = self.env._("Mapped to %s.", mapping.record_ref.display_name)
         elif not active:
-            message = _("Inactive in JAGGAER: listed, not mapped.")
+            message = self.env._("Inactive in JAGGAER: listed, not mapped.")
         else:
-            message = _("Listed for the administrator to map (no Odoo record obviously matches).")
+            message = self.env._("Listed for the administrator to map (no Odoo record obviously matches).")
         return {"res_model": "ml.connector.mapping", "res_id": mapping.id, "message": message}
 
     @api.model
@@ -115,16 +115,16 @@ class MlConnectorHandlerJaggaerGlIn(models.AbstractModel):
             Account = self.env["account.account"].with_company(company)
             accounts = Account.search([*Account._check_company_domain(company), ("code", "=", value)])
             if len(accounts) == 1:
-                return accounts, _("same account code")
+                return accounts, self.env._("same account code")
         elif segment == backend.jaggaer_cost_center_segment:
             Analytic = self.env["account.analytic.account"].with_company(company)
             domain = list(Analytic._check_company_domain(company))
             if backend.jaggaer_cost_center_plan_id:
                 domain.append(("root_plan_id", "=", backend.jaggaer_cost_center_plan_id.root_id.id))
             for field, wanted, why in (
-                ("code", value, _("same analytic code")),
-                ("name", value, _("same analytic name")),
-                ("name", description, _("analytic name is the description")),
+                ("code", value, self.env._("same analytic code")),
+                ("name", value, self.env._("same analytic name")),
+                ("name", description, self.env._("analytic name is the description")),
             ):
                 if wanted:
                     accounts = Analytic.search([*domain, (field, "=ilike", escape_psql(wanted))])

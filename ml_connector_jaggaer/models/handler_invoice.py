@@ -7,7 +7,7 @@ read (unreadable answer) is fetched again on replay. A newer version of the invo
 JAGGAER is collected as its own audit line.
 """
 
-from odoo import _, api, models
+from odoo import api, models
 from odoo.tools import float_compare, float_round
 
 from odoo.addons.ml_connector.models.ml_connector_matching import PartnerQuery
@@ -18,16 +18,16 @@ from ..tools.client import dig, parse_stamp, segment_values
 from .handler_common import INVOICE_BINDING, PO_LINE_BINDING, SUPPLIER_BINDING
 
 
-def _number(value, what):
+def _number(env, value, what):
     """A JSON number, or a number written as text; DocumentError otherwise."""
     if isinstance(value, dict):  # {currency, money} on imports, {currency, value} elsewhere (§1.9)
         value = value.get("money", value.get("value"))
     if isinstance(value, bool) or value in (None, ""):
-        raise DocumentError(_("%s is missing.", what))
+        raise DocumentError(env._("%s is missing.", what))
     try:
         return float(value)
     except (TypeError, ValueError):
-        raise DocumentError(_("%(what)s is not a number: %(value)r.", what=what, value=value)) from None
+        raise DocumentError(env._("%(what)s is not a number: %(value)r.", what=what, value=value)) from None
 
 
 class MlConnectorHandlerJaggaerInvoiceIn(models.AbstractModel):
@@ -67,7 +67,7 @@ class MlConnectorHandlerJaggaerInvoiceIn(models.AbstractModel):
             "invoices",
             path_key="invoice_list",
             wrapper_key="invoices",
-            what=_("the invoice list"),
+            what=self.env._("the invoice list"),
             make_item=make_item,
             key_of=lambda record: str(dig(record, "header.invoiceId") or id(record)),
         )
@@ -78,7 +78,7 @@ class MlConnectorHandlerJaggaerInvoiceIn(models.AbstractModel):
         item = self._payload(line) or {}
         header = item.get("header")
         if not isinstance(header, dict) or not header.get("invoiceId"):
-            raise DocumentError(_("The invoice has no header.invoiceId."))
+            raise DocumentError(self.env._("The invoice has no header.invoiceId."))
         invoice_id = str(header["invoiceId"])
         binding = self.env["ml.connector.binding"]._find(backend, INVOICE_BINDING, external_id=invoice_id)
         move = binding._record() if binding else None
@@ -86,7 +86,7 @@ class MlConnectorHandlerJaggaerInvoiceIn(models.AbstractModel):
             return {
                 "res_model": "account.move",
                 "res_id": move.id,
-                "message": _(
+                "message": self.env._(
                     "Already imported as %s; later changes in JAGGAER are not applied to it.",
                     move.display_name,
                 ),
@@ -107,7 +107,7 @@ class MlConnectorHandlerJaggaerInvoiceIn(models.AbstractModel):
             result["payload"] = detail
         if warning:
             result["message"] = " ".join(
-                filter(None, [result.get("message"), _("JAGGAER warned: %s", warning)])
+                filter(None, [result.get("message"), self.env._("JAGGAER warned: %s", warning)])
             )
         return result
 
@@ -118,7 +118,7 @@ class MlConnectorHandlerJaggaerInvoiceIn(models.AbstractModel):
         payment = backend._jaggaer_list(backend.jaggaer_invoice_payment_statuses)
         status = (header.get("workflowStatus"), header.get("paymentStatus"))
         if (workflow and status[0] not in workflow) or (payment and status[1] not in payment):
-            return _(
+            return self.env._(
                 "Not imported yet: workflowStatus %(workflow)s, paymentStatus %(payment)s. It becomes a "
                 "bill once JAGGAER moves it to %(wanted)s.",
                 workflow=status[0],
@@ -131,18 +131,22 @@ class MlConnectorHandlerJaggaerInvoiceIn(models.AbstractModel):
     def _detail(self, backend, invoice_id):
         """The invoice with its lines, and JAGGAER's warning if it answered with one."""
         client = self._client(backend)
-        what = _("invoice %s", invoice_id)
+        what = self.env._("invoice %s", invoice_id)
         try:
             body, warning = client.get("invoice_detail", what, id=invoice_id)
         except TransientError as exc:
             if exc.status == 200:  # answered, but not with JSON: a malformed document, not an outage
                 raise DocumentError(
-                    _("JAGGAER's detail of invoice %(id)s is unreadable: %(error)s", id=invoice_id, error=exc)
+                    self.env._(
+                        "JAGGAER's detail of invoice %(id)s is unreadable: %(error)s",
+                        id=invoice_id,
+                        error=exc,
+                    )
                 ) from exc
             raise
         detail = next(iter(client.records(body, "invoice_detail")), None)
         if not isinstance(detail, dict) or not isinstance(detail.get("header"), dict):
-            raise DocumentError(_("JAGGAER's detail of invoice %s has no header.", invoice_id))
+            raise DocumentError(self.env._("JAGGAER's detail of invoice %s has no header.", invoice_id))
         return detail, warning
 
     # -- the bill ----------------------------------------------------------------------
@@ -154,17 +158,17 @@ class MlConnectorHandlerJaggaerInvoiceIn(models.AbstractModel):
         invoice_id = str(header.get("invoiceId"))
         number = str(header.get("supplierInvoiceNumber") or "").strip()
         if not number:
-            raise DocumentError(_("Invoice %s has no supplierInvoiceNumber.", invoice_id))
+            raise DocumentError(self.env._("Invoice %s has no supplierInvoiceNumber.", invoice_id))
         raw_lines = dig(detail, "lineList.invoiceLine")
         if not isinstance(raw_lines, list) or not raw_lines:
             raise DocumentError(
-                _("Invoice %s has no lines (lineList.invoiceLine is missing or empty).", number)
+                self.env._("Invoice %s has no lines (lineList.invoiceLine is missing or empty).", number)
             )
         refund = str(header.get("invoiceType") or "Invoice").strip().lower().startswith("credit")
         invoice_date = parse_stamp(header.get("invoiceDate"))
         if not invoice_date:
             raise DocumentError(
-                _(
+                self.env._(
                     "Invoice %(number)s has no valid invoiceDate: %(value)r.",
                     number=number,
                     value=header.get("invoiceDate"),
@@ -196,7 +200,7 @@ class MlConnectorHandlerJaggaerInvoiceIn(models.AbstractModel):
                 "state": "skipped",
                 "res_model": "account.move",
                 "res_id": duplicate.id,
-                "message": _(
+                "message": self.env._(
                     "Not imported: %(bill)s already has supplier invoice number %(number)s for %(vendor)s.",
                     bill=duplicate.display_name,
                     number=number,
@@ -212,7 +216,7 @@ class MlConnectorHandlerJaggaerInvoiceIn(models.AbstractModel):
         )
         if not currency:
             raise DocumentError(
-                _(
+                self.env._(
                     "Invoice %(number)s is in %(code)s, a currency Odoo does not know.",
                     number=number,
                     code=currency_code,
@@ -220,7 +224,7 @@ class MlConnectorHandlerJaggaerInvoiceIn(models.AbstractModel):
             )
         if not currency.active:
             raise DocumentError(
-                _(
+                self.env._(
                     "Invoice %(number)s is in %(code)s, which is not active in Odoo.",
                     number=number,
                     code=currency.name,
@@ -249,9 +253,9 @@ class MlConnectorHandlerJaggaerInvoiceIn(models.AbstractModel):
             external_key=number,
             content_hash=line.content_hash,
         )
-        message = _(
+        message = self.env._(
             "Draft %(kind)s for %(vendor)s, %(lines)s line(s), %(amount)s %(currency)s.",
-            kind=_("credit note") if refund else _("bill"),
+            kind=self.env._("credit note") if refund else self.env._("bill"),
             vendor=vendor.display_name,
             lines=len(line_vals),
             amount=move.amount_total,
@@ -261,7 +265,9 @@ class MlConnectorHandlerJaggaerInvoiceIn(models.AbstractModel):
         if expected not in (None, "") and float_compare(
             float(expected), move.amount_total, precision_rounding=currency.rounding
         ):
-            notes.append(_("JAGGAER's total is %(total)s (Odoo computes the taxes).", total=expected))
+            notes.append(
+                self.env._("JAGGAER's total is %(total)s (Odoo computes the taxes).", total=expected)
+            )
         charges = {
             key: header.get(key)
             for key in ("shippingCharge", "handlingCharge", "discountAmount")
@@ -269,7 +275,9 @@ class MlConnectorHandlerJaggaerInvoiceIn(models.AbstractModel):
         }
         if charges:
             notes.append(
-                _("Header charges not imported: %s.", ", ".join(f"{k} {v}" for k, v in charges.items()))
+                self.env._(
+                    "Header charges not imported: %s.", ", ".join(f"{k} {v}" for k, v in charges.items())
+                )
             )
         if notes:
             message += " " + " ".join(notes)
@@ -291,14 +299,14 @@ class MlConnectorHandlerJaggaerInvoiceIn(models.AbstractModel):
         if match.record:
             return match.record
         if not match.candidates:
-            match.reason = _(
+            match.reason = self.env._(
                 "no Odoo vendor is linked to it or matches it. Choose the vendor in the review (or let the "
                 "supplier flow create it); this invoice then goes on by itself."
             )
         raise match.review_error(
             binding_type=SUPPLIER_BINDING,
             external_id=supplier_id or f"number:{supplier.get('supplierNumber')}",
-            label=_(
+            label=self.env._(
                 "JAGGAER supplier %(name)s (%(id)s) of invoice %(number)s",
                 name=supplier.get("name"),
                 id=supplier_id,
@@ -318,20 +326,22 @@ class MlConnectorHandlerJaggaerInvoiceIn(models.AbstractModel):
         for position, raw in enumerate(raw_lines, start=1):
             if not isinstance(raw, dict):
                 raise DocumentError(
-                    _("Invoice %(number)s line %(n)s is not an object.", number=number, n=position)
+                    self.env._("Invoice %(number)s line %(n)s is not an object.", number=number, n=position)
                 )
-            where = _("Invoice %(number)s line %(n)s", number=number, n=raw.get("lineNumber") or position)
-            quantity = _number(raw.get("quantity"), _("%s: quantity", where))
-            price = _number(raw.get("unitPrice"), _("%s: unitPrice", where))
+            where = self.env._(
+                "Invoice %(number)s line %(n)s", number=number, n=raw.get("lineNumber") or position
+            )
+            quantity = _number(self.env, raw.get("quantity"), self.env._("%s: quantity", where))
+            price = _number(self.env, raw.get("unitPrice"), self.env._("%s: unitPrice", where))
             if refund:
                 quantity, price = abs(quantity), abs(price)
             if quantity <= 0:
                 raise DocumentError(
-                    _("%(where)s: quantity must be positive, got %(q)s.", where=where, q=quantity)
+                    self.env._("%(where)s: quantity must be positive, got %(q)s.", where=where, q=quantity)
                 )
             if price < 0:
                 raise DocumentError(
-                    _("%(where)s: unitPrice must not be negative, got %(p)s.", where=where, p=price)
+                    self.env._("%(where)s: unitPrice must not be negative, got %(p)s.", where=where, p=price)
                 )
             description = dig(raw, "item.description") or ""
             account, distribution = self._coding(backend, raw.get("splittableFieldSetGroupList"), where)
@@ -364,7 +374,9 @@ class MlConnectorHandlerJaggaerInvoiceIn(models.AbstractModel):
             if account:
                 vals["account_id"] = account.id
             if not po_number and not account:
-                notes.append(_("%s has no PO and no Account: Odoo's default expense account is used.", where))
+                notes.append(
+                    self.env._("%s has no PO and no Account: Odoo's default expense account is used.", where)
+                )
             result.append(vals)
         return result, orders, notes
 
@@ -381,7 +393,7 @@ class MlConnectorHandlerJaggaerInvoiceIn(models.AbstractModel):
             values = coding.get(segment or "") or []
             if len(set(values)) > 1:
                 raise DocumentError(
-                    _(
+                    self.env._(
                         "%(where)s is split across %(segment)s %(values)s; split lines are not imported.",
                         where=where,
                         segment=segment,
@@ -395,7 +407,7 @@ class MlConnectorHandlerJaggaerInvoiceIn(models.AbstractModel):
             )
             if account._name != "account.account":
                 raise DocumentError(
-                    _(
+                    self.env._(
                         "%(segment)s %(value)s is mapped to %(record)s, which is not an account.",
                         segment=backend.jaggaer_account_segment,
                         value=account_values[0],
@@ -409,7 +421,7 @@ class MlConnectorHandlerJaggaerInvoiceIn(models.AbstractModel):
             )
             if analytic._name != "account.analytic.account":
                 raise DocumentError(
-                    _(
+                    self.env._(
                         "%(segment)s %(value)s is mapped to %(record)s, which is not an analytic account.",
                         segment=backend.jaggaer_cost_center_segment,
                         value=cost_values[0],
@@ -426,7 +438,7 @@ class MlConnectorHandlerJaggaerInvoiceIn(models.AbstractModel):
         )
         if not po:
             raise DocumentError(
-                _(
+                self.env._(
                     "%(where)s refers to purchase order %(po)s, which %(company)s does not have in Odoo.",
                     where=where,
                     po=po_number,
@@ -435,7 +447,7 @@ class MlConnectorHandlerJaggaerInvoiceIn(models.AbstractModel):
             )
         if po.state != "purchase":
             raise DocumentError(
-                _(
+                self.env._(
                     "%(where)s refers to %(po)s, which is not a confirmed purchase order in Odoo "
                     "(%(state)s).",
                     where=where,
@@ -469,7 +481,7 @@ class MlConnectorHandlerJaggaerInvoiceIn(models.AbstractModel):
                 pol = lines[int(number) - 1]
         if not pol or pol.order_id != po:
             raise DocumentError(
-                _(
+                self.env._(
                     "%(where)s refers to line %(line)s of %(po)s, which does not exist.",
                     where=where,
                     line=number or "?",
@@ -485,7 +497,7 @@ class MlConnectorHandlerJaggaerInvoiceIn(models.AbstractModel):
         po = pol.order_id
         if po.partner_id.commercial_partner_id != vendor:
             raise DocumentError(
-                _(
+                self.env._(
                     "%(where)s: %(po)s is ordered from %(po_vendor)s, the invoice is from %(vendor)s.",
                     where=where,
                     po=po.name,
@@ -495,7 +507,7 @@ class MlConnectorHandlerJaggaerInvoiceIn(models.AbstractModel):
             )
         if po.currency_id != currency:
             raise DocumentError(
-                _(
+                self.env._(
                     "%(where)s: %(po)s is in %(po_currency)s, the invoice in %(currency)s.",
                     where=where,
                     po=po.name,
@@ -510,7 +522,7 @@ class MlConnectorHandlerJaggaerInvoiceIn(models.AbstractModel):
         if refund:
             if float_compare(quantity, billed, precision_rounding=rounding) > 0:
                 raise DocumentError(
-                    _(
+                    self.env._(
                         "%(where)s credits %(q)s of %(po)s '%(line)s', more than the %(billed)s billed.",
                         where=where,
                         q=quantity,
@@ -523,7 +535,7 @@ class MlConnectorHandlerJaggaerInvoiceIn(models.AbstractModel):
         left = pol.product_qty - billed
         if float_compare(quantity, left, precision_rounding=rounding) > 0:
             raise DocumentError(
-                _(
+                self.env._(
                     "Quantity above the purchase order: %(where)s bills %(q)s of %(po)s '%(line)s'; "
                     "%(ordered)s ordered, %(billed)s already billed, %(left)s left.",
                     where=where,
@@ -541,7 +553,7 @@ class MlConnectorHandlerJaggaerInvoiceIn(models.AbstractModel):
         )
         if float_compare(price, ceiling, precision_rounding=currency.rounding) > 0:
             raise DocumentError(
-                _(
+                self.env._(
                     "Amount above the purchase order: %(where)s charges %(price)s per unit, %(po)s "
                     "'%(line)s' agreed %(po_price)s %(currency)s.",
                     where=where,

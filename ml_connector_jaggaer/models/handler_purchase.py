@@ -4,7 +4,7 @@ The PO shape is the PROPOSED one of ``jaggaer-api.md`` §2.2; JAGGAER imports by
 (create or update, a real change bumps ``revisionNumber``; ``status: "Canceled"`` cancels).
 """
 
-from odoo import _, api, fields, models
+from odoo import api, fields, models
 from odoo.tools import float_round
 
 from odoo.addons.ml_connector.tools.errors import DocumentError, NeedsReviewError, RemoteBusinessError
@@ -74,7 +74,7 @@ class MlConnectorHandlerJaggaerPoOut(models.AbstractModel):
                 }
             )
         if not lines:
-            raise DocumentError(_("%s has no line with a quantity to send.", po.name))
+            raise DocumentError(self.env._("%s has no line with a quantity to send.", po.name))
         document = {
             "poNumber": po.name,
             "orderDate": iso_ms(po.date_approve or po.date_order),
@@ -115,12 +115,12 @@ class MlConnectorHandlerJaggaerPoOut(models.AbstractModel):
             # and the supplier flow pushes vendors: this makes it pick this one up next cycle.
             vendor.sudo()._increase_rank("supplier_rank")
         reason = (
-            _("JAGGAER supplier %s has no supplier number yet", binding.external_id)
+            self.env._("JAGGAER supplier %s has no supplier number yet", binding.external_id)
             if binding
-            else _("vendor %s is not linked to a JAGGAER supplier yet", vendor.display_name)
+            else self.env._("vendor %s is not linked to a JAGGAER supplier yet", vendor.display_name)
         )
         raise NeedsReviewError(
-            _(
+            self.env._(
                 "Waiting: %(reason)s. The supplier flow sends the vendor on its next cycle (see its audit "
                 "line if it waits on a review); this purchase order then goes by itself.",
                 reason=reason,
@@ -164,7 +164,7 @@ class MlConnectorHandlerJaggaerPoOut(models.AbstractModel):
                 backend,
                 backend.jaggaer_account_segment,
                 account,
-                label=_(
+                label=self.env._(
                     "Account %(account)s (line %(line)s of %(po)s)",
                     account=account.display_name,
                     line=pol.name,
@@ -174,7 +174,7 @@ class MlConnectorHandlerJaggaerPoOut(models.AbstractModel):
         cost_centers = self._cost_centers(backend, pol)
         if len(cost_centers) > 1:
             raise DocumentError(
-                _(
+                self.env._(
                     "Line '%(line)s' of %(po)s is split across cost centres %(list)s; a JAGGAER line takes "
                     "one cost centre. Put the split on separate lines.",
                     line=pol.name,
@@ -187,7 +187,7 @@ class MlConnectorHandlerJaggaerPoOut(models.AbstractModel):
                 backend,
                 backend.jaggaer_cost_center_segment,
                 cost_centers,
-                label=_("Analytic account %s", cost_centers.display_name),
+                label=self.env._("Analytic account %s", cost_centers.display_name),
             )
         return coding
 
@@ -235,16 +235,18 @@ class MlConnectorHandlerJaggaerPoOut(models.AbstractModel):
     def _process(self, line):
         po = self.env["purchase.order"].browse(line.res_id).exists()
         if not po:
-            return {"state": "skipped", "message": _("The purchase order no longer exists.")}
+            return {"state": "skipped", "message": self.env._("The purchase order no longer exists.")}
         document = self._built_document(line, po)
         client = self._client(line.backend_id)
         binding = self.env["ml.connector.binding"]._find(line.backend_id, PO_BINDING, record=po)
         if document.get("status") == CANCELED and not binding and not self._lookup(client, po.name):
-            return {"state": "skipped", "message": _("Never reached JAGGAER: nothing to cancel.")}
-        answer, warning = client.post("po_import", document, _("purchase order %s", po.name))
+            return {"state": "skipped", "message": self.env._("Never reached JAGGAER: nothing to cancel.")}
+        answer, warning = client.post("po_import", document, self.env._("purchase order %s", po.name))
         remote = next(iter(client.records(answer, "purchase_orders")), None) or {}
         if not remote.get("poId"):
-            raise RemoteBusinessError(_("JAGGAER accepted %s but returned no poId.", po.name), body=answer)
+            raise RemoteBusinessError(
+                self.env._("JAGGAER accepted %s but returned no poId.", po.name), body=answer
+            )
         return self._bind_po(line, po, document, remote, answer, warning)
 
     @api.model
@@ -257,14 +259,17 @@ class MlConnectorHandlerJaggaerPoOut(models.AbstractModel):
         remote = self._lookup(self._client(line.backend_id), po.name)
         if remote and self._fingerprint(remote) == self._fingerprint(document):
             result = self._bind_po(line, po, document, remote, remote, "")
-            result["message"] = _("Found in JAGGAER after an unanswered send: %s", result["message"])
+            result["message"] = self.env._("Found in JAGGAER after an unanswered send: %s", result["message"])
             return result
         return None
 
     @api.model
     def _lookup(self, client, po_number):
         records = client.find(
-            "po_list", "purchase_orders", _("purchase order %s", po_number), flt=f"poNumber=={po_number}"
+            "po_list",
+            "purchase_orders",
+            self.env._("purchase order %s", po_number),
+            flt=f"poNumber=={po_number}",
         )
         return next((record for record in records if record.get("poNumber") == po_number), None)
 
@@ -314,7 +319,7 @@ class MlConnectorHandlerJaggaerPoOut(models.AbstractModel):
                     data={"line_number": number},
                 )
         po._jaggaer_record_remote(remote)
-        message = _(
+        message = self.env._(
             "%(po)s is %(status)s in JAGGAER (PO id %(id)s, revision %(revision)s).",
             po=po.name,
             status=remote.get("status") or "?",
@@ -322,7 +327,7 @@ class MlConnectorHandlerJaggaerPoOut(models.AbstractModel):
             revision=remote.get("revisionNumber", 0),
         )
         if warning:
-            message += " " + _("JAGGAER warned: %s", warning)
+            message += " " + self.env._("JAGGAER warned: %s", warning)
         return {"external_id": po_id, "target_key": po_id, "response": answer, "message": message}
 
 
@@ -358,7 +363,7 @@ class MlConnectorHandlerJaggaerPoStatusIn(models.AbstractModel):
             "purchase_orders",
             path_key="po_list",
             wrapper_key="purchase_orders",
-            what=_("the purchase order list"),
+            what=self.env._("the purchase order list"),
             make_item=make_item,
             key_of=lambda record: str(record.get("poId") or id(record)),
         )
@@ -368,7 +373,7 @@ class MlConnectorHandlerJaggaerPoStatusIn(models.AbstractModel):
         backend = line.backend_id
         remote = self._payload(line) or {}
         if not remote.get("status"):
-            raise DocumentError(_("The purchase order has no status."))
+            raise DocumentError(self.env._("The purchase order has no status."))
         binding = self.env["ml.connector.binding"]._find(
             backend, PO_BINDING, external_id=str(remote.get("poId"))
         )
@@ -380,7 +385,7 @@ class MlConnectorHandlerJaggaerPoStatusIn(models.AbstractModel):
         if not po:
             return {
                 "state": "skipped",
-                "message": _(
+                "message": self.env._(
                     "Not a purchase order of %s in Odoo (created in JAGGAER or elsewhere).",
                     backend.company_id.name,
                 ),
@@ -388,8 +393,13 @@ class MlConnectorHandlerJaggaerPoStatusIn(models.AbstractModel):
         before = po.jaggaer_status
         po._jaggaer_record_remote(remote)
         message = (
-            _("%(po)s: %(old)s → %(new)s.", po=po.name, old=before or _("none"), new=po.jaggaer_status)
+            self.env._(
+                "%(po)s: %(old)s → %(new)s.",
+                po=po.name,
+                old=before or self.env._("none"),
+                new=po.jaggaer_status,
+            )
             if before != po.jaggaer_status
-            else _("%(po)s: still %(status)s.", po=po.name, status=po.jaggaer_status)
+            else self.env._("%(po)s: still %(status)s.", po=po.name, status=po.jaggaer_status)
         )
         return {"res_model": "purchase.order", "res_id": po.id, "message": message}

@@ -21,7 +21,7 @@ from collections import OrderedDict
 
 from rapidfuzz import fuzz
 
-from odoo import _, api, models
+from odoo import api, models
 
 from odoo.addons.ml_connector.models.ml_connector_matching import PartnerQuery
 from odoo.addons.ml_connector.tools.errors import DocumentError, NeedsReviewError, RemoteBusinessError
@@ -177,7 +177,7 @@ class MlConnectorHandlerJaggaerSupplierIn(models.AbstractModel):
             "suppliers",
             path_key="suppliers_list",
             wrapper_key="suppliers",
-            what=_("the supplier list"),
+            what=self.env._("the supplier list"),
             make_item=make_item,
             key_of=lambda record: str(self._remote_record(client, record).get("bravoId") or id(record)),
             unwrap=lambda record: self._remote_record(client, record),
@@ -189,7 +189,7 @@ class MlConnectorHandlerJaggaerSupplierIn(models.AbstractModel):
         info = self._payload(line) or {}
         bravo_id = str(info.get("bravoId") or "")
         if not bravo_id or not str(info.get("companyName") or "").strip():
-            raise DocumentError(_("A JAGGAER supplier needs a bravoId and a companyName."))
+            raise DocumentError(self.env._("A JAGGAER supplier needs a bravoId and a companyName."))
         remote_now = remote_values(info)
         binding = self.env["ml.connector.binding"]._find(backend, SUPPLIER_BINDING, external_id=bravo_id)
         partner = binding._record() if binding else None
@@ -197,11 +197,11 @@ class MlConnectorHandlerJaggaerSupplierIn(models.AbstractModel):
         if partner and data.get("remote") is not None:
             return self._update_vendor(backend, partner, bravo_id, remote_now, data)
         if partner:  # linked by a review decision: a first link
-            return self._link_vendor(backend, partner, bravo_id, remote_now, _("chosen in review"))
+            return self._link_vendor(backend, partner, bravo_id, remote_now, self.env._("chosen in review"))
 
         decision = self.env["ml.connector.review"]._decision(backend, SUPPLIER_BINDING, bravo_id)
         if decision.state == "rejected":
-            return {"state": "skipped", "message": _("Rejected in review: not imported.")}
+            return {"state": "skipped", "message": self.env._("Rejected in review: not imported.")}
         if decision.state != "create":
             match = self.env["ml.connector.matching"]._match_partner(
                 backend,
@@ -221,7 +221,10 @@ class MlConnectorHandlerJaggaerSupplierIn(models.AbstractModel):
                 self._annotate_linked(backend, match.candidates)
                 raise self._review_error(match, bravo_id, remote_now)
         if remote_now["status"] == "INACTIVE":
-            return {"state": "skipped", "message": _("Inactive in JAGGAER and unknown in Odoo: not created.")}
+            return {
+                "state": "skipped",
+                "message": self.env._("Inactive in JAGGAER and unknown in Odoo: not created."),
+            }
         return self._create_vendor(backend, bravo_id, remote_now)
 
     # -- outcomes ----------------------------------------------------------------------
@@ -236,13 +239,13 @@ class MlConnectorHandlerJaggaerSupplierIn(models.AbstractModel):
         odoo_synced.update({field: odoo_after[field] for field in changed})
         self._bind_supplier(backend, partner, bravo_id, remote_now, odoo_synced)
         message = (
-            _(
+            self.env._(
                 "Updated %(vendor)s: %(fields)s.",
                 vendor=partner.display_name,
                 fields=", ".join(sorted(changed)),
             )
             if changed
-            else _("No change for %s.", partner.display_name)
+            else self.env._("No change for %s.", partner.display_name)
         )
         return {"res_model": "res.partner", "res_id": partner.id, "message": message}
 
@@ -259,9 +262,11 @@ class MlConnectorHandlerJaggaerSupplierIn(models.AbstractModel):
         if vals:
             partner.write(vals)
         self._bind_supplier(backend, partner, bravo_id, remote_now, {})
-        message = _("Linked to %(vendor)s: %(why)s.", vendor=partner.display_name, why=why.rstrip("."))
+        message = self.env._(
+            "Linked to %(vendor)s: %(why)s.", vendor=partner.display_name, why=why.rstrip(".")
+        )
         if gaps:
-            message += " " + _("Filled from JAGGAER: %s.", ", ".join(sorted(gaps)))
+            message += " " + self.env._("Filled from JAGGAER: %s.", ", ".join(sorted(gaps)))
         return {"res_model": "res.partner", "res_id": partner.id, "message": message}
 
     @api.model
@@ -273,7 +278,7 @@ class MlConnectorHandlerJaggaerSupplierIn(models.AbstractModel):
         return {
             "res_model": "res.partner",
             "res_id": partner.id,
-            "message": _("Created vendor %s.", partner.display_name),
+            "message": self.env._("Created vendor %s.", partner.display_name),
         }
 
     # -- undecided matches -----------------------------------------------------------
@@ -282,7 +287,7 @@ class MlConnectorHandlerJaggaerSupplierIn(models.AbstractModel):
         other = self.env["ml.connector.binding"]._find(backend, SUPPLIER_BINDING, record=match.record)
         if not other or other.external_id == bravo_id:
             return
-        reason = _(
+        reason = self.env._(
             "%(vendor)s matches (%(why)s) but is already linked to JAGGAER supplier %(other)s: JAGGAER "
             "seems to hold this company twice. Merge the two suppliers in JAGGAER, or create a separate "
             "vendor.",
@@ -301,14 +306,16 @@ class MlConnectorHandlerJaggaerSupplierIn(models.AbstractModel):
         for candidate in candidates:
             other = Binding._find(backend, SUPPLIER_BINDING, record=candidate.record)
             if other:
-                candidate.explanation += " " + _("Already linked to JAGGAER supplier %s.", other.external_id)
+                candidate.explanation += " " + self.env._(
+                    "Already linked to JAGGAER supplier %s.", other.external_id
+                )
 
     @api.model
     def _review_error(self, match, bravo_id, remote_now):
         return match.review_error(
             binding_type=SUPPLIER_BINDING,
             external_id=bravo_id,
-            label=_("JAGGAER supplier %(name)s (%(id)s)", name=remote_now["name"], id=bravo_id),
+            label=self.env._("JAGGAER supplier %(name)s (%(id)s)", name=remote_now["name"], id=bravo_id),
             kind="partner",
             res_model="res.partner",
             allow_create=True,
@@ -347,7 +354,7 @@ class MlConnectorHandlerJaggaerSupplierOut(models.AbstractModel):
         backend = line.backend_id
         partner = self.env["res.partner"].browse(line.res_id).exists()
         if not partner:
-            return {"state": "skipped", "message": _("The vendor no longer exists.")}
+            return {"state": "skipped", "message": self.env._("The vendor no longer exists.")}
         odoo_now = self._built_document(line, partner)
         client = self._client(backend)
         binding = self.env["ml.connector.binding"]._find(backend, SUPPLIER_BINDING, record=partner)
@@ -357,16 +364,19 @@ class MlConnectorHandlerJaggaerSupplierOut(models.AbstractModel):
             remote_known, odoo_synced = data.get("remote") or {}, data.get("odoo") or {}
         else:
             if odoo_now["status"] == "INACTIVE":
-                return {"state": "skipped", "message": _("Archived vendors are not created in JAGGAER.")}
+                return {
+                    "state": "skipped",
+                    "message": self.env._("Archived vendors are not created in JAGGAER."),
+                }
             found = self._find_remote(client, backend, partner, line)
             bravo_id, remote_known, why = found or (None, {}, None)
             odoo_synced = {}
         changes = push_changes(odoo_now, odoo_synced, remote_known)
         if bravo_id and not changes:
             self._bind_supplier(backend, partner, bravo_id, remote_known, odoo_now)
-            message = _("Already up to date in JAGGAER (supplier %s).", bravo_id)
+            message = self.env._("Already up to date in JAGGAER (supplier %s).", bravo_id)
             if why:
-                message = _(
+                message = self.env._(
                     "Linked to JAGGAER supplier %(id)s (%(why)s); already up to date.", id=bravo_id, why=why
                 )
             return {"external_id": bravo_id, "target_key": bravo_id, "message": message}
@@ -380,30 +390,34 @@ class MlConnectorHandlerJaggaerSupplierOut(models.AbstractModel):
             # it by extCode and updates it instead of creating it twice.
             info = company_info({field: value for field, value in odoo_now.items() if value})
             body = {"operationCode": "CREATEUPDATE", "sendEMail": "0", "companyInfo": info}
-        what = _("supplier %s", odoo_now["name"])
+        what = self.env._("supplier %s", odoo_now["name"])
         answer, warning = client.post("suppliers_upsert", body, what)
         bravo_id = str(answer.get("bravoId") or bravo_id or "")
         if not bravo_id:
-            raise RemoteBusinessError(_("JAGGAER accepted %s but returned no bravoId.", what), body=answer)
+            raise RemoteBusinessError(
+                self.env._("JAGGAER accepted %s but returned no bravoId.", what), body=answer
+            )
         stored = self._read_supplier(client, bravo_id) or {**remote_known, **changes}
         self._bind_supplier(backend, partner, bravo_id, stored, odoo_now)
         self._remember_in_directory(backend, line, bravo_id, stored)
         if not binding:
             message = (
-                _("Linked to JAGGAER supplier %(id)s (%(why)s) and updated it.", id=bravo_id, why=why)
+                self.env._(
+                    "Linked to JAGGAER supplier %(id)s (%(why)s) and updated it.", id=bravo_id, why=why
+                )
                 if why
-                else _(
+                else self.env._(
                     "Created JAGGAER supplier %(id)s, number %(number)s.",
                     id=bravo_id,
                     number=odoo_now["number"],
                 )
             )
         else:
-            message = _(
+            message = self.env._(
                 "Updated JAGGAER supplier %(id)s: %(fields)s.", id=bravo_id, fields=", ".join(sorted(changes))
             )
         if warning:
-            message += " " + _("JAGGAER warned: %s", warning)
+            message += " " + self.env._("JAGGAER warned: %s", warning)
         return {
             "external_id": bravo_id,
             "target_key": bravo_id,
@@ -416,7 +430,7 @@ class MlConnectorHandlerJaggaerSupplierOut(models.AbstractModel):
     def _read_supplier(self, client, bravo_id):
         """What JAGGAER now holds for ``bravo_id`` (canonical), or None if it cannot say."""
         records = client.find(
-            "suppliers_list", "suppliers", _("supplier %s", bravo_id), flt=f"bravoId=={bravo_id}"
+            "suppliers_list", "suppliers", self.env._("supplier %s", bravo_id), flt=f"bravoId=={bravo_id}"
         )
         infos = [self._remote_record(client, record) for record in records]
         infos = [info for info in infos if str(info.get("bravoId")) == str(bravo_id)]
@@ -433,25 +447,25 @@ class MlConnectorHandlerJaggaerSupplierOut(models.AbstractModel):
         config = client.config
         lookups = []
         if partner.ref:
-            lookups.append((_("supplier number %s", partner.ref), f"extCode=={partner.ref.strip()}"))
+            lookups.append((self.env._("supplier number %s", partner.ref), f"extCode=={partner.ref.strip()}"))
         if duns_key(partner.duns_number):
             lookups.append(
-                (_("DUNS %s", partner.duns_number), f"extUniqueCode=={partner.duns_number.strip()}")
+                (self.env._("DUNS %s", partner.duns_number), f"extUniqueCode=={partner.duns_number.strip()}")
             )
         vats = sorted(vat_keys(partner.vat))
         if vats:
-            lookups.append((_("VAT %s", partner.vat), f"fiscalCode=in=({','.join(vats)})"))
+            lookups.append((self.env._("VAT %s", partner.vat), f"fiscalCode=in=({','.join(vats)})"))
         for why, clause in lookups:
             records = client.find(
                 "suppliers_list",
                 "suppliers",
-                _("the supplier lookup"),
+                self.env._("the supplier lookup"),
                 flt=config.flt("suppliers", None, clause),
             )
             infos = [self._remote_record(client, record) for record in records]
             if len(infos) > 1:
                 raise NeedsReviewError(
-                    _(
+                    self.env._(
                         "Several JAGGAER suppliers have the %(why)s of %(vendor)s: %(list)s. Set the "
                         "vendor's Reference to the right JAGGAER supplier number, then replay.",
                         why=why,
@@ -467,7 +481,7 @@ class MlConnectorHandlerJaggaerSupplierOut(models.AbstractModel):
         same = [entry for entry in directory if entry["key"] == wanted]
         if len(same) > 1:
             raise NeedsReviewError(
-                _(
+                self.env._(
                     "Several JAGGAER suppliers are named like %(vendor)s: %(list)s. Set the vendor's "
                     "Reference to the right JAGGAER supplier number, then replay.",
                     vendor=partner.display_name,
@@ -475,7 +489,7 @@ class MlConnectorHandlerJaggaerSupplierOut(models.AbstractModel):
                 )
             )
         if same:
-            return self._claim(backend, partner, same[0]["info"], _("same normalised name"))
+            return self._claim(backend, partner, same[0]["info"], self.env._("same normalised name"))
         self._check_similar_names(backend, partner, wanted, directory)
         return None
 
@@ -485,7 +499,7 @@ class MlConnectorHandlerJaggaerSupplierOut(models.AbstractModel):
         other = self.env["ml.connector.binding"]._find(backend, SUPPLIER_BINDING, external_id=bravo_id)
         if other and other.res_id != partner.id:
             raise NeedsReviewError(
-                _(
+                self.env._(
                     "JAGGAER supplier %(id)s (%(name)s) has the %(why)s of %(vendor)s but is already linked "
                     "to Odoo vendor %(other)s. Merge the two Odoo vendors or correct the data, then replay.",
                     id=bravo_id,
@@ -541,13 +555,13 @@ class MlConnectorHandlerJaggaerSupplierOut(models.AbstractModel):
             partner,
             round(score, 1),
             "fuzzy_name",
-            _(
+            self.env._(
                 "Odoo vendor '%(ours)s' is %(score)s%% similar; it has no supplier in JAGGAER yet.",
                 ours=partner.name,
                 score=round(score),
             ),
         )
-        reason = _(
+        reason = self.env._(
             "%(vendor)s is not created in JAGGAER while its name is only similar to JAGGAER supplier(s) "
             "%(list)s: a similar name alone never decides. Choose the vendor here if it is this supplier, "
             "or Create new if they differ; the vendor then goes on by itself.",
@@ -558,7 +572,7 @@ class MlConnectorHandlerJaggaerSupplierOut(models.AbstractModel):
         raise MatchResult(None, "fuzzy_name", candidates=[candidate], reason=reason).review_error(
             binding_type=SUPPLIER_BINDING,
             external_id=str(info.get("bravoId")),
-            label=_("JAGGAER supplier %(name)s (%(id)s)", name=name, id=info.get("bravoId")),
+            label=self.env._("JAGGAER supplier %(name)s (%(id)s)", name=name, id=info.get("bravoId")),
             kind="partner",
             res_model="res.partner",
             allow_create=True,
@@ -574,7 +588,10 @@ class MlConnectorHandlerJaggaerSupplierOut(models.AbstractModel):
         key = (self.env.cr.dbname, backend.id, line.run_id.id)
         if key not in _DIRECTORIES:
             records = client.find(
-                "suppliers_list", "suppliers", _("the supplier directory"), flt=client.config.flt("suppliers")
+                "suppliers_list",
+                "suppliers",
+                self.env._("the supplier directory"),
+                flt=client.config.flt("suppliers"),
             )
             entries = []
             for record in records:

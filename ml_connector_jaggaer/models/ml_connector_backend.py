@@ -1,4 +1,4 @@
-from odoo import _, api, fields, models
+from odoo import api, fields, models
 from odoo.exceptions import ValidationError
 
 from ..tools.client import (
@@ -193,9 +193,9 @@ class MlConnectorBackend(models.Model):
     def _check_jaggaer_settings(self):
         for backend in self.filtered(lambda b: b.system_type == "jaggaer"):
             if "0" not in backend._jaggaer_list(backend.jaggaer_success_codes):
-                raise ValidationError(_("The accepted returnCodes must include 0."))
+                raise ValidationError(self.env._("The accepted returnCodes must include 0."))
             if backend.jaggaer_price_tolerance < 0 or backend.jaggaer_token_skew < 0:
-                raise ValidationError(_("Tolerance and token renewal must not be negative."))
+                raise ValidationError(self.env._("Tolerance and token renewal must not be negative."))
 
     @api.model
     def _jaggaer_list(self, text):

@@ -1,4 +1,4 @@
-from odoo import _, api, models
+from odoo import api, models
 
 from odoo.addons.ml_connector.tools.errors import NeedsReviewError
 
@@ -31,7 +31,7 @@ class MlConnectorMapping(models.Model):
         if mapping:
             return mapping.external_value
         raise NeedsReviewError(
-            _(
+            self.env._(
                 "%(record)s has no %(type)s value in %(connection)s. In Connectors > Mappings, set it as "
                 "the Odoo record of the %(type)s value it stands for; this document then goes through by "
                 "itself.",
@@ -43,8 +43,9 @@ class MlConnectorMapping(models.Model):
         )
 
     def _release_waiting_lines(self):
-        super()._release_waiting_lines()
+        released = super()._release_waiting_lines()
         for mapping in self.filtered("record_ref"):
             self.env["ml.connector.audit.line"]._release(
                 self._record_blocking_key(mapping.mapping_type, mapping.record_ref), mapping.backend_id
             )
+        return released

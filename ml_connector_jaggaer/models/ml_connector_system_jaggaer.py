@@ -1,4 +1,4 @@
-from odoo import _, api, models
+from odoo import api, models
 
 from odoo.addons.ml_connector.tools.auth import OAuth2ClientCredentials
 
@@ -51,11 +51,11 @@ class MlConnectorSystemJaggaer(models.AbstractModel):
                 "suppliers_list", "suppliers", "the supplier list", flt=client.config.flt("suppliers")
             )
         )
-        message = _(
+        message = self.env._(
             "Token obtained and the supplier list answered: %(count)s supplier(s) visible.", count=page.total
         )
         if page.warning:
-            message += " " + _("JAGGAER warned: %s", page.warning)
+            message += " " + self.env._("JAGGAER warned: %s", page.warning)
         return message
 
     @api.model

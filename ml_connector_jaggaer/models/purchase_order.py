@@ -1,4 +1,4 @@
-from odoo import _, fields, models
+from odoo import fields, models
 
 from ..tools.client import parse_stamp
 
@@ -35,9 +35,9 @@ class PurchaseOrder(models.Model):
         self.write({**vals, "jaggaer_last_sync": fields.Datetime.now()})
         if self.jaggaer_status != status_before:
             self.message_post(
-                body=_(
+                body=self.env._(
                     "JAGGAER status: %(old)s → %(new)s",
-                    old=status_before or _("not in JAGGAER"),
+                    old=status_before or self.env._("not in JAGGAER"),
                     new=self.jaggaer_status,
                 ),
                 message_type="notification",
