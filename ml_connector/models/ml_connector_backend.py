@@ -9,6 +9,7 @@ from odoo.exceptions import UserError, ValidationError
 
 from ..tools.errors import AuthError, ConfigurationError, ConnectorError
 from ..tools.redact import redact_text
+from .ml_connector_flow import retry_on_conflict
 from .ml_connector_secret import BackendTokenStore
 
 _logger = logging.getLogger(__name__)
@@ -473,12 +474,14 @@ class MlConnectorBackend(models.Model):
             backend._check_runnable()
             run = backend.env["ml.connector.run"]._current_run(backend, trigger)
             self.sudo().last_attempt_date = fields.Datetime.now()
+            # committed before any work: a batch rolled back after a conflict must not take it along
+            self.env["ir.cron"]._commit_progress()
             remaining = 0
             flows = backend.flow_ids.filtered("active").sorted(
                 lambda f: (not f.master_data, f.sequence, f.id)
             )
             for flow in flows:
-                remaining += flow._run_step(run)
+                remaining += retry_on_conflict(self.env, lambda flow=flow: flow._run_step(run), flow.name)
                 if remaining and backend._time_left() <= 0:
                     break
             if remaining:

@@ -1,13 +1,40 @@
 import logging
+import random
+import time
 from datetime import timedelta
+
+from psycopg2 import OperationalError, errorcodes
 
 from odoo import api, fields, models
 from odoo.exceptions import ValidationError
+from odoo.service.model import MAX_TRIES_ON_CONCURRENCY_FAILURE, PG_CONCURRENCY_ERRORS_TO_RETRY
 from odoo.tools import SQL
 
 from ..tools.errors import AuthError, ConnectorError
 
 _logger = logging.getLogger(__name__)
+
+
+def retry_on_conflict(env, func, what):
+    """Call ``func`` again when another transaction changed the same rows meanwhile.
+
+    Two flows may update one purchase order at the same time, and Odoo's own crons touch the
+    same records: PostgreSQL then cancels one transaction. Like Odoo's RPC layer, roll back
+    and try again after a random, growing wait (5 tries); other errors propagate.
+    """
+    for tryno in range(1, MAX_TRIES_ON_CONCURRENCY_FAILURE + 1):
+        try:
+            return func()
+        except OperationalError as exc:
+            if exc.pgcode not in PG_CONCURRENCY_ERRORS_TO_RETRY or tryno == MAX_TRIES_ON_CONCURRENCY_FAILURE:
+                raise
+            env.cr.rollback()
+            env.transaction.reset()
+            wait = random.uniform(0.0, 2**tryno)
+            _logger.info("%s: %s, tried again in %.2f s", what, errorcodes.lookup(exc.pgcode), wait)
+            time.sleep(wait)
+    raise RuntimeError("unreachable")
+
 
 # Several transient failures in a row mean the remote is down: stop the flow for this run
 # instead of burning every record's attempts.
@@ -296,6 +323,33 @@ class MlConnectorFlow(models.Model):
         ids = suspects[:1] if suspects else [line_id for line_id, _in_flight in rows]
         return self.env["ml.connector.audit.line"].sudo().browse(ids)
 
+    def _process_batch(self, handler, lines, run):
+        """Process ``lines``; return (processed lines, whether the flow stopped for this run)."""
+        transient_streak = 0
+        processed = self.env["ml.connector.audit.line"]
+        for line in lines:
+            try:
+                outcome = line._process_one(handler)
+            except AuthError:
+                (lines - processed)._abandon_attempt()
+                raise
+            processed |= line
+            transient_streak = transient_streak + 1 if outcome == "transient" else 0
+            if transient_streak >= CIRCUIT_BREAKER_THRESHOLD:
+                (lines - processed)._abandon_attempt()
+                run._log(
+                    self.env._(
+                        "%(flow)s: stopped after %(n)s failures in a row; the rest waits for the next run.",
+                        flow=self.name,
+                        n=transient_streak,
+                    ),
+                    error=True,
+                )
+                run._count_lines(processed)
+                self._commit(len(processed))
+                return processed, True
+        return processed, False
+
     def _process_pending(self, run):
         """Process due pending lines in committed batches; return the number left."""
         handler = self._handler()
@@ -305,30 +359,17 @@ class MlConnectorFlow(models.Model):
                 return 0
             lines._start_attempt(run)
             self._commit()
-            transient_streak = 0
-            processed = self.env["ml.connector.audit.line"]
-            for line in lines:
-                try:
-                    outcome = line._process_one(handler)
-                except AuthError:
-                    (lines - processed)._abandon_attempt()
-                    raise
-                processed |= line
-                transient_streak = transient_streak + 1 if outcome == "transient" else 0
-                if transient_streak >= CIRCUIT_BREAKER_THRESHOLD:
-                    (lines - processed)._abandon_attempt()
-                    run._log(
-                        self.env._(
-                            "%(flow)s: stopped after %(n)s failures in a row; the rest waits for the "
-                            "next run.",
-                            flow=self.name,
-                            n=transient_streak,
-                        ),
-                        error=True,
-                    )
-                    self._commit(len(processed))
-                    return 0
-            run._count_lines(processed)
-            time_left = self._commit(len(processed))
+
+            def attempt(lines=lines):
+                processed, stopped = self._process_batch(handler, lines, run)
+                if stopped:
+                    return True, 0
+                run._count_lines(processed)
+                # the batch's writes reach the database here: a conflict can still surface
+                return False, self._commit(len(processed))
+
+            stopped, time_left = retry_on_conflict(self.env, attempt, self.name)
+            if stopped:
+                return 0
             if time_left <= 0:
                 return self._due_count()
