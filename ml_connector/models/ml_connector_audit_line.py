@@ -22,6 +22,8 @@ STATES = [
 ]
 RETRY_BASE_MINUTES = 2  # a transient failure waits ~2, 4, 8, 16… minutes (with jitter)
 RETRY_CAP_MINUTES = 120
+# A handler may wait for evidence without spending attempts (see ConnectorError), not forever.
+FREE_WAIT_LIMIT = timedelta(days=1)
 
 
 def _has_secret_keys(value):
@@ -106,6 +108,9 @@ class MlConnectorAuditLine(models.Model):
     outcome_unknown = fields.Boolean(
         readonly=True, help="The last send got no clear answer: the next attempt first looks the document up."
     )
+    outcome_unknown_since = fields.Datetime(
+        readonly=True, help="When the send whose outcome is unknown happened (or was interrupted)."
+    )
     next_attempt_at = fields.Datetime(readonly=True)
     last_attempt_date = fields.Datetime(readonly=True)
     date_done = fields.Datetime(readonly=True)
@@ -179,7 +184,13 @@ class MlConnectorAuditLine(models.Model):
             if exc.body:
                 vals["response_payload"] = payload_text(exc.body, secrets)
             if exc.transient:
-                if attempts >= max_attempts:
+                now = fields.Datetime.now()
+                since = (self.outcome_unknown_since if len(self) == 1 else False) or now
+                free = not exc.counts_as_attempt and now - since < FREE_WAIT_LIMIT
+                if free:
+                    attempts = max(attempts - 1, 0)
+                    vals["attempts"] = attempts
+                if attempts >= max_attempts and not free:
                     vals.update(
                         state="failed",
                         error_message=self.env._(
@@ -188,13 +199,12 @@ class MlConnectorAuditLine(models.Model):
                     )
                 else:
                     minutes = min(RETRY_CAP_MINUTES, RETRY_BASE_MINUTES * 2 ** max(attempts - 1, 0))
-                    vals.update(
-                        state="pending",
-                        next_attempt_at=fields.Datetime.now()
-                        + timedelta(minutes=minutes * (0.5 + random.random() / 2)),
-                    )
+                    next_at = now + timedelta(minutes=minutes * (0.5 + random.random() / 2))
+                    if exc.retry_at:
+                        next_at = exc.retry_at if free else max(next_at, exc.retry_at)
+                    vals.update(state="pending", next_attempt_at=next_at)
                 if kind == "unknown_outcome":
-                    vals["outcome_unknown"] = True
+                    vals.update(outcome_unknown=True, outcome_unknown_since=since)
                 return vals
             vals["state"] = "failed"
             return vals
@@ -271,6 +281,7 @@ class MlConnectorAuditLine(models.Model):
                 error_message=result.get("message") or False,
                 blocking_key=False,
                 outcome_unknown=False,
+                outcome_unknown_since=False,
                 next_attempt_at=False,
                 date_done=fields.Datetime.now(),
             )
@@ -338,7 +349,7 @@ class MlConnectorAuditLine(models.Model):
             }
             if rebuilt is not None:
                 if rebuilt.error is not None:
-                    vals.update(self._error_vals(rebuilt.error, 0, 0, line.backend_id._secret_values()))
+                    vals.update(line._error_vals(rebuilt.error, 0, 0, line.backend_id._secret_values()))
                 vals.update(
                     request_payload=payload_text(rebuilt.payload, line.backend_id._secret_values()),
                     content_hash=rebuilt.hash,

@@ -10,9 +10,24 @@
 
 
 class ConnectorError(Exception):
+    """``retry_at`` (a naive UTC datetime) asks for the next attempt not before that time;
+    ``counts_as_attempt=False`` says this attempt only waited for evidence (e.g. a remote
+    history that lags) and must not use up one of the document's attempts."""
+
     kind = "permanent"
 
-    def __init__(self, message, *, code=None, status=None, retry_after=None, body=None, url=None):
+    def __init__(
+        self,
+        message,
+        *,
+        code=None,
+        status=None,
+        retry_after=None,
+        body=None,
+        url=None,
+        retry_at=None,
+        counts_as_attempt=True,
+    ):
         super().__init__(message)
         self.message = message
         self.code = code
@@ -20,6 +35,8 @@ class ConnectorError(Exception):
         self.retry_after = retry_after
         self.body = body
         self.url = url
+        self.retry_at = retry_at
+        self.counts_as_attempt = counts_as_attempt
 
     @property
     def transient(self):

@@ -508,7 +508,13 @@ class MlConnectorHandlerSpsOutbound(models.AbstractModel):
                 )
             )
         data = line.request_payload.encode()
-        response = backend._sps_api().upload(path, data)
+        try:
+            response = backend._sps_api().upload(path, data)
+        except OutcomeUnknownError as exc:
+            # SPS's history shows an upload only after its lag: look the file up once that passed,
+            # not before (an earlier look proves nothing and would only wait again).
+            exc.retry_at = fields.Datetime.now() + timedelta(seconds=max(backend.sps_history_lag, 0))
+            raise
         return self._sent(line, record, doc, path, response)
 
     @api.model
@@ -553,16 +559,19 @@ class MlConnectorHandlerSpsOutbound(models.AbstractModel):
                     error=exc,
                 )
             ) from exc
-        last_write = line.write_date or line.create_date
+        # measured from the unclear upload itself (the line is written at every look)
+        unclear_since = line.outcome_unknown_since or line.create_date
         lag = timedelta(seconds=max(backend.sps_history_lag, 0))
-        if last_write and fields.Datetime.now() - last_write < lag:
+        if unclear_since and fields.Datetime.now() - unclear_since < lag:
             raise OutcomeUnknownError(
                 self.env._(
                     "Cannot tell yet whether %(path)s reached SPS: its history shows uploads up to %(lag)s s "
                     "late. Looking again later before sending it a second time.",
                     path=path,
                     lag=backend.sps_history_lag,
-                )
+                ),
+                retry_at=unclear_since + lag,
+                counts_as_attempt=False,
             )
         return False
 

@@ -539,6 +539,7 @@ class JaggaerSimulator(SimulatorApp):
             self.custom_fields: dict[str, dict] = {f["name"]: dict(f) for f in DEFAULT_CUSTOM_FIELDS}
             self.gl_values: dict[tuple[str, str], dict] = {}
             self.purchase_orders: dict[int, dict] = {}  # poId -> PO (§2.2 shape)
+            self.import_counts: dict[str, int] = {}  # poNumber -> PO imports received
             self.invoices: dict[int, dict] = {}  # invoiceId -> {"header", "lineList"}
             self.contracts: dict[int, dict] = {}
             self.ocr_batches: dict[str, dict] = {}  # batchId -> first accepted answer
@@ -1114,6 +1115,8 @@ class JaggaerSimulator(SimulatorApp):
         if not po_number:
             raise BusinessError(RC.MISSING_FIELD, "poNumber is required")
         with self.lock:
+            # how many times a client sent this PO: the proof counts documents sent twice
+            self.import_counts[po_number] = self.import_counts.get(po_number, 0) + 1
             existing = self._po_by_number(po_number)
             status = body.get("status")
             if existing is not None and status == "Canceled":
@@ -1818,6 +1821,7 @@ class JaggaerSimulator(SimulatorApp):
             return {
                 "now": self._now_iso(),
                 "tokens_issued": self.tokens.issued_count,
+                "import_counts": dict(self.import_counts),
                 "counts": {
                     "suppliers": len(self.suppliers),
                     "gl_values": len(self.gl_values),

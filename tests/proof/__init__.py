@@ -1,0 +1,1 @@
+"""Reliability and security proof (``./mlc proof``): faults, crashes, concurrency, hostile input."""

@@ -1,0 +1,327 @@
+"""The proof's scenarios: faults, outcome-unknown sends, crashes, concurrent servers."""
+
+import random
+import threading
+import time
+import uuid
+from dataclasses import dataclass, field
+
+from tests.harness import OdooServer, db_name, odoo_env
+
+from .world import Sizes, build, ensure_base, force_due, reconcile
+
+
+@dataclass
+class Outcome:
+    name: str
+    lost: int = 0
+    duplicated: int = 0
+    ok: bool = False
+    figures: dict = field(default_factory=dict)
+    details: list = field(default_factory=list)
+
+
+def new_tag(prefix):
+    return f"{prefix}{uuid.uuid4().hex[:6].upper()}"
+
+
+def backends(env, base):
+    return env["ml.connector.backend"].browse([base.jaggaer_id, base.sps_id])
+
+
+def run_cycles(ctx, base, world, max_cycles=10, during=None):
+    """Run both connections in this process (real commits) until the world is reconciled."""
+    rec = None
+    for cycle in range(1, max_cycles + 1):
+        with odoo_env(ctx.config) as env:
+            for backend in backends(env, base):
+                if backend.state != "active":  # e.g. paused by a token endpoint that kept refusing
+                    backend.action_activate()
+                if during:
+                    with during():
+                        backend._run_cycle(trigger="manual")
+                else:
+                    backend._run_cycle(trigger="manual")
+            force_due(env)
+            rec = reconcile(env, ctx.sims, world)
+        if rec.complete:
+            return rec, cycle
+    return rec, max_cycles
+
+
+# ------------------------------------------------------------------------------ faults
+# (name, system, fault spec for /_sim/faults); paths are the simulators' resources.
+JAGGAER_LIST = "/j1p/api/public/ji/v1/invoices"
+JAGGAER_PO = "/j1p/api/public/jp/v1/purchaseorders"
+JAGGAER_TOKEN = "/auth/realms/J1p-integrations/protocol/openid-connect/token"
+SPS_DATA = "/transactions/v5/data/"
+SPS_UPLOAD = "/transactions/v5/data/in/"
+FAULTS = [
+    ("latency 2 s", "jaggaer", {"kind": "delay", "delay": 2.0, "count": 3, "path": JAGGAER_LIST}),
+    ("latency 2 s", "sps", {"kind": "delay", "delay": 2.0, "count": 3, "path": SPS_DATA}),
+    (
+        "429 burst with Retry-After",
+        "jaggaer",
+        {"kind": "status", "status": 429, "retry_after": "1", "count": 6},
+    ),
+    (
+        "429 burst with Retry-After",
+        "sps",
+        {"kind": "status", "status": 429, "retry_after": "1", "count": 6, "path": SPS_DATA},
+    ),
+    (
+        "429 burst without Retry-After",
+        "jaggaer",
+        {"kind": "status", "status": 429, "count": 6, "path": JAGGAER_LIST},
+    ),
+    ("429 burst without Retry-After", "sps", {"kind": "status", "status": 429, "count": 6, "path": SPS_DATA}),
+    (
+        "429 on the token endpoint",
+        "jaggaer",
+        {"kind": "status", "status": 429, "retry_after": "1", "count": 2, "path": JAGGAER_TOKEN},
+    ),
+    (
+        "429 on the token endpoint",
+        "sps",
+        {"kind": "status", "status": 429, "retry_after": "1", "count": 2, "path": "/oauth/token"},
+    ),
+    ("HTTP 500", "jaggaer", {"kind": "status", "status": 500, "count": 3, "path": JAGGAER_LIST}),
+    ("HTTP 500", "sps", {"kind": "status", "status": 500, "count": 3, "path": SPS_DATA}),
+    (
+        "HTTP 502 on sends",
+        "jaggaer",
+        {"kind": "status", "status": 502, "count": 3, "path": JAGGAER_PO, "method": "POST"},
+    ),
+    (
+        "HTTP 502 on sends",
+        "sps",
+        {"kind": "status", "status": 502, "count": 3, "path": SPS_UPLOAD, "method": "POST"},
+    ),
+    ("HTTP 503", "jaggaer", {"kind": "status", "status": 503, "count": 5}),
+    ("HTTP 503", "sps", {"kind": "status", "status": 503, "count": 5, "path": SPS_DATA}),
+    ("connection reset", "jaggaer", {"kind": "reset", "count": 4}),
+    ("connection reset", "sps", {"kind": "reset", "count": 4, "path": SPS_DATA}),
+    ("truncated body", "jaggaer", {"kind": "truncate", "count": 3, "path": JAGGAER_LIST, "method": "GET"}),
+    ("truncated body", "sps", {"kind": "truncate", "count": 3, "path": SPS_DATA, "method": "GET"}),
+    ("invalid body", "jaggaer", {"kind": "invalid", "count": 3, "path": JAGGAER_LIST, "method": "GET"}),
+    (
+        "invalid body",
+        "sps",
+        {"kind": "invalid", "count": 3, "path": "/transactions/v5/data/out/", "method": "GET"},
+    ),
+    (
+        "response lost after the send",
+        "jaggaer",
+        {"kind": "lost", "count": 3, "path": JAGGAER_PO, "method": "POST"},
+    ),
+    (
+        "response lost after the send",
+        "sps",
+        {"kind": "lost", "count": 3, "path": SPS_UPLOAD, "method": "POST"},
+    ),
+    ("token expiry mid-run", "jaggaer", None),
+    ("token expiry mid-run", "sps", None),
+]
+
+
+class ExpireTokensMeanwhile:
+    """Revokes every token of a simulator every 0.2 s while a run goes on."""
+
+    def __init__(self, sims, system):
+        self.sims, self.system = sims, system
+        self.expired = 0
+
+    def __call__(self):
+        return self
+
+    def __enter__(self):
+        self.stop = threading.Event()
+
+        def loop():
+            while not self.stop.wait(0.2):
+                self.sims.control(self.system, "tokens/expire")
+                self.expired += 1
+
+        self.thread = threading.Thread(target=loop, daemon=True)
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc):
+        self.stop.set()
+        self.thread.join()
+
+
+def fault_scenarios(ctx, quick):
+    outcomes = []
+    sizes = Sizes(jaggaer_pos=2, invoices=6, sps_pos=3, orders_in=3) if quick else Sizes(3, 12, 4, 4)
+    for name, system, spec in FAULTS:
+        with odoo_env(ctx.config) as env:
+            base = ensure_base(env, ctx.sims)
+            world = build(env, ctx.sims, base, new_tag("F"), sizes)
+        ctx.sims.control(system, "faults", method="DELETE")
+        if "token endpoint" in name:
+            ctx.sims.control(system, "tokens/expire")  # so that this run has to ask for a token
+        during = None
+        if spec is None:
+            during = ExpireTokensMeanwhile(ctx.sims, system)
+        else:
+            ctx.sims.control(system, "faults", spec)
+        started = time.monotonic()
+        rec, cycles = run_cycles(ctx, base, world, max_cycles=12, during=during)
+        fired = during.expired if during else len(ctx.sims.control(system, "faults", method="GET")["fired"])
+        ctx.sims.control(system, "faults", method="DELETE")
+        outcome = Outcome(
+            f"{name} ({system})",
+            lost=rec.lost,
+            duplicated=rec.duplicated,
+            ok=rec.complete and not rec.duplicated and fired > 0,
+            figures={"fired": fired, "cycles": cycles, "seconds": round(time.monotonic() - started, 1)},
+            details=rec.details[:5],
+        )
+        ctx.log(
+            f"  {outcome.name}: fired {fired}, {cycles} cycle(s), lost {rec.lost}, "
+            f"duplicated {rec.duplicated}{'' if outcome.ok else '  FAILED ' + '; '.join(rec.details[:3])}"
+        )
+        outcomes.append(outcome)
+    return outcomes
+
+
+# ------------------------------------------------------------------------------ servers
+def nudge_crons(ctx):
+    """Make the connections' crons due now and wake the cron workers (they otherwise poll every minute)."""
+    import odoo.sql_db
+
+    with odoo_env(ctx.config) as env:
+        env.cr.execute(
+            """UPDATE ir_cron SET nextcall = (now() AT TIME ZONE 'UTC')
+               WHERE id IN (SELECT cron_id FROM ml_connector_backend WHERE name LIKE 'Proof %%')"""
+        )
+    with odoo.sql_db.db_connect("postgres").cursor() as cr:
+        cr.execute("SELECT pg_notify('cron_trigger', %s)", [db_name()])
+
+
+def done_lines(ctx, tag):
+    with odoo_env(ctx.config) as env:
+        env.cr.execute(
+            """SELECT count(*) FROM ml_connector_audit_line
+               WHERE state = 'done' AND (document_key LIKE %s OR name LIKE %s)""",
+            (f"%{tag}%", f"%{tag}%"),
+        )
+        return env.cr.fetchone()[0]
+
+
+def wait_reconciled(ctx, base, world, timeout):
+    deadline = time.monotonic() + timeout
+    rec = None
+    while time.monotonic() < deadline:
+        nudge_crons(ctx)
+        time.sleep(3)
+        with odoo_env(ctx.config) as env:
+            force_due(env)
+            rec = reconcile(env, ctx.sims, world)
+        if rec.complete:
+            return rec, True
+    return rec, False
+
+
+def crash_scenarios(ctx, quick):
+    outcomes = []
+    runs = 2 if quick else 5
+    sizes = Sizes(jaggaer_pos=4, invoices=60, sps_pos=20, orders_in=30) if quick else Sizes(8, 240, 60, 80)
+    for index in range(1, runs + 1):
+        with odoo_env(ctx.config) as env:
+            base = ensure_base(env, ctx.sims)
+            world = build(env, ctx.sims, base, new_tag("K"), sizes)
+        expected_lines = sizes.documents
+        kill_at = int(expected_lines * random.uniform(0.2, 0.7))
+        log_path = ctx.local / f"proof-server-{world.tag}.log"
+        server = OdooServer(ctx.odoo_src, ctx.config, cron_threads=2, log_path=log_path).start()
+        started = time.monotonic()
+        done = 0
+        while time.monotonic() - started < 300:
+            nudge_crons(ctx)
+            time.sleep(0.5)
+            done = done_lines(ctx, world.tag)
+            if done >= kill_at:
+                break
+        server.kill()
+        killed_after = done
+        server = OdooServer(ctx.odoo_src, ctx.config, cron_threads=2, log_path=log_path).start()
+        rec, finished = wait_reconciled(ctx, base, world, timeout=600)
+        server.stop()
+        outcome = Outcome(
+            f"crash run {index}",
+            lost=rec.lost,
+            duplicated=rec.duplicated,
+            ok=finished and not rec.lost and not rec.duplicated,
+            figures={
+                "documents": rec.expected,
+                "killed_after_done_lines": killed_after,
+                "seconds": round(time.monotonic() - started, 1),
+            },
+            details=rec.details[:5],
+        )
+        ctx.log(
+            f"  crash run {index}: SIGKILL after {killed_after}/{expected_lines} documents, restarted; "
+            f"lost {rec.lost}, duplicated {rec.duplicated}{'' if finished else ' (did not finish)'}"
+        )
+        outcomes.append(outcome)
+    return outcomes
+
+
+def concurrency_scenario(ctx, quick):
+    sizes = Sizes(jaggaer_pos=4, invoices=60, sps_pos=20, orders_in=30) if quick else Sizes(8, 200, 60, 80)
+    with odoo_env(ctx.config) as env:
+        base = ensure_base(env, ctx.sims)
+        world = build(env, ctx.sims, base, new_tag("P"), sizes)
+    log_path = ctx.local / f"proof-concurrency-{world.tag}.log"
+    servers = [
+        OdooServer(ctx.odoo_src, ctx.config, cron_threads=2, log_path=log_path).start() for _i in range(2)
+    ]
+    # a third runner in this process, as an admin pressing "run" while the crons work
+    stop = threading.Event()
+    manual = {"ran": 0, "skipped": 0}
+
+    def hammer():
+        while not stop.is_set():
+            with odoo_env(ctx.config) as env:
+                for backend in backends(env, base):
+                    ran = backend._run_cycle(trigger="manual")
+                    manual["ran" if ran else "skipped"] += 1
+            time.sleep(0.2)
+
+    thread = threading.Thread(target=hammer, daemon=True)
+    started = time.monotonic()
+    thread.start()
+    rec, finished = wait_reconciled(ctx, base, world, timeout=600)
+    stop.set()
+    thread.join()
+    for server in servers:
+        server.stop()
+    with odoo_env(ctx.config) as env:
+        env.cr.execute(
+            """SELECT count(*) FROM ml_connector_audit_line
+               WHERE state = 'done' AND attempts > 1 AND (document_key LIKE %s OR name LIKE %s)""",
+            (f"%{world.tag}%", f"%{world.tag}%"),
+        )
+        twice = env.cr.fetchone()[0]
+    outcome = Outcome(
+        "two servers + a manual runner",
+        lost=rec.lost,
+        duplicated=rec.duplicated,
+        ok=finished and not rec.lost and not rec.duplicated and not twice,
+        figures={
+            "documents": rec.expected,
+            "processed_twice": twice,
+            "manual_runs": manual["ran"],
+            "manual_skipped_while_running": manual["skipped"],
+            "seconds": round(time.monotonic() - started, 1),
+        },
+        details=rec.details[:5],
+    )
+    ctx.log(
+        f"  2 servers × 2 cron workers + manual runs ({manual['ran']} ran, {manual['skipped']} skipped "
+        f"while a run held the connection): lost {rec.lost}, duplicated {rec.duplicated}, "
+        f"processed twice {twice}"
+    )
+    return [outcome]
