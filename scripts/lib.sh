@@ -154,7 +154,9 @@ odoo_bin() {
 fresh_db() {
   # fresh_db CONF DB [odoo-bin options...]: drop DB and its filestore, install the add-ons.
   local conf="$1" db="$2"; shift 2
-  PGPASSWORD="$DB_PASSWORD" dropdb --if-exists -h "$DB_HOST" -p "$DB_PORT" -U "$DB_USER" "$db"
+  # --force ends sessions left by an interrupted run (PostgreSQL 13+); a failed drop must stop here
+  PGPASSWORD="$DB_PASSWORD" dropdb --if-exists --force -h "$DB_HOST" -p "$DB_PORT" -U "$DB_USER" "$db" \
+    || die "cannot drop database $db"
   rm -rf "$LOCAL_DIR/data/filestore/$db"
   log "creating database $db with $ADDONS"
   local started=$SECONDS

@@ -149,6 +149,12 @@ class OdooServer:
             except subprocess.TimeoutExpired:
                 self.kill()
 
+    def __enter__(self):
+        return self.start()
+
+    def __exit__(self, *exc):
+        self.stop()
+
     def rss_mb(self):
         import psutil
 

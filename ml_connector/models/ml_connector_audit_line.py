@@ -8,7 +8,7 @@ from psycopg2 import IntegrityError, OperationalError
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
 
-from ..tools.errors import AuthError, ConnectorError, NeedsReviewError
+from ..tools.errors import AuthError, ConnectorError, NeedsReviewError, TransientError
 from ..tools.redact import SECRET_KEY_PATTERN, dumps_redacted, redact_text
 
 _logger = logging.getLogger(__name__)
@@ -294,8 +294,21 @@ class MlConnectorAuditLine(models.Model):
             outcome = vals["state"]
         except AuthError:
             raise
-        except (OperationalError, IntegrityError):
+        except OperationalError:
+            # the transaction itself is unusable (serialisation failure…): the whole batch is redone
             raise
+        except IntegrityError as exc:
+            # Only this document's savepoint is undone. A unique key taken by a concurrent insert
+            # resolves on the next attempt (the binding is found then); a real clash of data fails
+            # after the usual attempts instead of stopping every other document of the flow.
+            error = TransientError(
+                self.env._(
+                    "This document conflicts with an existing record (%(detail)s); it is tried again.",
+                    detail=(exc.diag.message_detail or exc.diag.constraint_name or str(exc)).strip(),
+                )
+            )
+            vals.update(self._error_vals(error, self.attempts, self.backend_id.record_max_attempts, secrets))
+            outcome = "transient" if vals.get("state") == "pending" else "failed"
         except NeedsReviewError as exc:
             vals.update(self._error_vals(exc, self.attempts, self.backend_id.record_max_attempts, secrets))
             vals.update(self._read_payload_vals(exc, secrets))

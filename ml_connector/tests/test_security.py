@@ -100,6 +100,28 @@ class TestMultiCompany(EngineCase):
         with self.assertRaises(AccessError):
             line_b.with_user(self.user_a).read(["request_payload"])
 
+    def test_review_items_and_mappings_stay_in_their_company(self):
+        Review = self.env["ml.connector.review"]
+        review_b = Review.create(
+            {
+                "name": "Vendor X for B",
+                "backend_id": self.backend_b.id,
+                "binding_type": "test_vendor",
+                "external_id": "X-1",
+                "res_model": "res.partner",
+            }
+        )
+        mapping_b = self.env["ml.connector.mapping"].create(
+            {"backend_id": self.backend_b.id, "mapping_type": "Account", "external_value": "600000"}
+        )
+        as_a = self.env(user=self.user_a)
+        self.assertFalse(as_a["ml.connector.review"].search([("id", "=", review_b.id)]))
+        self.assertFalse(as_a["ml.connector.mapping"].search([("id", "=", mapping_b.id)]))
+        with self.assertRaises(AccessError):
+            review_b.with_user(self.user_a).action_reject()
+        with self.assertRaises(AccessError):
+            mapping_b.with_user(self.user_a).write({"external_label": "changed from A"})
+
     def test_each_connection_reads_only_its_company_records(self):
         self.make_partners(1, prefix="MLCT-A-")
         self.env["res.partner"].create({"name": "B only", "ref": "MLCT-B-1", "company_id": self.company_b.id})

@@ -6,7 +6,7 @@ import time
 import uuid
 from dataclasses import dataclass, field
 
-from tests.harness import OdooServer, db_name, odoo_env
+from tests.harness import OdooServer, odoo_env
 
 from .world import Sizes, build, ensure_base, force_due, reconcile
 
@@ -188,16 +188,11 @@ def fault_scenarios(ctx, quick):
 
 # ------------------------------------------------------------------------------ servers
 def nudge_crons(ctx):
-    """Make the connections' crons due now and wake the cron workers (they otherwise poll every minute)."""
-    import odoo.sql_db
-
+    """Ask for the connections' runs now, the way Odoo does it (a trigger row, then a NOTIFY to
+    the cron workers after commit): workers otherwise only poll once a minute."""
     with odoo_env(ctx.config) as env:
-        env.cr.execute(
-            """UPDATE ir_cron SET nextcall = (now() AT TIME ZONE 'UTC')
-               WHERE id IN (SELECT cron_id FROM ml_connector_backend WHERE name LIKE 'Proof %%')"""
-        )
-    with odoo.sql_db.db_connect("postgres").cursor() as cr:
-        cr.execute("SELECT pg_notify('cron_trigger', %s)", [db_name()])
+        for cron in env["ml.connector.backend"].search([("name", "=like", "Proof %")]).cron_id:
+            cron._trigger()
 
 
 def done_lines(ctx, tag):
@@ -235,20 +230,19 @@ def crash_scenarios(ctx, quick):
         expected_lines = sizes.documents
         kill_at = int(expected_lines * random.uniform(0.2, 0.7))
         log_path = ctx.local / f"proof-server-{world.tag}.log"
-        server = OdooServer(ctx.odoo_src, ctx.config, cron_threads=2, log_path=log_path).start()
         started = time.monotonic()
         done = 0
-        while time.monotonic() - started < 300:
-            nudge_crons(ctx)
-            time.sleep(0.5)
-            done = done_lines(ctx, world.tag)
-            if done >= kill_at:
-                break
-        server.kill()
+        with OdooServer(ctx.odoo_src, ctx.config, cron_threads=2, log_path=log_path) as server:
+            while time.monotonic() - started < 300:
+                nudge_crons(ctx)
+                time.sleep(0.5)
+                done = done_lines(ctx, world.tag)
+                if done >= kill_at:
+                    break
+            server.kill()
         killed_after = done
-        server = OdooServer(ctx.odoo_src, ctx.config, cron_threads=2, log_path=log_path).start()
-        rec, finished = wait_reconciled(ctx, base, world, timeout=600)
-        server.stop()
+        with OdooServer(ctx.odoo_src, ctx.config, cron_threads=2, log_path=log_path):
+            rec, finished = wait_reconciled(ctx, base, world, timeout=600)
         outcome = Outcome(
             f"crash run {index}",
             lost=rec.lost,
@@ -275,9 +269,6 @@ def concurrency_scenario(ctx, quick):
         base = ensure_base(env, ctx.sims)
         world = build(env, ctx.sims, base, new_tag("P"), sizes)
     log_path = ctx.local / f"proof-concurrency-{world.tag}.log"
-    servers = [
-        OdooServer(ctx.odoo_src, ctx.config, cron_threads=2, log_path=log_path).start() for _i in range(2)
-    ]
     # a third runner in this process, as an admin pressing "run" while the crons work
     stop = threading.Event()
     manual = {"ran": 0, "skipped": 0}
@@ -290,14 +281,18 @@ def concurrency_scenario(ctx, quick):
                     manual["ran" if ran else "skipped"] += 1
             time.sleep(0.2)
 
-    thread = threading.Thread(target=hammer, daemon=True)
     started = time.monotonic()
-    thread.start()
-    rec, finished = wait_reconciled(ctx, base, world, timeout=600)
-    stop.set()
-    thread.join()
-    for server in servers:
-        server.stop()
+    with (
+        OdooServer(ctx.odoo_src, ctx.config, cron_threads=2, log_path=log_path),
+        OdooServer(ctx.odoo_src, ctx.config, cron_threads=2, log_path=log_path),
+    ):
+        thread = threading.Thread(target=hammer, daemon=True)
+        thread.start()
+        try:
+            rec, finished = wait_reconciled(ctx, base, world, timeout=600)
+        finally:
+            stop.set()
+            thread.join()
     with odoo_env(ctx.config) as env:
         env.cr.execute(
             """SELECT count(*) FROM ml_connector_audit_line

@@ -115,9 +115,10 @@ def ensure_base(env, sims):
     jaggaer = Backend.search([("name", "=", "Proof JAGGAER")], limit=1)
     sps = Backend.search([("name", "=", "Proof SPS")], limit=1)
     if jaggaer:
-        jaggaer.write({"base_url": sims.jaggaer_url, "token_url": False})
-        sps.write({"base_url": sims.sps_url, "token_url": f"{sims.sps_url}/oauth/token"})
-        (jaggaer | sps).action_activate()
+        if jaggaer.base_url != sims.jaggaer_url:  # a new simulator process: new ports
+            jaggaer.write({"base_url": sims.jaggaer_url, "token_url": False})
+            sps.write({"base_url": sims.sps_url, "token_url": f"{sims.sps_url}/oauth/token"})
+        (jaggaer | sps).filtered(lambda b: b.state != "active").action_activate()
         return _base_from(env, jaggaer, sps)
 
     company = env.company
