@@ -10,6 +10,7 @@ from odoo.exceptions import AccessError, UserError, ValidationError
 
 from ..tools.errors import AuthError, ConnectorError, NeedsReviewError
 from ..tools.redact import SECRET_KEY_PATTERN, dumps_redacted, redact_text
+from ..tools.text import bounded_key, storable
 
 _logger = logging.getLogger(__name__)
 
@@ -39,23 +40,30 @@ def payload_text(payload, secrets=()):
     """Text stored on an audit line: the document as received or sent, minus secrets.
 
     Raw text is kept byte for byte when it holds nothing secret (so that a replay works
-    on exactly what came in); structures are stored as indented JSON.
+    on exactly what came in); structures are stored as indented JSON. What the database cannot
+    store (NUL, unpaired surrogates) is kept as its JSON escape.
     """
     if payload is None or payload is False:
         return False
     if isinstance(payload, bytes):
         payload = payload.decode("utf-8", errors="replace")
-    if isinstance(payload, str):
-        try:
-            parsed = json.loads(payload.lstrip("\ufeff"))
-        except ValueError:
-            return redact_text(payload, secrets)
-        if _has_secret_keys(parsed):
-            return dumps_redacted(parsed, secrets)
-        return redact_text(payload, secrets)
-    if _has_secret_keys(payload):
-        return dumps_redacted(payload, secrets)
-    return redact_text(json.dumps(payload, indent=1, ensure_ascii=False, default=str), secrets)
+    try:
+        if isinstance(payload, str):
+            try:
+                parsed = json.loads(payload.lstrip("\ufeff"))
+            except ValueError:
+                return storable(redact_text(payload, secrets))
+            if _has_secret_keys(parsed):
+                return storable(dumps_redacted(parsed, secrets))
+            return storable(redact_text(payload, secrets))
+        if _has_secret_keys(payload):
+            return storable(dumps_redacted(payload, secrets))
+        return storable(redact_text(json.dumps(payload, indent=1, ensure_ascii=False, default=str), secrets))
+    except RecursionError:
+        # nested deeper than Python walks: kept as the text it came as (no secret can hide in it
+        # that redact_text would not find)
+        text = payload if isinstance(payload, str) else repr(payload)
+        return storable(redact_text(text, secrets))
 
 
 class MlConnectorAuditLine(models.Model):
@@ -145,14 +153,18 @@ class MlConnectorAuditLine(models.Model):
     @api.model
     def _vals_from_item(self, flow, run, item):
         secrets = flow.backend_id._secret_values()
+        # keys and names come from the document: whatever it holds, its line must be storable
+        # (no NUL, no unpaired surrogate) and its keys indexable (a hash stands for a long tail)
         vals = {
-            "name": (item.name or item.document_key or item.source_key)[:250],
+            "name": storable(item.name or item.document_key or item.source_key)[:250],
             "flow_id": flow.id,
             "run_id": run.id,
             "document_type": flow.document_type,
-            "source_key": item.source_key,
-            "document_key": item.document_key or False,
-            "external_id": item.external_id or (item.source_key if flow.direction == "inbound" else False),
+            "source_key": bounded_key(item.source_key),
+            "document_key": storable(item.document_key or "")[:250] or False,
+            "external_id": bounded_key(
+                item.external_id or (item.source_key if flow.direction == "inbound" else False)
+            ),
             "res_model": item.res_model or False,
             "res_id": item.res_id or False,
             "content_hash": item.hash,
@@ -165,7 +177,7 @@ class MlConnectorAuditLine(models.Model):
 
     def _error_vals(self, exc, attempts, max_attempts, secrets=()):
         """State and message for an exception raised while preparing or processing a line."""
-        message = redact_text(str(exc), secrets)
+        message = storable(redact_text(str(exc), secrets))
         if isinstance(exc, NeedsReviewError):
             return {
                 "state": "needs_review",

@@ -11,6 +11,7 @@ from odoo.service.model import MAX_TRIES_ON_CONCURRENCY_FAILURE, PG_CONCURRENCY_
 from odoo.tools import SQL
 
 from ..tools.errors import AuthError, ConnectorError
+from ..tools.text import bounded_key
 
 _logger = logging.getLogger(__name__)
 
@@ -235,6 +236,8 @@ class MlConnectorFlow(models.Model):
         Line = self.env["ml.connector.audit.line"].sudo()
         handler = self._handler()
         items = [item for item in page.items if item.source_key]
+        for item in items:
+            item.source_key = bounded_key(item.source_key)  # as stored on the line (see _vals_from_item)
         keys = list({item.source_key for item in items})
         # A version is new unless it is already waiting (open line), or it is what the other
         # side last received: the binding's hash when there is one, else the latest line's.

@@ -3,6 +3,7 @@ from datetime import timedelta
 
 from odoo import fields
 from odoo.tests import tagged
+from odoo.tools import mute_logger
 from odoo.tools.misc import file_open
 
 from tests.simulators.base import iso_ms
@@ -164,6 +165,26 @@ class TestProcessing(EngineCase):
         newest = self.lines(self.flow_out, state="done")
         self.assertEqual(json.loads(newest.request_payload)["email"], "new@example.com")
         self.assertEqual(self.sim.contacts[partner.ref]["email"], "new@example.com")
+
+
+@tagged("post_install", "-at_install")
+class TestHostileDocuments(EngineCase):
+    """Documents the database cannot take as they are never take their batch or run down."""
+
+    def test_a_document_with_text_postgresql_cannot_store_still_gets_its_line(self):
+        self.sim.add_item("I1", "Good")
+        self.sim.add_item("NUL\x00KEY", "Nul\x00name")
+        self.sim.add_item("SURROGATE-\ud800", "Broken \udc00 text")
+        self.sim.add_item("I4", "Also good")
+        # the test handler does not check its texts: the database error is logged as unexpected
+        with mute_logger("odoo.addons.ml_connector.models.ml_connector_audit_line"):
+            self.run_backend(self.backend)
+        lines = self.lines(self.flow_in)
+        self.assertEqual(len(lines), 4, "one line per document, whatever it holds")
+        self.assertEqual(len(lines.filtered(lambda line: line.state == "done")), 2)
+        bad = lines.filtered(lambda line: line.state == "failed")
+        self.assertEqual(sorted(bad.mapped("document_key")), ["NUL\\u0000KEY", "SURROGATE-\\ud800"])
+        self.assertIn("\\u0000", bad.filtered(lambda line: "NUL" in line.document_key).request_payload)
 
 
 @tagged("post_install", "-at_install")
