@@ -3,10 +3,11 @@ import logging
 import random
 from datetime import timedelta
 
-from psycopg2 import IntegrityError, OperationalError
+from psycopg2 import IntegrityError, OperationalError, errorcodes
 
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
+from odoo.service.model import PG_CONCURRENCY_ERRORS_TO_RETRY
 
 from ..tools.errors import AuthError, ConnectorError, NeedsReviewError
 from ..tools.redact import SECRET_KEY_PATTERN, dumps_redacted, redact_text
@@ -23,6 +24,18 @@ STATES = [
 ]
 RETRY_BASE_MINUTES = 2  # a transient failure waits ~2, 4, 8, 16… minutes (with jitter)
 RETRY_CAP_MINUTES = 120
+
+
+def _refused_document(exc):
+    """Whether a database error is about the document itself rather than a concurrent transaction.
+
+    Serialisation failures, deadlocks and unique violations mean another worker touched the same
+    rows: they propagate, and the batch is tried again. Anything else (an index row too large, a
+    check or not-null constraint) would fail the same way every time.
+    """
+    if isinstance(exc, OperationalError):
+        return exc.pgcode not in PG_CONCURRENCY_ERRORS_TO_RETRY
+    return exc.pgcode != errorcodes.UNIQUE_VIOLATION
 
 
 def _has_secret_keys(value):
@@ -183,7 +196,7 @@ class MlConnectorAuditLine(models.Model):
                 "state": "needs_review",
                 "error_kind": "review",
                 "error_message": message,
-                "blocking_key": exc.blocking_key or False,
+                "blocking_key": bounded_key(exc.blocking_key) or False,
             }
         if isinstance(exc, ConnectorError):
             kind = exc.kind
@@ -295,16 +308,46 @@ class MlConnectorAuditLine(models.Model):
             outcome = vals["state"]
         except AuthError:
             raise
-        except (OperationalError, IntegrityError):
-            raise
+        except (OperationalError, IntegrityError) as exc:
+            if not _refused_document(exc):
+                raise
+            # The database refused what this document would write (a value beyond an index's
+            # limit, a constraint): the savepoint is rolled back, the document fails on its own.
+            vals.update(
+                state="failed",
+                error_kind="permanent",
+                error_message=self.env._(
+                    "The database refused to store this document: %s",
+                    storable(exc.diag.message_primary or str(exc)),
+                ),
+            )
+            outcome = "failed"
         except NeedsReviewError as exc:
             vals.update(self._error_vals(exc, self.attempts, self.backend_id.record_max_attempts, secrets))
             vals.update(self._read_payload_vals(exc, secrets))
             outcome = "needs_review"
-            for callback in exc.after_rollback:
-                callback()
-            if exc.review:
-                self.env["ml.connector.review"]._create_for_line(self, exc)
+            try:
+                # what the line waits for is recorded in its own savepoint: a value the database
+                # refuses there fails this document, it does not abort the batch's transaction
+                with self.env.cr.savepoint():
+                    for callback in exc.after_rollback:
+                        callback()
+                    if exc.review:
+                        self.env["ml.connector.review"]._create_for_line(self, exc)
+            except (OperationalError, IntegrityError) as review_exc:
+                if not _refused_document(review_exc):
+                    raise
+                vals.update(
+                    state="failed",
+                    error_kind="permanent",
+                    blocking_key=False,
+                    error_message=self.env._(
+                        "%(reason)s The database refused to record what this document waits for: %(error)s",
+                        reason=vals["error_message"],
+                        error=storable(review_exc.diag.message_primary or str(review_exc)),
+                    ),
+                )
+                outcome = "failed"
         except Exception as exc:
             if not isinstance(exc, ConnectorError | UserError | ValidationError):
                 _logger.exception("Unexpected error while processing audit line %s", self.id)
@@ -373,7 +416,7 @@ class MlConnectorAuditLine(models.Model):
     @api.model
     def _release(self, blocking_key, backend=None):
         """Lines waiting for ``blocking_key`` (a mapping, a review) can go: requeue them."""
-        domain = [("state", "=", "needs_review"), ("blocking_key", "=", blocking_key)]
+        domain = [("state", "=", "needs_review"), ("blocking_key", "=", bounded_key(blocking_key))]
         if backend:
             domain.append(("backend_id", "=", backend.id))
         lines = self.sudo().search(domain)
