@@ -11,7 +11,7 @@ from odoo.service.model import MAX_TRIES_ON_CONCURRENCY_FAILURE, PG_CONCURRENCY_
 from odoo.tools import SQL
 
 from ..tools.errors import AuthError, ConnectorError
-from ..tools.text import bounded_key
+from ..tools.text import bounded_key, storable
 
 _logger = logging.getLogger(__name__)
 
@@ -210,6 +210,24 @@ class MlConnectorFlow(models.Model):
             message = self.backend_id._scrub(str(exc))
             self.last_error = message
             run._log(self.env._("%(flow)s: %(error)s", flow=self.name, error=message), error=True)
+            self._commit()
+            return 0
+        except Exception as exc:
+            if isinstance(exc, OperationalError) and exc.pgcode in PG_CONCURRENCY_ERRORS_TO_RETRY:
+                raise  # retry_on_conflict runs the step again
+            # Whatever else this flow did not expect stops this flow for this run, logged; the other
+            # flows of the cycle go on, and the cursor stays where the last committed page left it.
+            _logger.exception("Flow %s stopped by an unexpected error", self.name)
+            self.env.cr.rollback()
+            self.env.transaction.reset()
+            message = self.backend_id._scrub(storable(f"{type(exc).__name__}: {exc}"))
+            self.last_error = message
+            run._log(
+                self.env._(
+                    "%(flow)s stopped by an unexpected error: %(error)s", flow=self.name, error=message
+                ),
+                error=True,
+            )
             self._commit()
             return 0
         if not remaining:

@@ -234,6 +234,22 @@ class TestHostileDocuments(EngineCase):
         self.assertEqual(len(self.lines(self.flow_in, state="done")), 2)
         self.assertFalse(run.error_message)
 
+    def test_an_unexpected_error_in_one_flow_leaves_the_others_running(self):
+        self.make_partners(2)
+        self.sim.add_item("I1", "Good")
+        handler = type(self.env[self.flow_out.handler_model])
+        with (
+            patch.object(handler, "_collect", side_effect=RuntimeError("handler bug")),
+            mute_logger("odoo.addons.ml_connector.models.ml_connector_flow"),
+        ):
+            run = self.run_backend(self.backend)
+        self.assertIn("stopped by an unexpected error: RuntimeError: handler bug", run.error_message)
+        self.assertIn("handler bug", self.flow_out.last_error)
+        self.assertFalse(self.lines(self.flow_out))
+        self.assertEqual(len(self.lines(self.flow_in, state="done")), 1, "the next flow still ran")
+        self.run_backend(self.backend)
+        self.assertEqual(len(self.lines(self.flow_out, state="done")), 2, "nothing lost once it works again")
+
 
 @tagged("post_install", "-at_install")
 class TestReplay(EngineCase):
