@@ -1,0 +1,1 @@
+"""The reliability and security proof: hostile inputs, crashes, concurrency and secrets."""
