@@ -1,1 +1,1 @@
-"""The reliability and security proof: hostile inputs, crashes, concurrency and secrets."""
+"""Reliability and security proof (``./mlc proof``): faults, crashes, concurrency, hostile input."""
