@@ -3,13 +3,15 @@ import logging
 import random
 from datetime import timedelta
 
-from psycopg2 import IntegrityError, OperationalError
+from psycopg2 import IntegrityError, OperationalError, errorcodes
 
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
+from odoo.service.model import PG_CONCURRENCY_ERRORS_TO_RETRY
 
 from ..tools.errors import AuthError, ConnectorError, NeedsReviewError, TransientError
 from ..tools.redact import SECRET_KEY_PATTERN, dumps_redacted, redact_text
+from ..tools.text import bounded_key, storable
 
 _logger = logging.getLogger(__name__)
 
@@ -24,6 +26,21 @@ RETRY_BASE_MINUTES = 2  # a transient failure waits ~2, 4, 8, 16… minutes (wit
 RETRY_CAP_MINUTES = 120
 # A handler may wait for evidence without spending attempts (see ConnectorError), not forever.
 FREE_WAIT_LIMIT = timedelta(days=1)
+
+
+def _database_error_kind(exc):
+    """What a database error raised while processing one document means.
+
+    ``concurrent``: a serialisation failure or deadlock, the transaction is unusable and the
+    batch is redone; ``unique``: a unique key is taken, maybe by a concurrent insert, worth
+    another attempt; ``refused``: the document's own data is refused (an index row too large,
+    a check or not-null constraint) and would fail the same way every time.
+    """
+    if isinstance(exc, OperationalError) and exc.pgcode in PG_CONCURRENCY_ERRORS_TO_RETRY:
+        return "concurrent"
+    if exc.pgcode == errorcodes.UNIQUE_VIOLATION:
+        return "unique"
+    return "refused"
 
 
 def _has_secret_keys(value):
@@ -41,23 +58,30 @@ def payload_text(payload, secrets=()):
     """Text stored on an audit line: the document as received or sent, minus secrets.
 
     Raw text is kept byte for byte when it holds nothing secret (so that a replay works
-    on exactly what came in); structures are stored as indented JSON.
+    on exactly what came in); structures are stored as indented JSON. What the database cannot
+    store (NUL, unpaired surrogates) is kept as its JSON escape.
     """
     if payload is None or payload is False:
         return False
     if isinstance(payload, bytes):
         payload = payload.decode("utf-8", errors="replace")
-    if isinstance(payload, str):
-        try:
-            parsed = json.loads(payload.lstrip("\ufeff"))
-        except ValueError:
-            return redact_text(payload, secrets)
-        if _has_secret_keys(parsed):
-            return dumps_redacted(parsed, secrets)
-        return redact_text(payload, secrets)
-    if _has_secret_keys(payload):
-        return dumps_redacted(payload, secrets)
-    return redact_text(json.dumps(payload, indent=1, ensure_ascii=False, default=str), secrets)
+    try:
+        if isinstance(payload, str):
+            try:
+                parsed = json.loads(payload.lstrip("\ufeff"))
+            except ValueError:
+                return storable(redact_text(payload, secrets))
+            if _has_secret_keys(parsed):
+                return storable(dumps_redacted(parsed, secrets))
+            return storable(redact_text(payload, secrets))
+        if _has_secret_keys(payload):
+            return storable(dumps_redacted(payload, secrets))
+        return storable(redact_text(json.dumps(payload, indent=1, ensure_ascii=False, default=str), secrets))
+    except RecursionError:
+        # nested deeper than Python walks: kept as the text it came as (no secret can hide in it
+        # that redact_text would not find)
+        text = payload if isinstance(payload, str) else repr(payload)
+        return storable(redact_text(text, secrets))
 
 
 class MlConnectorAuditLine(models.Model):
@@ -150,14 +174,18 @@ class MlConnectorAuditLine(models.Model):
     @api.model
     def _vals_from_item(self, flow, run, item):
         secrets = flow.backend_id._secret_values()
+        # keys and names come from the document: whatever it holds, its line must be storable
+        # (no NUL, no unpaired surrogate) and its keys indexable (a hash stands for a long tail)
         vals = {
-            "name": (item.name or item.document_key or item.source_key)[:250],
+            "name": storable(item.name or item.document_key or item.source_key)[:250],
             "flow_id": flow.id,
             "run_id": run.id,
             "document_type": flow.document_type,
-            "source_key": item.source_key,
-            "document_key": item.document_key or False,
-            "external_id": item.external_id or (item.source_key if flow.direction == "inbound" else False),
+            "source_key": bounded_key(item.source_key),
+            "document_key": storable(item.document_key or "")[:250] or False,
+            "external_id": bounded_key(
+                item.external_id or (item.source_key if flow.direction == "inbound" else False)
+            ),
             "res_model": item.res_model or False,
             "res_id": item.res_id or False,
             "content_hash": item.hash,
@@ -170,13 +198,13 @@ class MlConnectorAuditLine(models.Model):
 
     def _error_vals(self, exc, attempts, max_attempts, secrets=()):
         """State and message for an exception raised while preparing or processing a line."""
-        message = redact_text(str(exc), secrets)
+        message = storable(redact_text(str(exc), secrets))
         if isinstance(exc, NeedsReviewError):
             return {
                 "state": "needs_review",
                 "error_kind": "review",
                 "error_message": message,
-                "blocking_key": exc.blocking_key or False,
+                "blocking_key": bounded_key(exc.blocking_key) or False,
             }
         if isinstance(exc, ConnectorError):
             kind = exc.kind
@@ -294,29 +322,68 @@ class MlConnectorAuditLine(models.Model):
             outcome = vals["state"]
         except AuthError:
             raise
-        except OperationalError:
-            # the transaction itself is unusable (serialisation failure…): the whole batch is redone
-            raise
-        except IntegrityError as exc:
-            # Only this document's savepoint is undone. A unique key taken by a concurrent insert
-            # resolves on the next attempt (the binding is found then); a real clash of data fails
-            # after the usual attempts instead of stopping every other document of the flow.
-            error = TransientError(
-                self.env._(
-                    "This document conflicts with an existing record (%(detail)s); it is tried again.",
-                    detail=(exc.diag.message_detail or exc.diag.constraint_name or str(exc)).strip(),
+        except (OperationalError, IntegrityError) as exc:
+            kind = _database_error_kind(exc)
+            if kind == "concurrent":
+                raise  # the transaction is unusable: the whole batch is redone (retry_on_conflict)
+            if kind == "unique":
+                # A unique key taken by a concurrent insert resolves on the next attempt (the binding
+                # is found then); a lasting clash fails after the usual attempts.
+                error = TransientError(
+                    self.env._(
+                        "This document conflicts with an existing record (%(detail)s); it is tried again.",
+                        detail=storable(
+                            exc.diag.message_detail or exc.diag.constraint_name or str(exc)
+                        ).strip(),
+                    )
                 )
-            )
-            vals.update(self._error_vals(error, self.attempts, self.backend_id.record_max_attempts, secrets))
-            outcome = "transient" if vals.get("state") == "pending" else "failed"
+                vals.update(
+                    self._error_vals(error, self.attempts, self.backend_id.record_max_attempts, secrets)
+                )
+                outcome = "transient" if vals.get("state") == "pending" else "failed"
+            else:
+                # The database refused what this document would write (a value beyond an index's
+                # limit, a constraint): the savepoint is rolled back, the document fails on its own.
+                vals.update(
+                    state="failed",
+                    error_kind="permanent",
+                    error_message=self.env._(
+                        "The database refused to store this document: %s",
+                        storable(exc.diag.message_primary or str(exc)),
+                    ),
+                )
+                outcome = "failed"
         except NeedsReviewError as exc:
             vals.update(self._error_vals(exc, self.attempts, self.backend_id.record_max_attempts, secrets))
             vals.update(self._read_payload_vals(exc, secrets))
             outcome = "needs_review"
-            for callback in exc.after_rollback:
-                callback()
-            if exc.review:
-                self.env["ml.connector.review"]._create_for_line(self, exc)
+            try:
+                # what the line waits for is recorded in its own savepoint: a value the database
+                # refuses there fails this document, it does not abort the batch's transaction
+                with self.env.cr.savepoint():
+                    for callback in exc.after_rollback:
+                        callback()
+                    if exc.review:
+                        self.env["ml.connector.review"]._create_for_line(self, exc)
+            except (OperationalError, IntegrityError) as review_exc:
+                kind = _database_error_kind(review_exc)
+                if kind == "concurrent":
+                    raise
+                # "unique": another worker opened the same review or mapping meanwhile, the line
+                # waits on that one; a refusal fails this document
+                if kind == "refused":
+                    vals.update(
+                        state="failed",
+                        error_kind="permanent",
+                        blocking_key=False,
+                        error_message=self.env._(
+                            "%(reason)s The database refused to record what this document waits "
+                            "for: %(error)s",
+                            reason=vals["error_message"],
+                            error=storable(review_exc.diag.message_primary or str(review_exc)),
+                        ),
+                    )
+                    outcome = "failed"
         except Exception as exc:
             if not isinstance(exc, ConnectorError | UserError | ValidationError):
                 _logger.exception("Unexpected error while processing audit line %s", self.id)
@@ -385,7 +452,7 @@ class MlConnectorAuditLine(models.Model):
     @api.model
     def _release(self, blocking_key, backend=None):
         """Lines waiting for ``blocking_key`` (a mapping, a review) can go: requeue them."""
-        domain = [("state", "=", "needs_review"), ("blocking_key", "=", blocking_key)]
+        domain = [("state", "=", "needs_review"), ("blocking_key", "=", bounded_key(blocking_key))]
         if backend:
             domain.append(("backend_id", "=", backend.id))
         lines = self.sudo().search(domain)

@@ -11,6 +11,7 @@ from odoo.service.model import MAX_TRIES_ON_CONCURRENCY_FAILURE, PG_CONCURRENCY_
 from odoo.tools import SQL
 
 from ..tools.errors import AuthError, ConnectorError
+from ..tools.text import bounded_key, storable
 
 _logger = logging.getLogger(__name__)
 
@@ -211,6 +212,24 @@ class MlConnectorFlow(models.Model):
             run._log(self.env._("%(flow)s: %(error)s", flow=self.name, error=message), error=True)
             self._commit()
             return 0
+        except Exception as exc:
+            if isinstance(exc, OperationalError) and exc.pgcode in PG_CONCURRENCY_ERRORS_TO_RETRY:
+                raise  # retry_on_conflict runs the step again
+            # Whatever else this flow did not expect stops this flow for this run, logged; the other
+            # flows of the cycle go on, and the cursor stays where the last committed page left it.
+            _logger.exception("Flow %s stopped by an unexpected error", self.name)
+            self.env.cr.rollback()
+            self.env.transaction.reset()
+            message = self.backend_id._scrub(storable(f"{type(exc).__name__}: {exc}"))
+            self.last_error = message
+            run._log(
+                self.env._(
+                    "%(flow)s stopped by an unexpected error: %(error)s", flow=self.name, error=message
+                ),
+                error=True,
+            )
+            self._commit()
+            return 0
         if not remaining:
             self.write({"last_success_date": fields.Datetime.now(), "last_error": False})
         return remaining
@@ -235,6 +254,8 @@ class MlConnectorFlow(models.Model):
         Line = self.env["ml.connector.audit.line"].sudo()
         handler = self._handler()
         items = [item for item in page.items if item.source_key]
+        for item in items:
+            item.source_key = bounded_key(item.source_key)  # as stored on the line (see _vals_from_item)
         keys = list({item.source_key for item in items})
         # A version is new unless it is already waiting (open line), or it is what the other
         # side last received: the binding's hash when there is one, else the latest line's.

@@ -1,6 +1,8 @@
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError
 
+from ..tools.text import bounded_key
+
 REVIEW_MODELS = [
     ("res.partner", "Partner"),
     ("product.product", "Product"),
@@ -116,7 +118,7 @@ class MlConnectorReview(models.Model):
                 }
             )
         review.line_ids = [(4, line.id)]
-        line.blocking_key = self._blocking_key(review.binding_type, review.external_id)
+        line.blocking_key = bounded_key(self._blocking_key(review.binding_type, review.external_id))
         return review
 
     @api.model

@@ -1,9 +1,14 @@
+import hashlib
 import json
 from datetime import timedelta
+from unittest.mock import patch
 
 from odoo import fields
 from odoo.tests import tagged
+from odoo.tools import mute_logger
 from odoo.tools.misc import file_open
+
+from odoo.addons.ml_connector.tools.errors import NeedsReviewError
 
 from tests.simulators.base import iso_ms
 
@@ -164,6 +169,86 @@ class TestProcessing(EngineCase):
         newest = self.lines(self.flow_out, state="done")
         self.assertEqual(json.loads(newest.request_payload)["email"], "new@example.com")
         self.assertEqual(self.sim.contacts[partner.ref]["email"], "new@example.com")
+
+
+@tagged("post_install", "-at_install")
+class TestHostileDocuments(EngineCase):
+    """Documents the database cannot take as they are never take their batch or run down."""
+
+    def test_a_value_the_database_refuses_fails_only_its_document(self):
+        # a reference too long for the B-tree index on res.partner.ref (incompressible digits)
+        long_ref = "".join(str(hashlib.sha256(str(i).encode()).hexdigest()) for i in range(120))
+        self.sim.add_item("I1", "Good")
+        self.sim.add_item(long_ref, "Too long a key")
+        self.sim.add_item("I3", "Also good")
+        self.run_backend(self.backend)
+        failed = self.lines(self.flow_in, state="failed")
+        self.assertEqual(failed.error_kind, "permanent")
+        self.assertIn("The database refused to store this document", failed.error_message)
+        self.assertEqual(len(self.lines(self.flow_in, state="done")), 2)
+        self.assertFalse(self.env["res.partner"].search_count([("name", "=", "Too long a key")]))
+
+    def test_a_document_with_text_postgresql_cannot_store_still_gets_its_line(self):
+        self.sim.add_item("I1", "Good")
+        self.sim.add_item("NUL\x00KEY", "Nul\x00name")
+        self.sim.add_item("SURROGATE-\ud800", "Broken \udc00 text")
+        self.sim.add_item("I4", "Also good")
+        # the test handler does not check its texts: the database error is logged as unexpected
+        with mute_logger("odoo.addons.ml_connector.models.ml_connector_audit_line"):
+            self.run_backend(self.backend)
+        lines = self.lines(self.flow_in)
+        self.assertEqual(len(lines), 4, "one line per document, whatever it holds")
+        self.assertEqual(len(lines.filtered(lambda line: line.state == "done")), 2)
+        bad = lines.filtered(lambda line: line.state == "failed")
+        self.assertEqual(sorted(bad.mapped("document_key")), ["NUL\\u0000KEY", "SURROGATE-\\ud800"])
+        self.assertIn("\\u0000", bad.filtered(lambda line: "NUL" in line.document_key).request_payload)
+
+    def test_a_review_the_database_refuses_fails_only_its_document(self):
+        # a review keyed by a value too long for its unique index
+        huge = "".join(hashlib.sha256(str(i).encode()).hexdigest() for i in range(120))
+        handler = type(self.env[self.flow_in.handler_model])
+        process = handler._process
+
+        def wait_for_a_huge_review(records, line):
+            if '"key": "BAD"' not in line.request_payload:
+                return process(records, line)
+            review = {
+                "name": "Huge",
+                "binding_type": "test_item",
+                "external_id": huge,
+                "res_model": "res.partner",
+            }
+            raise NeedsReviewError(
+                "Waits for a person.", blocking_key=f"review:test_item:{huge}", review=review
+            )
+
+        self.sim.add_item("I1", "Good")
+        self.sim.add_item("BAD", "Waits")
+        self.sim.add_item("I3", "Also good")
+        with patch.object(handler, "_process", wait_for_a_huge_review):
+            run = self.run_backend(self.backend)
+        failed = self.lines(self.flow_in, state="failed")
+        self.assertEqual(failed.document_key, "BAD")
+        self.assertIn("Waits for a person. The database refused to record what", failed.error_message)
+        self.assertFalse(failed.blocking_key)
+        self.assertEqual(len(self.lines(self.flow_in, state="done")), 2)
+        self.assertFalse(run.error_message)
+
+    def test_an_unexpected_error_in_one_flow_leaves_the_others_running(self):
+        self.make_partners(2)
+        self.sim.add_item("I1", "Good")
+        handler = type(self.env[self.flow_out.handler_model])
+        with (
+            patch.object(handler, "_collect", side_effect=RuntimeError("handler bug")),
+            mute_logger("odoo.addons.ml_connector.models.ml_connector_flow"),
+        ):
+            run = self.run_backend(self.backend)
+        self.assertIn("stopped by an unexpected error: RuntimeError: handler bug", run.error_message)
+        self.assertIn("handler bug", self.flow_out.last_error)
+        self.assertFalse(self.lines(self.flow_out))
+        self.assertEqual(len(self.lines(self.flow_in, state="done")), 1, "the next flow still ran")
+        self.run_backend(self.backend)
+        self.assertEqual(len(self.lines(self.flow_out, state="done")), 2, "nothing lost once it works again")
 
 
 @tagged("post_install", "-at_install")

@@ -386,9 +386,11 @@ def parse_json(response):
     """JSON body of a response, or a clear error naming what came back instead."""
     try:
         return response.json()
-    except ValueError as exc:
+    except (ValueError, RecursionError) as exc:
         snippet = _excerpt(response, 200)
         message = f"Expected JSON from {safe_url(response.url or '')} but got: {snippet!r}"
+        if isinstance(exc, RecursionError):
+            message = f"The answer of {safe_url(response.url or '')} is JSON nested too deeply to be read"
         method = response.request.method if response.request is not None else "GET"
         # An unreadable answer to a POST leaves us not knowing whether it was accepted.
         cls = TransientError if method in IDEMPOTENT_METHODS else OutcomeUnknownError

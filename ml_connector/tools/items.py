@@ -12,11 +12,12 @@ def content_hash(payload) -> str:
     if isinstance(payload, bytes):
         data = payload
     elif isinstance(payload, str):
-        data = payload.encode()
+        data = payload.encode("utf-8", "surrogatepass")
     else:
+        # surrogatepass: a document may hold an unpaired surrogate ("\ud800"); its hash must not fail
         data = json.dumps(
             payload, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str
-        ).encode()
+        ).encode("utf-8", "surrogatepass")
     return hashlib.sha256(data).hexdigest()
 
 

@@ -5,6 +5,7 @@ from odoo import api, models
 from odoo.addons.ml_connector.models.ml_connector_audit_line import payload_text
 from odoo.addons.ml_connector.tools.errors import DocumentError
 from odoo.addons.ml_connector.tools.items import Page, content_hash
+from odoo.addons.ml_connector.tools.text import document_problems
 
 from ..tools.client import dig, parse_stamp
 
@@ -33,6 +34,21 @@ class MlConnectorJaggaerHandlerMixin(models.AbstractModel):
             return json.loads(line.request_payload)
         except ValueError as exc:
             raise DocumentError(self.env._("The stored document is not valid JSON: %s", exc)) from exc
+
+    @api.model
+    def _check_texts(self, document, what=None):
+        """DocumentError when texts of an inbound ``document`` cannot be stored as they are (NUL
+        characters, unpaired surrogates, control characters): refused whole, saying where, rather
+        than written in part or failing in the database."""
+        problems = document_problems(document)
+        if problems:
+            raise DocumentError(
+                self.env._(
+                    "%(what)s holds text Odoo cannot store as it is: %(problems)s",
+                    what=what or self.env._("The document"),
+                    problems="; ".join(problems),
+                )
+            )
 
     @api.model
     def _built_document(self, line, record):

@@ -7,12 +7,15 @@ read (unreadable answer) is fetched again on replay. A newer version of the invo
 JAGGAER is collected as its own audit line.
 """
 
+import math
+
 from odoo import api, models
 from odoo.tools import float_compare, float_round
 
 from odoo.addons.ml_connector.models.ml_connector_matching import PartnerQuery
 from odoo.addons.ml_connector.tools.errors import DocumentError, TransientError
 from odoo.addons.ml_connector.tools.items import SourceItem
+from odoo.addons.ml_connector.tools.text import identifier_problem
 
 from ..tools.client import dig, parse_stamp, segment_values
 from .handler_common import INVOICE_BINDING, PO_LINE_BINDING, SUPPLIER_BINDING
@@ -25,9 +28,12 @@ def _number(env, value, what):
     if isinstance(value, bool) or value in (None, ""):
         raise DocumentError(env._("%s is missing.", what))
     try:
-        return float(value)
-    except (TypeError, ValueError):
+        number = float(value)
+    except (TypeError, ValueError, OverflowError):
         raise DocumentError(env._("%(what)s is not a number: %(value)r.", what=what, value=value)) from None
+    if not math.isfinite(number):  # NaN, Infinity, or "1e999" written as text
+        raise DocumentError(env._("%(what)s is not a finite number: %(value)r.", what=what, value=value))
+    return number
 
 
 class MlConnectorHandlerJaggaerInvoiceIn(models.AbstractModel):
@@ -76,6 +82,7 @@ class MlConnectorHandlerJaggaerInvoiceIn(models.AbstractModel):
     def _process(self, line):
         backend = line.backend_id
         item = self._payload(line) or {}
+        self._check_texts(item)
         header = item.get("header")
         if not isinstance(header, dict) or not header.get("invoiceId"):
             raise DocumentError(self.env._("The invoice has no header.invoiceId."))
@@ -147,6 +154,11 @@ class MlConnectorHandlerJaggaerInvoiceIn(models.AbstractModel):
         detail = next(iter(client.records(body, "invoice_detail")), None)
         if not isinstance(detail, dict) or not isinstance(detail.get("header"), dict):
             raise DocumentError(self.env._("JAGGAER's detail of invoice %s has no header.", invoice_id))
+        try:
+            self._check_texts(detail, self.env._("JAGGAER's detail of invoice %s", invoice_id))
+        except DocumentError as exc:
+            exc.payload = detail  # kept on the audit line, as for any refused detail
+            raise
         return detail, warning
 
     # -- the bill ----------------------------------------------------------------------
@@ -159,6 +171,14 @@ class MlConnectorHandlerJaggaerInvoiceIn(models.AbstractModel):
         number = str(header.get("supplierInvoiceNumber") or "").strip()
         if not number:
             raise DocumentError(self.env._("Invoice %s has no supplierInvoiceNumber.", invoice_id))
+        problem = identifier_problem(number)
+        if problem:
+            # the number becomes the bill's reference and the duplicate check's key
+            raise DocumentError(
+                self.env._(
+                    "Invoice %(id)s: supplierInvoiceNumber %(problem)s.", id=invoice_id, problem=problem
+                )
+            )
         raw_lines = dig(detail, "lineList.invoiceLine")
         if not isinstance(raw_lines, list) or not raw_lines:
             raise DocumentError(
@@ -286,6 +306,14 @@ class MlConnectorHandlerJaggaerInvoiceIn(models.AbstractModel):
     @api.model
     def _vendor(self, backend, header, number):
         supplier = header.get("supplier") or {}
+        if not isinstance(supplier, dict) or not any(
+            supplier.get(key) for key in ("id", "supplierNumber", "name", "duns")
+        ):
+            # nothing to match nor to ask a person about: a review would bind whatever is chosen to
+            # "no supplier", for every invoice without one
+            raise DocumentError(
+                self.env._("Invoice %s names no supplier (no header.supplier id, number or name).", number)
+            )
         supplier_id = str(supplier.get("id") or "")
         match = self.env["ml.connector.matching"]._match_partner(
             backend,
@@ -322,12 +350,22 @@ class MlConnectorHandlerJaggaerInvoiceIn(models.AbstractModel):
         """Bill line values, the purchase orders they bill and notes; every check on the way."""
         orders = self.env["purchase.order"]
         in_this_invoice = {}  # purchase line -> quantity billed by earlier lines of this invoice
-        result, notes = [], []
+        result, notes, line_numbers = [], [], set()
         for position, raw in enumerate(raw_lines, start=1):
             if not isinstance(raw, dict):
                 raise DocumentError(
                     self.env._("Invoice %(number)s line %(n)s is not an object.", number=number, n=position)
                 )
+            line_number = str(raw.get("lineNumber") or position)
+            if line_number in line_numbers:
+                raise DocumentError(
+                    self.env._(
+                        "Invoice %(number)s has two lines numbered %(line)s: line numbers must be unique.",
+                        number=number,
+                        line=line_number,
+                    )
+                )
+            line_numbers.add(line_number)
             where = self.env._(
                 "Invoice %(number)s line %(n)s", number=number, n=raw.get("lineNumber") or position
             )
@@ -391,6 +429,17 @@ class MlConnectorHandlerJaggaerInvoiceIn(models.AbstractModel):
         account, distribution = None, None
         for segment in (backend.jaggaer_account_segment, backend.jaggaer_cost_center_segment):
             values = coding.get(segment or "") or []
+            for value in values:
+                problem = identifier_problem(value)
+                if problem:  # a segment value is a mapping key, listed for the administrator
+                    raise DocumentError(
+                        self.env._(
+                            "%(where)s: its %(segment)s value %(problem)s.",
+                            where=where,
+                            segment=segment,
+                            problem=problem,
+                        )
+                    )
             if len(set(values)) > 1:
                 raise DocumentError(
                     self.env._(

@@ -372,8 +372,19 @@ class MlConnectorHandlerJaggaerPoStatusIn(models.AbstractModel):
     def _process(self, line):
         backend = line.backend_id
         remote = self._payload(line) or {}
+        self._check_texts(remote)
         if not remote.get("status"):
             raise DocumentError(self.env._("The purchase order has no status."))
+        try:
+            int(remote.get("revisionNumber") or 0)
+        except (TypeError, ValueError):
+            raise DocumentError(
+                self.env._(
+                    "The revisionNumber of purchase order %(po)s is not a whole number: %(value)r.",
+                    po=remote.get("poNumber"),
+                    value=remote.get("revisionNumber"),
+                )
+            ) from None
         binding = self.env["ml.connector.binding"]._find(
             backend, PO_BINDING, external_id=str(remote.get("poId"))
         )

@@ -27,6 +27,7 @@ from odoo.addons.ml_connector.models.ml_connector_matching import PartnerQuery
 from odoo.addons.ml_connector.tools.errors import DocumentError, NeedsReviewError, RemoteBusinessError
 from odoo.addons.ml_connector.tools.items import SourceItem, content_hash
 from odoo.addons.ml_connector.tools.matching import MatchCandidate, MatchResult, duns_key, name_key, vat_keys
+from odoo.addons.ml_connector.tools.text import NAME_LENGTH, has_visible_text, identifier_problem
 
 from ..tools.client import dig
 from ..tools.suppliers import FIELDS, ODOO_WRITABLE, company_info, push_changes, remote_values
@@ -187,9 +188,29 @@ class MlConnectorHandlerJaggaerSupplierIn(models.AbstractModel):
     def _process(self, line):
         backend = line.backend_id
         info = self._payload(line) or {}
+        self._check_texts(info)
         bravo_id = str(info.get("bravoId") or "")
-        if not bravo_id or not str(info.get("companyName") or "").strip():
+        name = str(info.get("companyName") or "")
+        if not bravo_id or not name.strip():
             raise DocumentError(self.env._("A JAGGAER supplier needs a bravoId and a companyName."))
+        if not has_visible_text(name):
+            raise DocumentError(
+                self.env._("The companyName of supplier %s has no visible character.", bravo_id)
+            )
+        if len(name) > NAME_LENGTH:
+            raise DocumentError(
+                self.env._(
+                    "The companyName of supplier %(id)s is %(length)s characters long (at most %(max)s).",
+                    id=bravo_id,
+                    length=len(name),
+                    max=NAME_LENGTH,
+                )
+            )
+        problem = identifier_problem(str(info.get("extCode") or ""))
+        if problem:  # the supplier number becomes the vendor's Reference, matched as it is
+            raise DocumentError(
+                self.env._("The extCode of supplier %(id)s %(problem)s.", id=bravo_id, problem=problem)
+            )
         remote_now = remote_values(info)
         binding = self.env["ml.connector.binding"]._find(backend, SUPPLIER_BINDING, external_id=bravo_id)
         partner = binding._record() if binding else None

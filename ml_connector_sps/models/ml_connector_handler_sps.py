@@ -111,8 +111,9 @@ class MlConnectorHandlerSpsInbound(models.AbstractModel):
                     self.env._("%(file)s is not an RSX document: %(error)s", file=path, error=exc)
                 )
             return [item]
-        batch = isinstance(value, list)
-        docs = rsx.documents(value) if value != [] else [value]
+        # an empty batch holds no document: the file itself is the one bad document
+        batch = isinstance(value, list) and value != []
+        docs = rsx.documents(value) if batch else [value]
         items = []
         for index, doc in enumerate(docs):
             where = f"{path}#{index + 1}" if batch else path

@@ -2,6 +2,7 @@ from odoo import Command, api, fields, models
 
 from odoo.addons.ml_connector.models.ml_connector_matching import ProductQuery
 from odoo.addons.ml_connector.tools.errors import DocumentError, NeedsReviewError
+from odoo.addons.ml_connector.tools.text import bounded_key, shorten
 
 from ..tools import rsx
 
@@ -197,21 +198,48 @@ class MlConnectorHandlerSpsOrderIn(models.AbstractModel):
         document waits for the first of them (deciding it releases the document, which then waits
         for the next one still open, if any)."""
         Matching = self.env["ml.connector.matching"]
-        resolved, undecided = [], []
+        resolved, undecided, sequences = [], [], set()
         vendor = partner.partner_id
         for index, item in enumerate(doc.get("LineItem") or [], start=1):
             order_line = item.get("OrderLine") or {}
             qty = order_line.get("OrderQty")
             if not rsx.is_number(qty) or qty <= 0:
                 raise DocumentError(
-                    self.env._("Order %(po)s line %(n)s has no quantity.", po=po_number, n=index)
+                    self.env._(
+                        "Order %(po)s line %(n)s: the quantity must be a positive number, got %(qty)s.",
+                        po=po_number,
+                        n=index,
+                        qty=qty if qty is not None else self.env._("none"),
+                    )
                 )
+            price = order_line.get("PurchasePrice")
+            if rsx.is_number(price) and price < 0:
+                raise DocumentError(
+                    self.env._(
+                        "Order %(po)s line %(n)s has a negative unit price (%(price)s).",
+                        po=po_number,
+                        n=index,
+                        price=price,
+                    )
+                )
+            # the line number stays the line's identity on later acknowledgements and ship notices
+            sequence = str(order_line.get("LineSequenceNumber") or index)
+            if sequence in sequences:
+                raise DocumentError(
+                    self.env._(
+                        "Order %(po)s has LineSequenceNumber %(seq)s twice: each line needs its own number.",
+                        po=po_number,
+                        seq=sequence,
+                    )
+                )
+            sequences.add(sequence)
             description = self._item_description(item)
             item_code = (
                 order_line.get("BuyerPartNumber")
                 or order_line.get("VendorPartNumber")
                 or order_line.get("ConsumerPackageCode")
-                or description
+                # a description standing for the item is a key too: bounded for its index
+                or bounded_key(description)
             )
             binding_id = f"{partner.tpid}:{item_code}"
             result = Matching._match_product(
@@ -266,7 +294,7 @@ class MlConnectorHandlerSpsOrderIn(models.AbstractModel):
                 label=self.env._(
                     "Item %(code)s%(desc)s of %(partner)s",
                     code=code,
-                    desc=f" ({description})" if description and description != code else "",
+                    desc=f" ({shorten(description, 120)})" if description and description != code else "",
                     partner=partner.name,
                 ),
                 kind="product",

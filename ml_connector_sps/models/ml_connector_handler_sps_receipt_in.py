@@ -75,7 +75,12 @@ class MlConnectorHandlerSpsReceiptIn(models.AbstractModel):
                 qty = response.get("Qty")
                 if not rsx.is_number(qty) or qty < 0:
                     raise DocumentError(
-                        self.env._("Warehouse receipt %s has a line without a quantity.", receipt_id)
+                        self.env._(
+                            "Warehouse receipt %(id)s: a received quantity must be a number of at least 0, "
+                            "got %(qty)s.",
+                            id=receipt_id,
+                            qty=qty if qty is not None else self.env._("none"),
+                        )
                     )
                 if not qty:
                     continue

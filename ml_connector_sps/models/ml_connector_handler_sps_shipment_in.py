@@ -96,7 +96,12 @@ class MlConnectorHandlerSpsShipmentIn(models.AbstractModel):
                 qty = shipment_line.get("ShipQty")
                 if not rsx.is_number(qty) or qty < 0:
                     raise DocumentError(
-                        self.env._("Ship notice %s has a line without a shipped quantity.", shipment_id)
+                        self.env._(
+                            "Ship notice %(asn)s: a shipped quantity must be a number of at least 0, "
+                            "got %(qty)s.",
+                            asn=shipment_id,
+                            qty=qty if qty is not None else self.env._("none"),
+                        )
                     )
                 if not qty:
                     continue

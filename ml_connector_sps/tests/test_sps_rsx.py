@@ -86,6 +86,52 @@ class TestRsx(BaseCase):
             with self.assertRaisesRegex(rsx.RsxError, message):
                 rsx.parse(data)
 
+    def test_strict_json_and_texts_odoo_can_store(self):
+        doc = reference_examples()["850"]
+        text = json.dumps(doc)
+        for data, message in (
+            (text.replace('"OrderQty": 24', '"OrderQty": NaN'), "NaN is not a JSON number"),
+            (text.replace('"OrderQty": 24', '"OrderQty": -Infinity'), "Infinity is not a JSON number"),
+            (text.replace('"OrderQty": 24', '"OrderQty": 1e999'), "too large a number"),
+            ("[" * 100_000 + "]" * 100_000, "nested too deeply"),
+            ('{"Header": ' + "[" * 70 + "]" * 70 + "}", "nested too deeply"),
+        ):
+            with self.subTest(message), self.assertRaisesRegex(rsx.RsxError, message):
+                rsx.parse(data)
+        self.assertFalse(rsx.is_number(float("nan")) or rsx.is_number(float("inf")) or rsx.is_number(10**400))
+
+        def problems(**header):
+            mutated = copy.deepcopy(doc)
+            mutated["Header"]["OrderHeader"].update(header)
+            return rsx.validate(mutated, expected="850")
+
+        where = "$.Header.OrderHeader"
+        self.assertEqual(
+            problems(PurchaseOrderNumber="PO\u200b1"),
+            [f"{where}.PurchaseOrderNumber: contains invisible characters (U+200B)"],
+        )
+        self.assertEqual(
+            problems(PurchaseOrderNumber="P" * 81),
+            [f"{where}.PurchaseOrderNumber: is 81 characters long (at most 80)"],
+        )
+        self.assertEqual(
+            problems(PurchaseOrderNumber=" "), [f"{where}.PurchaseOrderNumber: required, but empty"]
+        )
+        self.assertEqual(
+            problems(Department="A\x00B"),
+            [f"{where}.Department: contains a NUL character (U+0000), which cannot be stored"],
+        )
+        self.assertEqual(
+            problems(Department="\ud800"),
+            [f"{where}.Department: contains an unpaired surrogate (U+D800), which is not valid Unicode"],
+        )
+        self.assertEqual(
+            problems(Department="\x1b[2J"), [f"{where}.Department: contains a control character (U+001B)"]
+        )
+        self.assertEqual(
+            problems(Department="\u05e1\u200f \U0001f600"), [], "names may hold any visible text"
+        )
+
     def test_totals_are_checked(self):
         doc = copy.deepcopy(reference_examples()["810"])
         self.assertEqual(rsx.total_problems(doc, "InvoiceLine", "InvoiceQty"), [])

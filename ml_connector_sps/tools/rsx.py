@@ -21,8 +21,11 @@ looks into are accepted with any content (``*``).
 """
 
 import json
+import math
 import re
 from datetime import date
+
+from odoo.addons.ml_connector.tools.text import identifier_problem, storable, text_problem
 
 BOM = b"\xef\xbb\xbf"
 
@@ -429,6 +432,16 @@ TYPES = {
     )
 }
 _ACK_HEADER_KEYS = ("AcknowledgementNumber", "AcknowledgementDate", "AcknowledgementTime")
+# RSX documents are about ten levels deep; a file nested far deeper is not one (and Python's JSON
+# tools stop around a thousand levels).
+MAX_DEPTH = 64
+# Keys whose values identify documents, lines and items: compared as they are, so no invisible
+# character and no unreasonable length (RSX itself only limits TradingPartnerId).
+IDENTIFIER_KEYS = frozenset(
+    """TradingPartnerId PurchaseOrderNumber ReleaseNumber DepositorOrderNumber ShipmentIdentification
+    WarehouseReceiptId InvoiceNumber AcknowledgementNumber DocumentId LineSequenceNumber BuyerPartNumber
+    VendorPartNumber ConsumerPackageCode EAN GTIN UPCCaseCode PartNumber WarehouseLotID""".split()
+)
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _TIME = re.compile(r"^([01]\d|2[0-3]):[0-5]\d:([0-5]\d|60)(\.\d+)?(Z|[+-]([01]\d|2[0-3]):[0-5]\d)?$")
 
@@ -446,15 +459,46 @@ def decode(data):
     return data.lstrip("\ufeff")
 
 
+def _no_constant(name):
+    raise ValueError(f"{name} is not a JSON number")
+
+
+def _finite(text):
+    value = float(text)
+    if not math.isfinite(value):
+        raise ValueError(f"{text} is too large a number")
+    return value
+
+
 def parse(data):
-    """The JSON value of a file (a document or a batch); :class:`RsxError` when it is not JSON."""
+    """The JSON value of a file (a document or a batch); :class:`RsxError` when it is not JSON.
+
+    Strict JSON: ``NaN``, ``Infinity`` and numbers beyond a float's range are refused (Python's
+    parser would accept them), and so is nesting beyond :data:`MAX_DEPTH` levels.
+    """
     try:
-        value = json.loads(decode(data))
+        value = json.loads(decode(data), parse_constant=_no_constant, parse_float=_finite)
+    except RecursionError:
+        raise RsxError(f"nested too deeply to be an RSX document (more than {MAX_DEPTH} levels)") from None
     except ValueError as exc:
         raise RsxError(f"not valid JSON ({exc})") from exc
     if not isinstance(value, dict | list):
         raise RsxError("the file holds neither a document (object) nor a batch (array)")
+    if _depth(value) > MAX_DEPTH:
+        raise RsxError(f"nested too deeply to be an RSX document (more than {MAX_DEPTH} levels)")
     return value
+
+
+def _depth(value):
+    deepest, stack = 0, [(value, 1)]
+    while stack:
+        item, depth = stack.pop()
+        deepest = max(deepest, depth)
+        if deepest > MAX_DEPTH:
+            break
+        children = item.values() if isinstance(item, dict) else item if isinstance(item, list) else ()
+        stack.extend((child, depth + 1) for child in children if isinstance(child, dict | list))
+    return deepest
 
 
 def documents(value):
@@ -540,8 +584,11 @@ def validate(doc, expected=None):
             problems.append(f"{path}.{required}: required")
     head = header(doc, code)
     for required in ("TradingPartnerId", kind.identifier):
-        if isinstance(doc.get("Header"), dict) and kind.header_key in doc["Header"] and required not in head:
-            problems.append(f"$.Header.{kind.header_key}.{required}: required")
+        if isinstance(doc.get("Header"), dict) and kind.header_key in doc["Header"]:
+            if required not in head:
+                problems.append(f"$.Header.{kind.header_key}.{required}: required")
+            elif isinstance(head[required], str) and not head[required].strip():
+                problems.append(f"$.Header.{kind.header_key}.{required}: required, but empty")
     if code == "856":
         levels = [key for key in ("ContainerLevel", "OrderLevel", "PackLevel", "ItemLevel") if key in doc]
         if len(levels) > 1:
@@ -568,9 +615,13 @@ def _check_object(value, name, path, problems):
     keys = SCHEMA[name]
     for key, item in value.items():
         if key not in keys:
-            problems.append(f"{path}.{key}: unknown key (RSX 7.7 allows no additional properties)")
+            problems.append(f"{path}.{storable(key)}: unknown key (RSX 7.7 allows no additional properties)")
         else:
             _check_value(item, keys[key], f"{path}.{key}", problems)
+            if key in IDENTIFIER_KEYS and isinstance(item, str) and not text_problem(item):
+                problem = identifier_problem(item)
+                if problem:
+                    problems.append(f"{path}.{key}: {problem}")
 
 
 def _check_value(value, kind, path, problems):
@@ -592,7 +643,13 @@ def _check_value(value, kind, path, problems):
 
 
 def is_number(value):
-    return isinstance(value, int | float) and not isinstance(value, bool)
+    """A JSON number a quantity or amount can be: not a boolean, not NaN, not infinite."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return False
+    try:
+        return math.isfinite(value)
+    except OverflowError:  # an integer beyond a float's range
+        return False
 
 
 def _scalar_problem(value, kind):
@@ -608,6 +665,9 @@ def _scalar_problem(value, kind):
         return None if isinstance(value, bool) else f"expected true or false, got {_kind(value)}"
     if not isinstance(value, str):
         return f"expected a string, got {_kind(value)}"
+    problem = text_problem(value)
+    if problem:
+        return problem
     if kind == "date":
         try:
             if not _DATE.match(value):

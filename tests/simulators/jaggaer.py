@@ -1655,7 +1655,8 @@ class JaggaerSimulator(SimulatorApp):
             header["supplier"] = {**self._supplier_ref(known), **header.get("supplier", {})}
         invoice.setdefault("lineList", {"invoiceLine": []})
         for line in invoice["lineList"].get("invoiceLine", []):
-            line.setdefault("lineId", self._next("line"))
+            if isinstance(line, dict):  # odd records are seeded as they are (malformed-input tests)
+                line.setdefault("lineId", self._next("line"))
         self.invoices[header["invoiceId"]] = invoice
         return invoice
 
