@@ -115,9 +115,13 @@ def ensure_base(env, sims):
     jaggaer = Backend.search([("name", "=", "Proof JAGGAER")], limit=1)
     sps = Backend.search([("name", "=", "Proof SPS")], limit=1)
     if jaggaer:
-        if jaggaer.base_url != sims.jaggaer_url:  # a new simulator process: new ports
+        if jaggaer.base_url != sims.jaggaer_url:
+            # A new simulator process (a partial re-run with --only): new ports, and a remote that
+            # has never seen the links Odoo remembers. Forget them, as after a remote reset.
             jaggaer.write({"base_url": sims.jaggaer_url, "token_url": False})
             sps.write({"base_url": sims.sps_url, "token_url": f"{sims.sps_url}/oauth/token"})
+            env["ml.connector.binding"].search([("backend_id", "in", (jaggaer | sps).ids)]).unlink()
+            (jaggaer | sps).flow_ids.write({"cursor": False, "last_collect_run_id": False})
         (jaggaer | sps).filtered(lambda b: b.state != "active").action_activate()
         return _base_from(env, jaggaer, sps)
 
