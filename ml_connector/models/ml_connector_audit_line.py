@@ -271,6 +271,7 @@ class MlConnectorAuditLine(models.Model):
             }
         )
         todo = self - exhausted
+        todo._mark_interrupted()
         self.env.cr.execute(
             """UPDATE ml_connector_audit_line
                SET attempts = attempts + 1, in_flight = TRUE, run_id = %s,
@@ -279,6 +280,22 @@ class MlConnectorAuditLine(models.Model):
             (run.id, tuple(todo.ids or [0])),
         )
         self.invalidate_recordset(["attempts", "in_flight", "run_id", "last_attempt_date"])
+
+    def _mark_interrupted(self):
+        """Lines still in flight were interrupted after their attempt began (a worker stopped, or a
+        conflict rolled their batch back): what they sent may have arrived. Like a send without an
+        answer, their next attempt first asks the handler to look the document up remotely."""
+        if not self:
+            return
+        self.env.cr.execute(
+            """UPDATE ml_connector_audit_line
+               SET outcome_unknown = TRUE,
+                   outcome_unknown_since = COALESCE(
+                       outcome_unknown_since, last_attempt_date, (now() AT TIME ZONE 'UTC'))
+               WHERE id IN %s AND in_flight""",
+            (tuple(self.ids),),
+        )
+        self.invalidate_recordset(["outcome_unknown", "outcome_unknown_since"])
 
     def _abandon_attempt(self):
         """The batch stopped before these lines were tried: do not count the attempt."""

@@ -381,7 +381,15 @@ class MlConnectorFlow(models.Model):
             lines._start_attempt(run)
             self._commit()
 
-            def attempt(lines=lines):
+            tries = []
+
+            def attempt(lines=lines, tries=tries):
+                if tries:
+                    # a conflict rolled the batch back after some of its documents may have
+                    # reached the target: each one is looked up before it is sent again
+                    lines._mark_interrupted()
+                    self._commit()
+                tries.append(True)
                 processed, stopped = self._process_batch(handler, lines, run)
                 if stopped:
                     return True, 0

@@ -12,7 +12,7 @@ from odoo.addons.ml_connector.tools.errors import NeedsReviewError
 
 from tests.simulators.base import iso_ms
 
-from .common import EngineCase
+from .common import EngineCase, PartnerOutTestHandler
 
 
 @tagged("post_install", "-at_install")
@@ -154,6 +154,38 @@ class TestProcessing(EngineCase):
         self.assertEqual(len(self.sim.requests_to("/api/contacts/by-key/")), 1)
         binding = self.env["ml.connector.binding"]._find(self.backend, "test_partner", record=partner)
         self.assertEqual(binding.external_id, str(self.sim.contacts[partner.ref]["id"]))
+
+    def test_a_batch_redone_after_a_conflict_sends_nothing_twice(self):
+        """PostgreSQL cancels a transaction that raced another one; the engine redoes the batch,
+        but what its first try already sent must be looked up, not sent a second time."""
+        partners = self.make_partners(3)
+        original = PartnerOutTestHandler._process
+        conflicts = []
+
+        def process_then_conflict(handler, line):
+            result = original(handler, line)
+            if line.res_id == partners[1].id and not conflicts:
+                conflicts.append(line.id)
+                # what a concurrent update of the same rows raises (REPEATABLE READ)
+                handler.env.cr.execute(
+                    "DO $$ BEGIN RAISE EXCEPTION 'raced' USING ERRCODE = 'serialization_failure'; END $$"
+                )
+            return result
+
+        with (
+            patch.object(PartnerOutTestHandler, "_process", process_then_conflict),
+            patch("odoo.addons.ml_connector.models.ml_connector_flow.time.sleep"),
+            mute_logger("odoo.addons.ml_connector.models.ml_connector_flow"),
+        ):
+            self.run_backend(self.backend)
+        self.assertTrue(conflicts, "the conflict was raised")
+        lines = self.lines(self.flow_out)
+        self.assertEqual(lines.mapped("state"), ["done"] * 3)
+        self.assertEqual(len(self.sim.requests_to("/api/contacts", "POST")), 3, "each partner sent once")
+        # the two sent before the conflict were found by a lookup; the third one was never sent
+        self.assertEqual(len(self.sim.requests_to("/api/contacts/by-key/")), 3)
+        self.assertEqual(len(self.sim.contacts), 3)
+        self.assertEqual(set(lines.mapped("attempts")), {1})
 
     def test_superseded_version_is_skipped(self):
         partner = self.make_partners(1)

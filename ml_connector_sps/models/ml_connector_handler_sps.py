@@ -493,21 +493,6 @@ class MlConnectorHandlerSpsOutbound(models.AbstractModel):
                     "Cancelled before any version reached SPS: there is nothing to cancel there."
                 ),
             }
-        # A previous attempt that ended without any recorded outcome (the worker stopped between
-        # the upload and the commit) may have delivered the file: look before sending again, and
-        # when SPS does not show it (yet), treat it like a lost answer.
-        if line.attempts > 1 and not line.error_kind:
-            if self._delivered(line, path):
-                return self._sent(
-                    line, record, doc, path, {"found": path, "how": "looked up after an interruption"}
-                )
-            raise OutcomeUnknownError(
-                self.env._(
-                    "A previous attempt to send %s was interrupted and SPS does not show the file (yet): "
-                    "looking again later before sending it.",
-                    path,
-                )
-            )
         data = line.request_payload.encode()
         try:
             response = backend._sps_api().upload(path, data)
@@ -520,14 +505,15 @@ class MlConnectorHandlerSpsOutbound(models.AbstractModel):
 
     @api.model
     def _resolve_unknown_outcome(self, line):
-        """The last upload got no clear answer: was the file delivered? (None: send it again)."""
+        """The last upload got no clear answer, or was interrupted (a worker stopped, a conflict rolled
+        it back): was the file delivered? (None: send it again)."""
         record = line._record()
         if record is None:
             return None
         doc, path = self._target(line)
         if self._delivered(line, path):
             return self._sent(
-                line, record, doc, path, {"found": path, "how": "looked up after a lost answer"}
+                line, record, doc, path, {"found": path, "how": "looked up after an unanswered or interrupted upload"}
             )
         return None
 

@@ -148,7 +148,7 @@ class TestOrderOut(SpsCase):
         self.run_sps()
         self.assertEqual(line.state, "done", line.error_message)
         self.assertEqual(len(self.uploads()), 1, "found in SPS's history: not uploaded a second time")
-        self.assertIn("interruption", line.response_payload)
+        self.assertIn("interrupted", line.response_payload)
         self.assertEqual(order.sps_order_file, f"in/PO{order.name}-1.json")
 
     def test_order_that_cannot_be_built_fails_with_the_reason_and_sends_nothing(self):
