@@ -513,7 +513,11 @@ class MlConnectorHandlerSpsOutbound(models.AbstractModel):
         doc, path = self._target(line)
         if self._delivered(line, path):
             return self._sent(
-                line, record, doc, path, {"found": path, "how": "looked up after an unanswered or interrupted upload"}
+                line,
+                record,
+                doc,
+                path,
+                {"found": path, "how": "looked up after an unanswered or interrupted upload"},
             )
         return None
 
