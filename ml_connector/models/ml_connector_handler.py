@@ -2,7 +2,7 @@ from datetime import datetime
 
 from odoo import api, models
 
-from ..tools.items import Page, SourceItem
+from ..tools.items import Deferred, Page, SourceItem
 
 ODOO = "odoo"
 
@@ -54,6 +54,11 @@ class MlConnectorHandler(models.AbstractModel):
         raise NotImplementedError
 
     @api.model
+    def _prepare_batch(self, lines):
+        """Called before ``lines`` are processed (one batch, one transaction): read here, in a
+        few queries, what every document of the batch would otherwise look up one by one."""
+
+    @api.model
     def _acknowledge(self, flow, items):
         """Tell the source that ``items`` are safely stored (called after commit)."""
 
@@ -70,6 +75,27 @@ class MlConnectorHandler(models.AbstractModel):
         """For replays: a fresh :class:`SourceItem` from the current source, or None to
         reprocess the stored payload as it is."""
         return None
+
+    @api.model
+    def _create_or_defer(self, model, vals, finish, keys=()):
+        """Create ``model`` with ``vals`` and return ``finish(record)`` (the line's result).
+
+        While the engine processes a batch, the creation is left to it instead (a
+        :class:`Deferred`): the records of the batch are then created in one call, and
+        ``finish`` runs once each exists. Use it only after checks that wrote nothing, since a
+        deferred document may be prepared a second time; ``keys`` name what those checks read
+        that another document of the batch could change.
+        """
+        deferred = Deferred(model, vals, finish, frozenset(keys))
+        if self.env.context.get("ml_connector_batch_create"):
+            return deferred
+        return deferred.finish(model.create(vals))
+
+    @api.model
+    def _transaction_cache(self, name):
+        """A dict that lives until the next commit or rollback (a batch): for repeatable reads
+        only, e.g. the same vendor or mapping looked up by every document of a batch."""
+        return self.env.cr.cache.setdefault(("ml_connector", name), {})
 
     @api.model
     def _direction(self):
