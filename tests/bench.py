@@ -12,14 +12,26 @@ import json
 import os
 import platform
 import random
+import resource
+import shutil
 import statistics
 import string
+import subprocess
+import sys
+import threading
 import time
+from contextlib import closing
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from tests.harness import REPO, load_odoo, odoo_env
+import psutil
+import requests
+
+from tests import bench_world as bw
+from tests.harness import REPO, SimulatorProcess, load_odoo, odoo_env
+
+ADDONS = "ml_connector,ml_connector_jaggaer,ml_connector_sps"
 
 
 @dataclass
@@ -37,6 +49,7 @@ class Bench:
     config: Path
     quick: bool
     rows: list = field(default_factory=list)
+    database: str | None = None  # instead of the configured one
 
     def add(self, *args, **kw):
         row = Row(*args, **kw)
@@ -196,7 +209,458 @@ def measure_matching(bench):
         )
 
 
-MEASURES = {"matching": measure_matching}
+# ---------------------------------------------------------------------------- synchronisation
+# ``main``: the throughput figures, synchronised in this process. ``small`` and ``backfill``:
+# in a fresh Odoo process, once the overlap window of the ``main`` run passed, after the idle
+# cycles (the idle figures and the idle memory); with ``main``, the queries-per-record series.
+# ``load``: the same bills through Odoo's load().
+SIZES = {
+    False: {"main": 1000, "small": 100, "backfill": 10000, "load": 1000},
+    True: {"main": 50, "small": 20, "backfill": 100, "load": 50},
+}
+TOKEN_PATHS = ("/oauth/token", "/openid-connect/token")
+# idle cycle: which flow a request belongs to, from its method and path
+IDLE_FLOWS = (
+    ("jaggaer", "GET", "/customfields/", "GL values"),
+    ("jaggaer", "GET", "/companyprofiles", "suppliers in"),
+    ("jaggaer", "POST", "/companyprofiles", "suppliers out"),
+    ("jaggaer", "POST", "/purchaseorders", "POs out"),
+    ("jaggaer", "GET", "/purchaseorders", "PO statuses in"),
+    ("jaggaer", "GET", "/invoices", "invoices in"),
+    ("sps", "POST", "/data/in/", "documents out"),
+    ("sps", "GET", "/data/out/PO/", "850 in"),
+    ("sps", "GET", "/data/out/PR/", "855 in"),
+    ("sps", "GET", "/data/out/SH/", "856 in"),
+    ("sps", "GET", "/data/out/RC/", "944 in"),
+)
+
+
+class SimControl:
+    """The simulators' control API, from their URLs (a child process has no SimulatorProcess)."""
+
+    def __init__(self, jaggaer_url, sps_url):
+        self.jaggaer_url, self.sps_url = jaggaer_url, sps_url
+
+    def control(self, system, path, payload=None, method="POST"):
+        url = (self.jaggaer_url if system == "jaggaer" else self.sps_url) + "/_sim/" + path
+        response = requests.request(method, url, data=json.dumps(payload or {}), timeout=300)
+        response.raise_for_status()
+        return response.json()
+
+
+@dataclass
+class Sync:
+    """One measured cycle of one flow."""
+
+    records: int
+    seconds: float
+    queries: int
+    requests: int
+    token_requests: int
+
+    @property
+    def per_second(self):
+        return self.records / self.seconds if self.seconds else 0.0
+
+    @property
+    def queries_per_record(self):
+        return self.queries / self.records if self.records else 0.0
+
+    @property
+    def requests_per_record(self):
+        return self.requests / self.records if self.records else 0.0
+
+
+def backend_of(env, world, system):
+    return env["ml.connector.backend"].browse(world.jaggaer_id if system == "jaggaer" else world.sps_id)
+
+
+def run_flow(env, sim, world, system, key, records):
+    """One cycle of one flow, timed; SQL queries of this cursor, HTTP requests the simulator saw."""
+    bw.only_flows(env, world, system, key)
+    sim.control(system, "requests", method="DELETE")
+    backend = backend_of(env, world, system)
+    queries = env.cr.sql_log_count
+    started = time.perf_counter()
+    backend._run_cycle(trigger="manual")
+    seconds = time.perf_counter() - started
+    queries = env.cr.sql_log_count - queries
+    log = sim.control(system, "requests", method="GET")
+    run = env["ml.connector.run"].search([("backend_id", "=", backend.id)], limit=1)
+    if (run.state, run.collected_count, run.done_count) != ("done", records, records):
+        raise RuntimeError(
+            f"{system} {key}: expected {records} documents done, run {run.id} is {run.state} with "
+            f"{run.collected_count} collected, {run.done_count} done, {run.failed_count} failed: "
+            f"{run.error_message or ''}"
+        )
+    tokens = sum(1 for entry in log if entry["path"].endswith(TOKEN_PATHS))
+    return Sync(records, seconds, queries, len(log), tokens)
+
+
+def catch_up(env, world, system):
+    """Cycles with every flow until one collects nothing: the state 'everything is synced'."""
+    bw.only_flows(env, world, system, *(bw.JAGGAER_FLOWS if system == "jaggaer" else bw.SPS_FLOWS))
+    backend = backend_of(env, world, system)
+    for _i in range(5):
+        backend._run_cycle(trigger="manual")
+        run = env["ml.connector.run"].search([("backend_id", "=", backend.id)], limit=1)
+        if not run.collected_count:
+            return
+    raise RuntimeError(f"{system}: still collecting after 5 cycles")
+
+
+def idle_cycle(env, sim, world, system):
+    """A cycle of every flow with nothing new: wall time, requests per flow, tokens."""
+    sim.control(system, "requests", method="DELETE")
+    backend = backend_of(env, world, system)
+    started = time.perf_counter()
+    backend._run_cycle(trigger="manual")
+    seconds = time.perf_counter() - started
+    run = env["ml.connector.run"].search([("backend_id", "=", backend.id)], limit=1)
+    per_flow, tokens, other = {}, 0, 0
+    for entry in sim.control(system, "requests", method="GET"):
+        if entry["path"].endswith(TOKEN_PATHS):
+            tokens += 1
+            continue
+        flow = next(
+            (
+                label
+                for flow_system, method, fragment, label in IDLE_FLOWS
+                if flow_system == system and entry["method"] == method and fragment in entry["path"]
+            ),
+            None,
+        )
+        if flow:
+            per_flow[flow] = per_flow.get(flow, 0) + 1
+        else:
+            other += 1
+    return {
+        "ms": seconds * 1000,
+        "per_flow": per_flow,
+        "tokens": tokens,
+        "other": other,
+        "collected": run.collected_count,
+        "flows": len(bw.JAGGAER_FLOWS if system == "jaggaer" else bw.SPS_FLOWS),
+    }
+
+
+def sync_orders(env, sim, world, order_ids, sps=True):
+    """Confirmed POs out to JAGGAER (and SPS), then one invoice per PO in: three measured cycles."""
+    count = len(order_ids)
+    result = {"po_jaggaer": run_flow(env, sim, world, "jaggaer", "po_out", count)}
+    if sps:
+        result["po_sps"] = run_flow(env, sim, world, "sps", "order_out", count)
+    bw.seed_invoices(env, sim, world, order_ids)
+    result["invoices"] = run_flow(env, sim, world, "jaggaer", "invoice_in", count)
+    for key, sync in result.items():
+        print(
+            f"  N={count} {key}: {sync.per_second:.1f}/s, {sync.queries_per_record:.1f} queries and "
+            f"{sync.requests_per_record:.2f} requests per record",
+            flush=True,
+        )
+    return result
+
+
+def measure_load(env, world, count, rng):
+    """Odoo's own import: ``account.move.load()`` of the same bills, as the import dialog calls
+    it (2 000 rows, i.e. 400 five-line bills, per call and transaction), with database ids (the
+    fastest way load() resolves relations: no name search). No HTTP, no checks: only the ORM."""
+    company, account = bw.load_company(env, world)
+    order_ids = bw.make_purchase_orders(env, world, count, rng, company=company)
+    fields = [
+        "move_type",
+        "partner_id/.id",
+        "ref",
+        "invoice_date",
+        "invoice_date_due",
+        "currency_id/.id",
+        "invoice_origin",
+        "jaggaer_invoice_id",
+        "jaggaer_invoice_number",
+        "invoice_line_ids/name",
+        "invoice_line_ids/product_id/.id",
+        "invoice_line_ids/quantity",
+        "invoice_line_ids/price_unit",
+        "invoice_line_ids/purchase_line_id/.id",
+        "invoice_line_ids/product_uom_id/.id",
+        "invoice_line_ids/tax_ids/.id",
+        "invoice_line_ids/account_id/.id",
+        "invoice_line_ids/analytic_distribution",
+    ]
+    today = datetime.now(UTC).date()
+    rows = []
+    for index, (po_name, (order, lines)) in enumerate(bw.invoice_lines_of(env, order_ids).items()):
+        head = [
+            "in_invoice",
+            str(order.partner_id.id),
+            f"LOAD-{index:07d}",
+            str(today),
+            str(today + timedelta(days=30)),
+            str(world.currency_id),
+            po_name,
+            str(9000000 + index),
+            f"L{index:07d}",
+        ]
+        for position, pol in lines:
+            rows.append(
+                (head if position == 1 else [""] * len(head))
+                + [
+                    pol.name,
+                    str(pol.product_id.id),
+                    repr(pol.product_qty),
+                    repr(pol.price_unit),
+                    str(pol.id),
+                    str(pol.product_uom_id.id),
+                    ",".join(str(tax_id) for tax_id in pol.tax_ids.ids),
+                    str(account.id),
+                    json.dumps({str(world.analytic_id): 100.0}),
+                ]
+            )
+    env.cr.commit()
+    Move = env["account.move"].with_company(company).with_context(import_file=True, tracking_disable=True)
+    created, queries = 0, env.cr.sql_log_count
+    started = time.perf_counter()
+    for start in range(0, len(rows), 2000):
+        result = Move.load(fields, rows[start : start + 2000])
+        if result["messages"] or not result["ids"]:
+            raise RuntimeError(f"load() refused the bills: {result['messages'][:3]}")
+        created += len(result["ids"])
+        env.cr.commit()
+    seconds = time.perf_counter() - started
+    queries = env.cr.sql_log_count - queries
+    if created != count:
+        raise RuntimeError(f"load() created {created} bills, {count} expected")
+    return Sync(count, seconds, queries, 0, 0)
+
+
+def rss_mb(pid=None):
+    return psutil.Process(pid or os.getpid()).memory_info().rss / 2**20
+
+
+class RssSampler(threading.Thread):
+    """Peak resident memory of this process, sampled every 50 ms (plus the kernel's own peak)."""
+
+    def __init__(self):
+        super().__init__(daemon=True)
+        self.peak = rss_mb()
+        self.stopped = threading.Event()
+
+    def run(self):
+        while not self.stopped.wait(0.05):
+            self.peak = max(self.peak, rss_mb())
+
+    def stop(self):
+        self.stopped.set()
+        self.join()
+        self.peak = max(self.peak, rss_mb())
+        return self.peak
+
+
+def backfill_worker(args):
+    """The Odoo process of the idle, small and backfill measures (see :class:`Worker`)."""
+    world = bw.World.from_json(Path(args.worker_world).read_text())
+    sim = SimControl(*args.worker_sim.split(","))
+    with odoo_env(Path(args.config)) as env:
+        for system in ("jaggaer", "sps"):
+            bw.only_flows(env, world, system, *(bw.JAGGAER_FLOWS if system == "jaggaer" else bw.SPS_FLOWS))
+        idle = {
+            system: [idle_cycle(env, sim, world, system) for _i in range(4)] for system in ("jaggaer", "sps")
+        }
+        env.cr.commit()
+        idle_rss = rss_mb()
+        print("READY " + json.dumps({"idle": idle, "idle_rss": idle_rss}), flush=True)
+        sampler = RssSampler()
+        sampler.start()
+        for line in sys.stdin:
+            command = line.split()
+            if command[0] != "SYNC":
+                break
+            order_ids = json.loads(Path(command[1]).read_text())
+            result = sync_orders(env, sim, world, order_ids, sps=command[2] == "sps")
+            print("DONE " + json.dumps({key: sync.__dict__ for key, sync in result.items()}), flush=True)
+        peak = sampler.stop()
+    kernel_peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print("RESULT " + json.dumps({"idle_rss": idle_rss, "peak_rss": peak, "kernel_peak_rss": kernel_peak}))
+    return 0
+
+
+class Worker:
+    """A fresh Odoo process (``python -m tests.bench --worker-world ...``) that synchronises what
+    this process prepares: it runs idle cycles and reports READY, then a measured ``SYNC`` of
+    each set of purchase orders it is sent, and at ``END`` its idle and peak memory."""
+
+    def __init__(self, bench, world, sim):
+        self.directory = REPO / ".local"
+        world_file = self.directory / "bench-world.json"
+        world_file.write_text(world.to_json())
+        args = [sys.executable, "-m", "tests.bench", "--config", str(bench.config)]
+        if bench.database:
+            args += ["--database", bench.database]
+        args += ["--worker-world", str(world_file), "--worker-sim", f"{sim.jaggaer_url},{sim.sps_url}"]
+        self.process = subprocess.Popen(
+            args, cwd=REPO, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True
+        )
+
+    def expect(self, word):
+        for line in self.process.stdout:
+            if line.startswith(word + " "):
+                return json.loads(line[len(word) + 1 :])
+            print("  " + line.rstrip(), flush=True)
+        raise RuntimeError(f"the worker process ended before {word} (exit code {self.process.wait()})")
+
+    def send(self, line):
+        self.process.stdin.write(line + "\n")
+        self.process.stdin.flush()
+
+    def sync(self, order_ids, sps):
+        orders_file = self.directory / "bench-orders.json"
+        orders_file.write_text(json.dumps(order_ids))
+        self.send(f"SYNC {orders_file} {'sps' if sps else 'jaggaer'}")
+        return {key: Sync(**values) for key, values in self.expect("DONE").items()}
+
+    def end(self):
+        self.send("END")
+        result = self.expect("RESULT")
+        self.process.wait(timeout=60)
+        return result
+
+
+def measure_sync(bench):
+    sizes = SIZES[bench.quick]
+    rng = random.Random(2024)
+    log_path = REPO / ".local" / "bench-simulators.log"
+    with SimulatorProcess(log_path=log_path) as sim, odoo_env(bench.config) as env:
+        started = time.perf_counter()
+        world = bw.build_world(env, sim)
+        catch_up(env, world, "jaggaer")
+        catch_up(env, world, "sps")
+        print(f"  (purchasing world and connections ready in {time.perf_counter() - started:.0f} s)")
+
+        main = sizes["main"]
+        started = time.perf_counter()
+        order_ids = bw.make_purchase_orders(env, world, main, rng)
+        print(f"  (created and confirmed {main} purchase orders in {time.perf_counter() - started:.0f} s)")
+        by_n = {main: sync_orders(env, sim, world, order_ids)}
+        catch_up(env, world, "jaggaer")
+        catch_up(env, world, "sps")
+        synced_at = time.monotonic()
+
+        load = measure_load(env, world, sizes["load"], rng)
+        print(f"  load(): {load.per_second:.1f} bills/s, {load.queries_per_record:.1f} queries per bill")
+
+        small, backfill = sizes["small"], sizes["backfill"]
+        started = time.perf_counter()
+        small_ids = bw.make_purchase_orders(env, world, small, rng, confirm=False)
+        backfill_ids = bw.make_purchase_orders(env, world, backfill, rng, confirm=False)
+        elapsed = time.perf_counter() - started
+        print(f"  (created {small + backfill} draft purchase orders in {elapsed:.0f} s)")
+        overlap = env["ml.connector.flow"].browse(world.flows[("jaggaer", "po_out")]).overlap_seconds
+        wait = overlap + 5 - (time.monotonic() - synced_at)
+        if wait > 0 and not bench.quick:
+            print(f"  (waiting {wait:.0f} s: the idle cycle is measured once the overlap window passed)")
+            time.sleep(wait)
+        window_passed = time.monotonic() - synced_at >= overlap
+
+        worker = Worker(bench, world, sim)
+        ready = worker.expect("READY")
+        for ids, sps in ((small_ids, True), (backfill_ids, False)):
+            bw.confirm_purchase_orders(env, ids)
+            by_n[len(ids)] = worker.sync(ids, sps)
+        memory = worker.end()
+    report_sync(bench, sizes, by_n, load, ready, memory, window_passed)
+
+
+def report_sync(bench, sizes, by_n, load, ready, memory, window_passed):
+    main, backfill = sizes["main"], sizes["backfill"]
+    invoices, po_jaggaer, po_sps = by_n[main]["invoices"], by_n[main]["po_jaggaer"], by_n[main]["po_sps"]
+    ratio = invoices.per_second / load.per_second
+    bench.add(
+        f"invoices in -> draft bills (5 lines), N={main}",
+        round(invoices.per_second, 1),
+        "bills/s",
+        note=", ".join(f"N={n}: {by_n[n]['invoices'].per_second:.1f}/s" for n in sorted(by_n) if n != main)
+        + "; list + detail GET per invoice, vendor/PO/price checks, bill, binding, audit line",
+    )
+    bench.add(
+        f"Odoo load() of the same bills, N={sizes['load']}",
+        round(load.per_second, 1),
+        "bills/s",
+        note="import dialog path: 400 bills per call, database ids, no HTTP, no checks",
+    )
+    bench.add("inbound vs load()", round(ratio, 2), "x", ">= 1.0x", ratio >= 1.0)
+    for key, label, sync in (("po_jaggaer", "JAGGAER", po_jaggaer), ("po_sps", "SPS (850)", po_sps)):
+        bench.add(
+            f"POs out -> {label}, N={main}",
+            round(sync.per_second, 1),
+            "POs/s",
+            note=", ".join(
+                f"N={n}: {by_n[n][key].per_second:.1f}/s"
+                for n in sorted(by_n)
+                if n != main and key in by_n[n]
+            ),
+        )
+        bench.add(
+            f"HTTP requests per PO -> {label}",
+            round(sync.requests_per_record, 3),
+            "req/PO",
+            note=f"{sync.requests} requests for {sync.records} POs, {sync.token_requests} for a token",
+        )
+    for key, label in (
+        ("invoices", "invoice in"),
+        ("po_jaggaer", "PO out (JAGGAER)"),
+        ("po_sps", "PO out (SPS)"),
+    ):
+        values = [(n, by_n[n][key].queries_per_record) for n in sorted(by_n) if key in by_n[n]]
+        # no N+1: a larger N never costs more per record (10 % noise allowed); the per-cycle queries
+        # spread over more records make small N a little dearer
+        flat = all(later <= earlier * 1.1 for (_n, earlier), (_m, later) in zip(values, values[1:]))
+        bench.add(
+            f"SQL queries per {label}, N={'/'.join(str(n) for n, _v in values)}",
+            " / ".join(f"{value:.1f}" for _n, value in values),
+            "",
+            "flat",
+            flat,
+            note="" if key != "po_sps" else "SPS is not part of the backfill",
+        )
+    for system, label in (("jaggaer", "JAGGAER"), ("sps", "SPS")):
+        cycles = ready["idle"][system]
+        steady = cycles[1:]  # the first may renew the token and read the overlap window a last time
+        ms = statistics.median(cycle["ms"] for cycle in steady)
+        per_flow = steady[-1]["per_flow"]
+        worst = max(per_flow.values(), default=0)
+        note = (
+            f"requests: {', '.join(f'{flow} {n}' for flow, n in sorted(per_flow.items()))}; "
+            f"{steady[-1]['flows'] - len(per_flow)} Odoo-side flows 0; first cycle {cycles[0]['ms']:.0f} ms, "
+            f"{cycles[0]['tokens']} token request(s)"
+        )
+        if not window_passed:
+            note += "; overlap window not passed (quick): the cycles re-read the last documents"
+        bench.add(
+            f"idle cycle {label}, {steady[-1]['flows']} flows", round(ms, 1), "ms", "< 100 ms", ms < 100, note
+        )
+        bench.add(
+            f"idle HTTP requests per flow {label}",
+            worst,
+            "max",
+            "1",
+            worst <= 1,
+            note=f"{sum(per_flow.values())} requests for {len(per_flow)} flows reading the remote, 0 tokens",
+        )
+    grown = memory["peak_rss"] - memory["idle_rss"]
+    records = 2 * (backfill + sizes["small"])
+    bench.add(
+        f"peak RSS over idle, {records} records",
+        f"+{grown:.0f}",
+        "MB",
+        "< +150 MB",
+        grown < 150,
+        note=f"idle {memory['idle_rss']:.0f} MB, peak {memory['peak_rss']:.0f} MB (kernel peak "
+        f"{memory['kernel_peak_rss']:.0f} MB): {sizes['small']} then {backfill} POs out and invoices in, "
+        "one fresh Odoo process",
+    )
+
+
+MEASURES = {"matching": measure_matching, "sync": measure_sync}
 
 
 def print_table(bench, odoo_version):
@@ -221,17 +685,76 @@ def print_table(bench, odoo_version):
     return text
 
 
+def use_database(config_path, name):
+    """Load Odoo from ``config_path`` and work in database ``name`` instead of the configured one."""
+    odoo = load_odoo(config_path)
+    if name:
+        from odoo.tools import config
+
+        config["db_name"] = name
+    return odoo
+
+
+def create_database(config_path, name):
+    """A scratch database with the three add-ons (as ``./mlc bench`` creates its own)."""
+    odoo = load_odoo(config_path)
+    drop_database(name)
+    odoo_bin = Path(odoo.__file__).resolve().parent.parent / "odoo-bin"
+    print(f"[bench] creating database {name} with {ADDONS}", flush=True)
+    subprocess.run(
+        [sys.executable, str(odoo_bin), "-c", str(config_path), "-d", name, "-i", ADDONS]
+        + ["--stop-after-init", "--log-level=warn", "--max-cron-threads=0"],
+        cwd=REPO,
+        check=True,
+    )
+
+
+def drop_database(name):
+    import odoo.modules.registry
+    import odoo.sql_db
+    from odoo.tools import SQL, config
+
+    odoo.modules.registry.Registry.delete(name)
+    odoo.sql_db.close_db(name)
+    with closing(odoo.sql_db.db_connect("postgres").cursor()) as cr:
+        cr._cnx.autocommit = True  # DROP DATABASE cannot run in a transaction
+        cr.execute(
+            """SELECT pg_terminate_backend(pid) FROM pg_stat_activity
+               WHERE datname = %s AND pid != pg_backend_pid()""",
+            (name,),
+        )
+        cr.execute(SQL("DROP DATABASE IF EXISTS %s", SQL.identifier(name)))
+    shutil.rmtree(config.filestore(name), ignore_errors=True)
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(description="ml-connector benchmark")
     parser.add_argument("--config", required=True, help="odoo.conf of the benchmark database")
     parser.add_argument("--quick", action="store_true", help="small sizes, to check the command works")
     parser.add_argument("--only", nargs="*", choices=sorted(MEASURES), help="run only these measures")
+    parser.add_argument("--database", help="use this database instead of the configured one")
+    parser.add_argument(
+        "--new-db",
+        metavar="NAME",
+        help="create database NAME with the add-ons, run there, drop it at the end",
+    )
+    parser.add_argument("--worker-world", help=argparse.SUPPRESS)
+    parser.add_argument("--worker-sim", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
-    odoo = load_odoo(args.config)
-    bench = Bench(Path(args.config), args.quick)
-    for name in args.only or MEASURES:
-        print(f"[bench] {name}", flush=True)
-        MEASURES[name](bench)
+    database = args.new_db or args.database
+    odoo = use_database(args.config, database)
+    if args.worker_world:
+        return backfill_worker(args)
+    if args.new_db:
+        create_database(args.config, args.new_db)
+    try:
+        bench = Bench(Path(args.config), args.quick, database=database)
+        for name in args.only or MEASURES:
+            print(f"[bench] {name}", flush=True)
+            MEASURES[name](bench)
+    finally:
+        if args.new_db:
+            drop_database(args.new_db)
     text = print_table(bench, odoo.release.version)
     out = REPO / ".local" / ("bench-quick.json" if args.quick else "bench.json")
     out.parent.mkdir(exist_ok=True)

@@ -73,16 +73,15 @@ def odoo_env(config_path, context=None):
 class SimulatorProcess:
     """The JAGGAER and SPS simulators in their own process, on free loopback ports."""
 
-    def __init__(self, demo=False):
+    def __init__(self, demo=False, log_path=None):
         self.jaggaer_port, self.sps_port = free_port(), free_port()
         args = [sys.executable, "-m", "tests.simulators.serve"]
         args += ["--jaggaer-port", str(self.jaggaer_port), "--sps-port", str(self.sps_port)]
         if demo:
             args.append("--demo")
         env = dict(os.environ, PYTHONPATH=str(REPO))
-        self.process = subprocess.Popen(
-            args, cwd=REPO, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
-        )
+        log = open(log_path, "ab") if log_path else subprocess.PIPE
+        self.process = subprocess.Popen(args, cwd=REPO, env=env, stdout=subprocess.DEVNULL, stderr=log)
         wait_port(self.jaggaer_port)
         wait_port(self.sps_port)
         self.jaggaer_url = f"http://127.0.0.1:{self.jaggaer_port}"

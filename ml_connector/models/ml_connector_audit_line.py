@@ -10,6 +10,7 @@ from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.service.model import PG_CONCURRENCY_ERRORS_TO_RETRY
 
 from ..tools.errors import AuthError, ConnectorError, NeedsReviewError, TransientError
+from ..tools.items import Deferred
 from ..tools.redact import SECRET_KEY_PATTERN, dumps_redacted, redact_text
 from ..tools.text import bounded_key, storable
 
@@ -82,6 +83,33 @@ def payload_text(payload, secrets=()):
         # that redact_text would not find)
         text = payload if isinstance(payload, str) else repr(payload)
         return storable(redact_text(text, secrets))
+
+
+class PendingCreates:
+    """The deferred documents of a batch (see :class:`Deferred`), created together on demand."""
+
+    def __init__(self, env):
+        self.env = env
+        self.entries = []
+        self.keys = set()
+        self.finished = []  # (line, outcome) of documents created, not yet counted by the caller
+
+    def conflicts(self, deferred):
+        return not self.keys.isdisjoint(deferred.keys)
+
+    def add(self, line, deferred):
+        self.entries.append((line, deferred))
+        self.keys |= deferred.keys
+
+    def create_all(self):
+        if not self.entries:
+            return
+        entries, self.entries, self.keys = self.entries, [], set()
+        self.finished += self.env["ml.connector.audit.line"]._create_deferred(entries)
+
+    def take_finished(self):
+        finished, self.finished = self.finished, []
+        return finished
 
 
 class MlConnectorAuditLine(models.Model):
@@ -307,46 +335,77 @@ class MlConnectorAuditLine(models.Model):
             )
             self.invalidate_recordset(["attempts", "in_flight"])
 
-    def _process_one(self, handler):
+    def _process_one(self, handler, pending=None):
         """Process this line; record the outcome on it. Return 'done', 'skipped', 'failed',
-        'needs_review' or 'transient'. Database errors propagate (the batch is retried)."""
+        'needs_review' or 'transient'. Concurrency errors propagate (the batch is retried).
+
+        With ``pending`` (a :class:`PendingCreates` of the batch), a handler may leave the
+        creation of its record to the engine: the line is then 'deferred' until
+        ``pending.create_all()`` creates the records of the batch together.
+        """
         self.ensure_one()
         if self.state != "pending":
             return self.state
-        secrets = self.backend_id._secret_values()
-        vals = {"in_flight": False}
+        if pending is not None:
+            handler = handler.with_context(ml_connector_batch_create=True)
         try:
             with self.env.cr.savepoint():
                 result = handler._resolve_unknown_outcome(self) if self.outcome_unknown else None
                 if result is None:
                     result = handler._process(self) or {}
-            vals.update(
-                state=result.get("state", "done"),
-                error_kind=False,
-                error_message=result.get("message") or False,
-                blocking_key=False,
-                outcome_unknown=False,
-                outcome_unknown_since=False,
-                next_attempt_at=False,
-                date_done=fields.Datetime.now(),
-            )
-            for key in ("external_id", "target_key", "res_model", "res_id", "document_key"):
-                if result.get(key):
-                    vals[key] = result[key]
-            if "response" in result:
-                vals["response_payload"] = payload_text(result["response"], secrets)
-            vals.update(self._read_payload_vals(result, secrets))
-            outcome = vals["state"]
         except AuthError:
             raise
         except (OperationalError, IntegrityError) as exc:
-            kind = _database_error_kind(exc)
-            if kind == "concurrent":
-                raise  # the transaction is unusable: the whole batch is redone (retry_on_conflict)
-            if kind == "unique":
-                # A unique key taken by a concurrent insert resolves on the next attempt (the binding
-                # is found then); a lasting clash fails after the usual attempts.
-                error = TransientError(
+            return self._database_refused(exc)
+        except Exception as exc:
+            return self._attempt_failed(exc)
+        if isinstance(result, Deferred):
+            if pending.conflicts(result):
+                # what this document's checks read may change with the records waiting to be
+                # created: create those first, then check this one again
+                pending.create_all()
+                return self._process_one(handler, pending)
+            pending.add(self, result)
+            return "deferred"
+        return self._attempt_done(result)
+
+    def _attempt_done(self, result):
+        """Record a processed document (``result`` as returned by the handler); return its state."""
+        secrets = self.backend_id._secret_values()
+        vals = {
+            "in_flight": False,
+            "state": result.get("state", "done"),
+            "error_kind": False,
+            "error_message": result.get("message") or False,
+            "blocking_key": False,
+            "outcome_unknown": False,
+            "outcome_unknown_since": False,
+            "next_attempt_at": False,
+            "date_done": fields.Datetime.now(),
+        }
+        for key in ("external_id", "target_key", "res_model", "res_id", "document_key"):
+            if result.get(key):
+                vals[key] = result[key]
+        if "response" in result:
+            vals["response_payload"] = payload_text(result["response"], secrets)
+        vals.update(self._read_payload_vals(result, secrets))
+        self.write(vals)
+        return vals["state"]
+
+    def _database_refused(self, exc):
+        """Record a database error raised by this document's savepoint; return the outcome.
+
+        A concurrency error propagates: the transaction is unusable and the whole batch is
+        redone (retry_on_conflict).
+        """
+        kind = _database_error_kind(exc)
+        if kind == "concurrent":
+            raise exc
+        if kind == "unique":
+            # A unique key taken by a concurrent insert resolves on the next attempt (the binding
+            # is found then); a lasting clash fails after the usual attempts.
+            return self._attempt_failed(
+                TransientError(
                     self.env._(
                         "This document conflicts with an existing record (%(detail)s); it is tried again.",
                         detail=storable(
@@ -354,25 +413,29 @@ class MlConnectorAuditLine(models.Model):
                         ).strip(),
                     )
                 )
-                vals.update(
-                    self._error_vals(error, self.attempts, self.backend_id.record_max_attempts, secrets)
-                )
-                outcome = "transient" if vals.get("state") == "pending" else "failed"
-            else:
-                # The database refused what this document would write (a value beyond an index's
-                # limit, a constraint): the savepoint is rolled back, the document fails on its own.
-                vals.update(
-                    state="failed",
-                    error_kind="permanent",
-                    error_message=self.env._(
-                        "The database refused to store this document: %s",
-                        storable(exc.diag.message_primary or str(exc)),
-                    ),
-                )
-                outcome = "failed"
-        except NeedsReviewError as exc:
-            vals.update(self._error_vals(exc, self.attempts, self.backend_id.record_max_attempts, secrets))
-            vals.update(self._read_payload_vals(exc, secrets))
+            )
+        # The database refused what this document would write (a value beyond an index's limit, a
+        # constraint): the savepoint is rolled back, the document fails on its own.
+        self.write(
+            {
+                "in_flight": False,
+                "state": "failed",
+                "error_kind": "permanent",
+                "error_message": self.env._(
+                    "The database refused to store this document: %s",
+                    storable(exc.diag.message_primary or str(exc)),
+                ),
+            }
+        )
+        return "failed"
+
+    def _attempt_failed(self, exc):
+        """Record why processing failed (rolled back by the caller); return the outcome."""
+        secrets = self.backend_id._secret_values()
+        vals = {"in_flight": False}
+        vals.update(self._error_vals(exc, self.attempts, self.backend_id.record_max_attempts, secrets))
+        vals.update(self._read_payload_vals(exc, secrets))
+        if isinstance(exc, NeedsReviewError):
             outcome = "needs_review"
             try:
                 # what the line waits for is recorded in its own savepoint: a value the database
@@ -401,14 +464,61 @@ class MlConnectorAuditLine(models.Model):
                         ),
                     )
                     outcome = "failed"
-        except Exception as exc:
+        else:
             if not isinstance(exc, ConnectorError | UserError | ValidationError):
                 _logger.exception("Unexpected error while processing audit line %s", self.id)
-            vals.update(self._error_vals(exc, self.attempts, self.backend_id.record_max_attempts, secrets))
-            vals.update(self._read_payload_vals(exc, secrets))
             outcome = "transient" if vals.get("state") == "pending" else "failed"
         self.write(vals)
         return outcome
+
+    @api.model
+    def _create_deferred(self, entries):
+        """Create the records of deferred documents, one ``create()`` per model.
+
+        ``entries`` are ``(line, Deferred)`` pairs; returns ``(line, outcome)`` pairs. Like
+        Odoo's ``load()``: when the call for all of them fails, each is created alone, so a
+        document that cannot be created fails by itself and the others go through.
+        """
+        groups = []
+        for line, deferred in entries:
+            if groups and groups[-1][0] is deferred.model.env and groups[-1][1] == deferred.model._name:
+                groups[-1][2].append((line, deferred))
+            else:
+                groups.append((deferred.model.env, deferred.model._name, [(line, deferred)]))
+        outcomes = []
+        for _env, _model, group in groups:
+            try:
+                with self.env.cr.savepoint():
+                    records = group[0][1].model.create([deferred.vals for _line, deferred in group])
+                    results = [deferred.finish(record) for (_line, deferred), record in zip(group, records)]
+            except AuthError:
+                raise
+            except OperationalError as exc:
+                if _database_error_kind(exc) == "concurrent":
+                    raise  # the whole batch is tried again
+                outcomes += [(line, line._create_one(deferred)) for line, deferred in group]
+                continue
+            except Exception:  # each document is tried alone below, its error recorded there
+                outcomes += [(line, line._create_one(deferred)) for line, deferred in group]
+                continue
+            outcomes += [(line, line._attempt_done(result)) for (line, _d), result in zip(group, results)]
+        return outcomes
+
+    def _create_one(self, deferred):
+        """Create the record of one deferred document in its own savepoint; return the outcome."""
+        self.ensure_one()
+        try:
+            with self.env.cr.savepoint():
+                result = deferred.finish(deferred.model.create(deferred.vals))
+        except AuthError:
+            raise
+        except (OperationalError, IntegrityError) as exc:
+            return self._database_refused(exc)
+        except Exception as exc:
+            if deferred.payload is not None and getattr(exc, "payload", None) is None:
+                exc.payload = deferred.payload
+            return self._attempt_failed(exc)
+        return self._attempt_done(result)
 
     @api.model
     def _read_payload_vals(self, outcome, secrets):

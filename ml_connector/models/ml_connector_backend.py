@@ -17,6 +17,7 @@ _logger = logging.getLogger(__name__)
 # pg_try_advisory_lock(int, int) namespace for "a run of this connection is in progress"
 RUN_LOCK_NAMESPACE = 0x6D6C63  # "mlc"
 LOOPBACK_HOSTS = {"localhost", "127.0.0.1", "::1"}
+HTTP_CLIENTS = ("ml_connector", "http_clients")  # key of the transaction's HTTP clients in cr.cache
 
 
 class MlConnectorBackend(models.Model):
@@ -203,6 +204,7 @@ class MlConnectorBackend(models.Model):
         self.ensure_one()
         self.env["ml.connector.secret"]._store(self, name, value)
         self.env.registry.clear_cache()  # _cached_secret_values, in every worker
+        self._forget_http_clients()
         BackendTokenStore.forget_backend(self.env.cr.dbname, self.id)
         self.env["ml.connector.secret"].sudo().search(
             [("backend_id", "=", self.id), ("name", "=like", "token:%")]
@@ -235,9 +237,22 @@ class MlConnectorBackend(models.Model):
         return self.env[f"ml.connector.system.{self.system_type}"]
 
     def _http(self, base_url=None):
-        """The HTTP client of this connection (timeouts, retries, rate limit, auth)."""
+        """The HTTP client of this connection (timeouts, retries, rate limit, auth).
+
+        One per connection and transaction: documents of a batch share it (and its open
+        connection), instead of each decrypting the credentials and connecting again. Writing
+        to the connection or its credentials drops it.
+        """
         self.ensure_one()
-        return self._system()._http(self, base_url=base_url)
+        clients = self.env.cr.cache.setdefault(HTTP_CLIENTS, {})
+        key = (self.id, base_url, self.env.context.get("cron_end_time"))
+        client = clients.get(key)
+        if client is None:
+            client = clients[key] = self._system()._http(self, base_url=base_url)
+        return client
+
+    def _forget_http_clients(self):
+        self.env.cr.cache.pop(HTTP_CLIENTS, None)
 
     # ------------------------------------------------------------------ schedule
     @api.model_create_multi
@@ -250,6 +265,7 @@ class MlConnectorBackend(models.Model):
         return backends
 
     def write(self, vals):
+        self._forget_http_clients()
         res = super().write(vals)
         if {"interval_number", "interval_type", "state", "name", "active"} & set(vals):
             self._sync_cron()

@@ -64,14 +64,61 @@ class MlConnectorBinding(models.Model):
             local_ref = f"{record._name},{record.id}"
             vals.update(res_model=record._name, res_id=record.id)
         external_id = str(external_id)
-        binding = self._find(backend, object_type, local_ref=local_ref) or self._find(
-            backend, object_type, external_id=external_id
+        # the binding of this record, else the one of this remote document: one query for both
+        found = self.sudo().search(
+            [
+                ("backend_id", "=", backend.id),
+                ("object_type", "=", object_type),
+                "|",
+                ("local_ref", "=", local_ref),
+                ("external_id", "=", external_id),
+            ]
         )
+        binding = found.filtered(lambda b: b.local_ref == local_ref)[:1] or found[:1]
         vals.update(external_id=external_id, local_ref=local_ref, sync_date=fields.Datetime.now())
         if binding:
             binding.write(vals)
             return binding
         return self.sudo().create({"backend_id": backend.id, "object_type": object_type, **vals})
+
+    @api.model
+    def _bind_many(self, backend, object_type, bindings):
+        """``_bind`` for several records at once: ``bindings`` is a list of
+        ``(external_id, record, vals)``. One query finds the existing bindings, one ``create``
+        adds the others (a purchase order's lines, for instance)."""
+        if not bindings:
+            return self.sudo().browse()
+        refs = [f"{record._name},{record.id}" for _external_id, record, _vals in bindings]
+        external_ids = [str(external_id) for external_id, _record, _vals in bindings]
+        found = self.sudo().search(
+            [
+                ("backend_id", "=", backend.id),
+                ("object_type", "=", object_type),
+                "|",
+                ("local_ref", "in", refs),
+                ("external_id", "in", external_ids),
+            ]
+        )
+        by_ref = {binding.local_ref: binding for binding in found}
+        by_external_id = {binding.external_id: binding for binding in found}
+        now = fields.Datetime.now()
+        result, to_create = self.sudo().browse(), []
+        for (_external_id, record, vals), ref, external_id in zip(bindings, refs, external_ids):
+            vals = dict(
+                vals,
+                res_model=record._name,
+                res_id=record.id,
+                external_id=external_id,
+                local_ref=ref,
+                sync_date=now,
+            )
+            binding = by_ref.get(ref) or by_external_id.get(external_id)
+            if binding:
+                binding.write(vals)
+                result |= binding
+            else:
+                to_create.append({"backend_id": backend.id, "object_type": object_type, **vals})
+        return result | self.sudo().create(to_create)
 
     def _record(self):
         self.ensure_one()

@@ -12,6 +12,7 @@ from odoo.tools import SQL
 
 from ..tools.errors import AuthError, ConnectorError
 from ..tools.text import bounded_key, storable
+from .ml_connector_audit_line import PendingCreates
 
 _logger = logging.getLogger(__name__)
 
@@ -345,18 +346,31 @@ class MlConnectorFlow(models.Model):
         return self.env["ml.connector.audit.line"].sudo().browse(ids)
 
     def _process_batch(self, handler, lines, run):
-        """Process ``lines``; return (processed lines, whether the flow stopped for this run)."""
-        transient_streak = 0
+        """Process ``lines``; return (processed lines, whether the flow stopped for this run).
+
+        Records a handler defers (see ``_create_or_defer``) are created together at the end of
+        the batch, or earlier when a document depends on them.
+        """
         processed = self.env["ml.connector.audit.line"]
+        pending = PendingCreates(self.env)
+        transient_streak = 0
+        handler._prepare_batch(lines)
         for line in lines:
             try:
-                outcome = line._process_one(handler)
+                outcome = line._process_one(handler, pending)
             except AuthError:
+                processed |= self._settle(pending.take_finished())
                 (lines - processed)._abandon_attempt()
                 raise
-            processed |= line
-            transient_streak = transient_streak + 1 if outcome == "transient" else 0
+            outcomes = pending.take_finished()
+            if outcome != "deferred":
+                outcomes.append((line, outcome))
+            for done_line, done_outcome in outcomes:
+                processed |= done_line
+                transient_streak = transient_streak + 1 if done_outcome == "transient" else 0
             if transient_streak >= CIRCUIT_BREAKER_THRESHOLD:
+                pending.create_all()
+                processed |= self._settle(pending.take_finished())
                 (lines - processed)._abandon_attempt()
                 run._log(
                     self.env._(
@@ -369,7 +383,15 @@ class MlConnectorFlow(models.Model):
                 run._count_lines(processed)
                 self._commit(len(processed))
                 return processed, True
+        pending.create_all()
+        processed |= self._settle(pending.take_finished())
         return processed, False
+
+    def _settle(self, outcomes):
+        lines = self.env["ml.connector.audit.line"]
+        for line, _outcome in outcomes:
+            lines |= line
+        return lines
 
     def _process_pending(self, run):
         """Process due pending lines in committed batches; return the number left."""

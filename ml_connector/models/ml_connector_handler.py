@@ -2,7 +2,7 @@ from datetime import datetime
 
 from odoo import api, models
 
-from ..tools.items import Page, SourceItem
+from ..tools.items import Deferred, Page, SourceItem
 
 ODOO = "odoo"
 
@@ -54,6 +54,11 @@ class MlConnectorHandler(models.AbstractModel):
         raise NotImplementedError
 
     @api.model
+    def _prepare_batch(self, lines):
+        """Called before ``lines`` are processed (one batch, one transaction): read here, in a
+        few queries, what every document of the batch would otherwise look up one by one."""
+
+    @api.model
     def _acknowledge(self, flow, items):
         """Tell the source that ``items`` are safely stored (called after commit)."""
 
@@ -70,6 +75,27 @@ class MlConnectorHandler(models.AbstractModel):
         """For replays: a fresh :class:`SourceItem` from the current source, or None to
         reprocess the stored payload as it is."""
         return None
+
+    @api.model
+    def _create_or_defer(self, model, vals, finish, keys=()):
+        """Create ``model`` with ``vals`` and return ``finish(record)`` (the line's result).
+
+        While the engine processes a batch, the creation is left to it instead (a
+        :class:`Deferred`): the records of the batch are then created in one call, and
+        ``finish`` runs once each exists. Use it only after checks that wrote nothing, since a
+        deferred document may be prepared a second time; ``keys`` name what those checks read
+        that another document of the batch could change.
+        """
+        deferred = Deferred(model, vals, finish, frozenset(keys))
+        if self.env.context.get("ml_connector_batch_create"):
+            return deferred
+        return deferred.finish(model.create(vals))
+
+    @api.model
+    def _transaction_cache(self, name):
+        """A dict that lives until the next commit or rollback (a batch): for repeatable reads
+        only, e.g. the same vendor or mapping looked up by every document of a batch."""
+        return self.env.cr.cache.setdefault(("ml_connector", name), {})
 
     @api.model
     def _direction(self):
@@ -129,10 +155,16 @@ class MlConnectorHandlerOdooSource(models.AbstractModel):
     def _collect(self, flow, run):
         Model = self.env[self._source_model].with_context(active_test=False)
         cursor = flow.cursor or {}
-        since = datetime.fromisoformat(cursor["write_date"]) if cursor.get("write_date") else None
-        if since:
-            since = since - flow._overlap()
-        last_date, last_id = since, 0
+        mark = datetime.fromisoformat(cursor["write_date"]) if cursor.get("write_date") else None
+        overlap = flow._overlap()
+        # A transaction still open when the mark was read may commit records written before it:
+        # the overlap window below the mark is read again, until one read happened after every
+        # such transaction ended (the window is 'settled'); from then on reading starts at the mark.
+        if mark and cursor.get("settled"):
+            last_date, last_id = mark, cursor.get("id") or 0
+        else:
+            last_date, last_id = (mark - overlap if mark else None), 0
+        read_at = self.env.cr.now()
         while True:
             domain = list(self._source_domain(flow))
             if last_date:
@@ -145,6 +177,9 @@ class MlConnectorHandlerOdooSource(models.AbstractModel):
                 ]
             records = Model.search(domain, order="write_date, id", limit=flow._batch_size())
             if not records:
+                if mark and not cursor.get("settled") and read_at - mark >= overlap:
+                    # nothing new, and the window below the mark was read once more after it settled
+                    yield Page(items=[], cursor={**cursor, "settled": True}, more=False)
                 return
             items = [self._item_for(flow, record) for record in records]
             last = records[-1]
@@ -153,7 +188,12 @@ class MlConnectorHandlerOdooSource(models.AbstractModel):
             # microseconds kept: Datetime.to_string would drop them and re-read a second
             last_date, last_id = last.write_date, last.id
             more = len(records) == flow._batch_size()
-            cursor = {"write_date": last_date.isoformat(sep=" "), "id": last_id}
+            cursor = {
+                "write_date": last_date.isoformat(sep=" "),
+                "id": last_id,
+                "settled": read_at - last_date >= overlap,
+            }
+            mark = None  # the cursor above is new: nothing left to settle
             yield Page(items=items, cursor=cursor, more=more)
             if not more:
                 return

@@ -2,6 +2,7 @@ from odoo import api, fields, models
 
 from ..tools.errors import NeedsReviewError
 
+MAPPING_LOOKUPS = ("ml_connector", "mapping_lookups")  # key in cr.cache
 MAPPING_MODELS = [
     ("account.account", "Account"),
     ("account.analytic.account", "Analytic account"),
@@ -52,18 +53,28 @@ class MlConnectorMapping(models.Model):
         return f"mapping:{mapping_type}:{external_value}"
 
     @api.model
+    def _lookups(self):
+        """Mapping lookups of this transaction (a batch): every line of every document of a batch
+        asks for the same few values. Dropped when a mapping is written, and at commit."""
+        return self.env.cr.cache.setdefault(MAPPING_LOOKUPS, {})
+
+    @api.model
     def _resolve(self, backend, mapping_type, external_value, *, required=True, label=None):
         """The Odoo record mapped to ``external_value``, or a NeedsReviewError naming what is missing."""
-        mapping = self.sudo().search(
-            [
-                ("backend_id", "=", backend.id),
-                ("mapping_type", "=", mapping_type),
-                ("external_value", "=", str(external_value)),
-            ],
-            limit=1,
-        )
-        if mapping and mapping.record_ref:
-            return mapping.record_ref
+        lookups = self._lookups()
+        key = ("record", backend.id, mapping_type, str(external_value))
+        if key not in lookups:
+            mapping = self.sudo().search(
+                [
+                    ("backend_id", "=", backend.id),
+                    ("mapping_type", "=", mapping_type),
+                    ("external_value", "=", str(external_value)),
+                ],
+                limit=1,
+            )
+            lookups[key] = mapping.record_ref if mapping and mapping.record_ref else None
+        if lookups[key]:
+            return lookups[key]
         if not required:
             return None
 
@@ -99,15 +110,21 @@ class MlConnectorMapping(models.Model):
 
     @api.model_create_multi
     def create(self, vals_list):
+        self.env.cr.cache.pop(MAPPING_LOOKUPS, None)
         mappings = super().create(vals_list)
         mappings._release_waiting_lines()
         return mappings
 
     def write(self, vals):
+        self.env.cr.cache.pop(MAPPING_LOOKUPS, None)
         res = super().write(vals)
         if "record_ref" in vals or "external_value" in vals:
             self._release_waiting_lines()
         return res
+
+    def unlink(self):
+        self.env.cr.cache.pop(MAPPING_LOOKUPS, None)
+        return super().unlink()
 
     def _release_waiting_lines(self):
         for mapping in self.filtered("record_ref"):

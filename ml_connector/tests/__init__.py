@@ -1,1 +1,10 @@
-from . import test_engine, test_http, test_matching, test_secrets_exposure, test_security, test_ui, test_vault
+from . import (
+    test_batch,
+    test_engine,
+    test_http,
+    test_matching,
+    test_secrets_exposure,
+    test_security,
+    test_ui,
+    test_vault,
+)

@@ -11,10 +11,11 @@ import math
 
 from odoo import api, models
 from odoo.tools import float_compare, float_round
+from odoo.tools.sql import escape_psql
 
 from odoo.addons.ml_connector.models.ml_connector_matching import PartnerQuery
 from odoo.addons.ml_connector.tools.errors import DocumentError, TransientError
-from odoo.addons.ml_connector.tools.items import SourceItem
+from odoo.addons.ml_connector.tools.items import Deferred, SourceItem
 from odoo.addons.ml_connector.tools.text import identifier_problem
 
 from ..tools.client import dig, parse_stamp, segment_values
@@ -87,7 +88,7 @@ class MlConnectorHandlerJaggaerInvoiceIn(models.AbstractModel):
         if not isinstance(header, dict) or not header.get("invoiceId"):
             raise DocumentError(self.env._("The invoice has no header.invoiceId."))
         invoice_id = str(header["invoiceId"])
-        binding = self.env["ml.connector.binding"]._find(backend, INVOICE_BINDING, external_id=invoice_id)
+        binding = self._invoice_binding(backend, invoice_id)
         move = binding._record() if binding else None
         if move and move.state != "cancel":
             return {
@@ -110,13 +111,65 @@ class MlConnectorHandlerJaggaerInvoiceIn(models.AbstractModel):
             if fetched:
                 exc.payload = detail  # keep what was read on the audit line
             raise
-        if fetched:
-            result["payload"] = detail
-        if warning:
-            result["message"] = " ".join(
-                filter(None, [result.get("message"), self.env._("JAGGAER warned: %s", warning)])
+
+        def complete(result):
+            if fetched:
+                result["payload"] = detail
+            if warning:
+                result["message"] = " ".join(
+                    filter(None, [result.get("message"), self.env._("JAGGAER warned: %s", warning)])
+                )
+            return result
+
+        if isinstance(result, Deferred):  # the bill is created with the others of the batch
+            result.payload = detail if fetched else None
+            return result.then(complete)
+        return complete(result)
+
+    @api.model
+    def _prepare_batch(self, lines):
+        """The bindings of the batch's invoices, in one query."""
+        bindings = self._transaction_cache("jaggaer_invoice_bindings")
+        wanted = {}
+        for line in lines:
+            wanted.setdefault(line.backend_id, set()).add(line.source_key)
+        for backend, invoice_ids in wanted.items():
+            found = (
+                self.env["ml.connector.binding"]
+                .sudo()
+                .search(
+                    [
+                        ("backend_id", "=", backend.id),
+                        ("object_type", "=", INVOICE_BINDING),
+                        ("external_id", "in", list(invoice_ids)),
+                    ]
+                )
             )
-        return result
+            by_id = {binding.external_id: binding for binding in found}
+            for invoice_id in invoice_ids:
+                bindings[(backend.id, invoice_id)] = by_id.get(invoice_id, found.browse())
+
+    @api.model
+    def _invoice_binding(self, backend, invoice_id):
+        bindings = self._transaction_cache("jaggaer_invoice_bindings")
+        key = (backend.id, invoice_id)
+        if key not in bindings:
+            bindings[key] = self.env["ml.connector.binding"]._find(
+                backend, INVOICE_BINDING, external_id=invoice_id
+            )
+        return bindings[key]
+
+    @api.model
+    def _bind_invoice(self, line, invoice_id, move, number):
+        self._transaction_cache("jaggaer_invoice_bindings").pop((line.backend_id.id, invoice_id), None)
+        return self.env["ml.connector.binding"]._bind(
+            line.backend_id,
+            INVOICE_BINDING,
+            invoice_id,
+            record=move,
+            external_key=number,
+            content_hash=line.content_hash,
+        )
 
     @api.model
     def _not_yet_payable(self, backend, header):
@@ -208,14 +261,7 @@ class MlConnectorHandlerJaggaerInvoiceIn(models.AbstractModel):
         )
         if duplicate:
             if not self.env["ml.connector.binding"]._find(backend, INVOICE_BINDING, record=duplicate):
-                self.env["ml.connector.binding"]._bind(
-                    backend,
-                    INVOICE_BINDING,
-                    invoice_id,
-                    record=duplicate,
-                    external_key=number,
-                    content_hash=line.content_hash,
-                )
+                self._bind_invoice(line, invoice_id, duplicate, number)
             return {
                 "state": "skipped",
                 "res_model": "account.move",
@@ -229,11 +275,7 @@ class MlConnectorHandlerJaggaerInvoiceIn(models.AbstractModel):
             }
 
         currency_code = dig(header, "total.currency")
-        currency = (
-            self.env["res.currency"].search([("name", "=", currency_code)], limit=1)
-            if currency_code
-            else company.currency_id
-        )
+        currency = self._currency(currency_code) if currency_code else company.currency_id
         if not currency:
             raise DocumentError(
                 self.env._(
@@ -264,20 +306,34 @@ class MlConnectorHandlerJaggaerInvoiceIn(models.AbstractModel):
             "invoice_line_ids": [(0, 0, vals) for vals in line_vals],
         }
         vals.update(self._terms(backend, header))
-        move = self.env["account.move"].with_company(company).create(vals)
-        self.env["ml.connector.binding"]._bind(
-            backend,
-            INVOICE_BINDING,
-            invoice_id,
-            record=move,
-            external_key=number,
-            content_hash=line.content_hash,
+        # what the checks above read that another bill of the same batch could change
+        keys = {("bill", vendor.id, number), ("invoice", invoice_id)}
+        keys.update(
+            ("po_line", bill_line["purchase_line_id"])
+            for bill_line in line_vals
+            if "purchase_line_id" in bill_line
         )
+        return self._create_or_defer(
+            self.env["account.move"].with_company(company),
+            vals,
+            lambda move: self._bill_created(
+                line, move, header, vendor, currency, refund, len(line_vals), notes
+            ),
+            keys,
+        )
+
+    @api.model
+    def _bill_created(self, line, move, header, vendor, currency, refund, line_count, notes):
+        """Bind the new bill to the JAGGAER invoice; the audit line's result."""
+        invoice_id = str(header.get("invoiceId"))
+        number = str(header.get("supplierInvoiceNumber") or "").strip()
+        self._bind_invoice(line, invoice_id, move, number)
+        notes = list(notes)
         message = self.env._(
             "Draft %(kind)s for %(vendor)s, %(lines)s line(s), %(amount)s %(currency)s.",
             kind=self.env._("credit note") if refund else self.env._("bill"),
             vendor=vendor.display_name,
-            lines=len(line_vals),
+            lines=line_count,
             amount=move.amount_total,
             currency=currency.name,
         )
@@ -304,6 +360,13 @@ class MlConnectorHandlerJaggaerInvoiceIn(models.AbstractModel):
         return {"res_model": "account.move", "res_id": move.id, "target_key": move.name, "message": message}
 
     @api.model
+    def _currency(self, code):
+        currencies = self._transaction_cache("jaggaer_invoice_currencies")
+        if code not in currencies:
+            currencies[code] = self.env["res.currency"].search([("name", "=", code)], limit=1)
+        return currencies[code]
+
+    @api.model
     def _vendor(self, backend, header, number):
         supplier = header.get("supplier") or {}
         if not isinstance(supplier, dict) or not any(
@@ -315,16 +378,20 @@ class MlConnectorHandlerJaggaerInvoiceIn(models.AbstractModel):
                 self.env._("Invoice %s names no supplier (no header.supplier id, number or name).", number)
             )
         supplier_id = str(supplier.get("id") or "")
-        match = self.env["ml.connector.matching"]._match_partner(
-            backend,
-            PartnerQuery(
-                name=supplier.get("name") or "",
-                duns=supplier.get("duns") or "",
-                reference=supplier.get("supplierNumber") or "",
-                bindings={SUPPLIER_BINDING: supplier_id},
-            ),
+        query = PartnerQuery(
+            name=supplier.get("name") or "",
+            duns=supplier.get("duns") or "",
+            reference=supplier.get("supplierNumber") or "",
+            bindings={SUPPLIER_BINDING: supplier_id},
         )
+        # the invoices of a batch come from a few suppliers: each is matched once per batch
+        vendors = self._transaction_cache("jaggaer_invoice_vendors")
+        key = (backend.id, supplier_id, query.name, query.duns, query.reference)
+        if key in vendors:
+            return vendors[key]
+        match = self.env["ml.connector.matching"]._match_partner(backend, query)
         if match.record:
+            vendors[key] = match.record
             return match.record
         if not match.candidates:
             match.reason = self.env._(
@@ -482,9 +549,7 @@ class MlConnectorHandlerJaggaerInvoiceIn(models.AbstractModel):
 
     @api.model
     def _purchase_line(self, backend, po_number, po_line_number, where):
-        po = self.env["purchase.order"].search(
-            [("name", "=", po_number), ("company_id", "=", backend.company_id.id)], limit=1
-        )
+        po, numbered, sent = self._order_to_bill(backend, po_number)
         if not po:
             raise DocumentError(
                 self.env._(
@@ -505,24 +570,10 @@ class MlConnectorHandlerJaggaerInvoiceIn(models.AbstractModel):
                 )
             )
         number = str(po_line_number or "").strip()
-        binding = self.env["ml.connector.binding"]._find(
-            backend, PO_LINE_BINDING, external_id=f"{po.name}/{number}"
-        )
-        pol = binding._record() if binding else None
+        pol = numbered.get(number)
         if pol is None and number.isdigit():
             # A PO the connector never numbered (sent before it existed, bindings lost): JAGGAER
             # numbers lines by position, so the n-th line is line n.
-            sent = (
-                self.env["ml.connector.binding"]
-                .sudo()
-                .search_count(
-                    [
-                        ("backend_id", "=", backend.id),
-                        ("object_type", "=", PO_LINE_BINDING),
-                        ("external_key", "=", po.name),
-                    ]
-                )
-            )
             lines = po.order_line.filtered(lambda pol: not pol.display_type).sorted(
                 lambda pol: (pol.sequence, pol.id)
             )
@@ -538,6 +589,49 @@ class MlConnectorHandlerJaggaerInvoiceIn(models.AbstractModel):
                 )
             )
         return pol
+
+    @api.model
+    def _order_to_bill(self, backend, po_number):
+        """``(order, {JAGGAER line number: existing PO line}, whether it was ever sent)`` of
+        ``po_number`` in the connection's company; read once per batch (all the lines of an
+        invoice bill the same order), from the line bindings written when the order was sent."""
+        orders = self._transaction_cache("jaggaer_invoice_orders")
+        key = (backend.id, po_number)
+        if key in orders:
+            return orders[key]
+        po = self.env["purchase.order"].search(
+            [("name", "=", po_number), ("company_id", "=", backend.company_id.id)], limit=1
+        )
+        numbered, sent = {}, False
+        if po:
+            bindings = (
+                self.env["ml.connector.binding"]
+                .sudo()
+                .search(
+                    [
+                        ("backend_id", "=", backend.id),
+                        ("object_type", "=", PO_LINE_BINDING),
+                        "|",
+                        ("external_key", "=", po.name),
+                        ("external_id", "=like", escape_psql(po.name) + "/%"),
+                    ]
+                )
+            )
+            sent = any(binding.external_key == po.name for binding in bindings)
+            PoLine = bindings.env["purchase.order.line"]
+            existing = {pol.id: pol for pol in PoLine.browse(po.order_line.ids)}
+            elsewhere = [
+                b.res_id
+                for b in bindings
+                if b.res_model == PoLine._name and b.res_id and b.res_id not in existing
+            ]
+            existing.update((pol.id, pol) for pol in PoLine.browse(elsewhere).exists())
+            prefix = f"{po.name}/"
+            for binding in bindings:
+                if binding.external_id.startswith(prefix) and binding.res_id in existing:
+                    numbered[binding.external_id[len(prefix) :]] = existing[binding.res_id]
+        orders[key] = (po, numbered, sent)
+        return orders[key]
 
     @api.model
     def _check_against_order(self, backend, pol, vendor, currency, quantity, price, refund, where):

@@ -105,11 +105,16 @@ class MlConnectorHandlerJaggaerPoOut(models.AbstractModel):
     @api.model
     def _supplier_reference(self, backend, vendor):
         """JAGGAER supplier number and id of the vendor; waits while the vendor has none."""
+        # the orders of a batch go to a few vendors: each vendor's binding is read once per batch
+        references = self._transaction_cache("jaggaer_supplier_references")
+        if (backend.id, vendor.id) in references:
+            return references[(backend.id, vendor.id)]
         binding = self.env["ml.connector.binding"]._find(backend, SUPPLIER_BINDING, record=vendor)
         if binding and binding.external_key:
-            return binding.external_key, int(
-                binding.external_id
-            ) if binding.external_id.isdigit() else binding.external_id
+            external_id = binding.external_id
+            reference = binding.external_key, int(external_id) if external_id.isdigit() else external_id
+            references[(backend.id, vendor.id)] = reference
+            return reference
         if not vendor.supplier_rank:
             # Odoo 19 ranks a vendor only once a bill is posted; a vendor we order from is one,
             # and the supplier flow pushes vendors: this makes it pick this one up next cycle.
@@ -206,7 +211,13 @@ class MlConnectorHandlerJaggaerPoOut(models.AbstractModel):
             for part in str(key).split(",")
             if part.isdigit()
         }
-        accounts = self.env["account.analytic.account"].browse(sorted(ids)).exists()
+        # which analytic accounts exist, once per batch (every line names the same few)
+        known = self._transaction_cache("jaggaer_analytic_accounts")
+        unknown = ids - known.keys()
+        if unknown:
+            existing = set(self.env["account.analytic.account"].browse(sorted(unknown)).exists().ids)
+            known.update((account_id, account_id in existing) for account_id in unknown)
+        accounts = self.env["account.analytic.account"].browse(sorted(i for i in ids if known[i]))
         plan = backend.jaggaer_cost_center_plan_id
         if plan:
             accounts = accounts.filtered(lambda a: a.root_plan_id == plan.root_id)
@@ -308,16 +319,20 @@ class MlConnectorHandlerJaggaerPoOut(models.AbstractModel):
             data={"revision": remote.get("revisionNumber"), "status": remote.get("status")},
         )
         sent = {str(item.get("lineNumber")) for item in document["lineList"]["poLine"]}
-        for pol_id, number in self._line_numbers(backend, po).items():
-            if number in sent:
-                Binding._bind(
-                    backend,
-                    PO_LINE_BINDING,
+        PoLine = self.env["purchase.order.line"]
+        Binding._bind_many(
+            backend,
+            PO_LINE_BINDING,
+            [
+                (
                     f"{po.name}/{number}",
-                    record=self.env["purchase.order.line"].browse(pol_id),
-                    external_key=po.name,
-                    data={"line_number": number},
+                    PoLine.browse(pol_id),
+                    {"external_key": po.name, "data": {"line_number": number}},
                 )
+                for pol_id, number in self._line_numbers(backend, po).items()
+                if number in sent
+            ],
+        )
         po._jaggaer_record_remote(remote)
         message = self.env._(
             "%(po)s is %(status)s in JAGGAER (PO id %(id)s, revision %(revision)s).",

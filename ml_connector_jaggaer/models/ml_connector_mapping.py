@@ -19,17 +19,21 @@ class MlConnectorMapping(models.Model):
         sent. No mapping: a NeedsReviewError naming the record; saving a mapping with that
         record releases the waiting documents.
         """
-        mapping = self.sudo().search(
-            [
-                ("backend_id", "=", backend.id),
-                ("mapping_type", "=", mapping_type),
-                ("record_ref", "=", f"{record._name},{record.id}"),
-            ],
-            order="external_value",
-            limit=1,
-        )
-        if mapping:
-            return mapping.external_value
+        lookups = self._lookups()
+        key = ("value", backend.id, mapping_type, f"{record._name},{record.id}")
+        if key not in lookups:
+            mapping = self.sudo().search(
+                [
+                    ("backend_id", "=", backend.id),
+                    ("mapping_type", "=", mapping_type),
+                    ("record_ref", "=", key[3]),
+                ],
+                order="external_value",
+                limit=1,
+            )
+            lookups[key] = mapping.external_value if mapping else None
+        if lookups[key]:
+            return lookups[key]
         raise NeedsReviewError(
             self.env._(
                 "%(record)s has no %(type)s value in %(connection)s. In Connectors > Mappings, set it as "

@@ -2,6 +2,7 @@ from odoo import api, fields, models
 from odoo.exceptions import ValidationError
 
 from ..tools.transaction_api import TransactionApi
+from .ml_connector_sps_partner import TRADING_PARTNER_LOOKUPS
 
 DEFAULT_TOKEN_URL = "https://auth.spscommerce.com/oauth/token"
 DEFAULT_API_URL = "https://api.spscommerce.com"
@@ -149,19 +150,27 @@ class MlConnectorBackend(models.Model):
         self.ensure_one()
         if not tpid:
             return self.env["ml.connector.sps.partner"]
-        return (
-            self.env["ml.connector.sps.partner"]
-            .sudo()
-            .search([("backend_id", "=", self.id), ("tpid", "=", tpid)], limit=1)
-        )
+        lookups = self.env.cr.cache.setdefault(TRADING_PARTNER_LOOKUPS, {})
+        key = ("tpid", self.id, tpid)
+        if key not in lookups:
+            lookups[key] = (
+                self.env["ml.connector.sps.partner"]
+                .sudo()
+                .search([("backend_id", "=", self.id), ("tpid", "=", tpid)], limit=1)
+            )
+        return lookups[key]
 
     def _sps_partner_of(self, partner, flag=None):
         """The trading partner of an Odoo partner (its commercial entity), optionally with ``flag`` set."""
         self.ensure_one()
-        domain = [("backend_id", "=", self.id), ("partner_id", "=", partner.commercial_partner_id.id)]
-        if flag:
-            domain.append((flag, "=", True))
-        return self.env["ml.connector.sps.partner"].sudo().search(domain, limit=1)
+        lookups = self.env.cr.cache.setdefault(TRADING_PARTNER_LOOKUPS, {})
+        key = ("partner", self.id, partner.commercial_partner_id.id, flag)
+        if key not in lookups:
+            domain = [("backend_id", "=", self.id), ("partner_id", "=", partner.commercial_partner_id.id)]
+            if flag:
+                domain.append((flag, "=", True))
+            lookups[key] = self.env["ml.connector.sps.partner"].sudo().search(domain, limit=1)
+        return lookups[key]
 
     def action_open_sps_partners(self):
         self.ensure_one()

@@ -6,6 +6,8 @@ ROLE_DOCUMENTS = {
     "vendor": ("send_850", "receive_855", "receive_856", "receive_944"),
     "retailer": ("receive_850", "send_810"),
 }
+# trading partners looked up by the documents of the transaction (a batch), in cr.cache
+TRADING_PARTNER_LOOKUPS = ("ml_connector_sps", "trading_partners")
 DOCUMENT_FLAGS = ("send_850", "send_810", "receive_850", "receive_855", "receive_856", "receive_944")
 
 
@@ -131,6 +133,7 @@ class MlConnectorSpsPartner(models.Model):
             if not any(flag in vals for flag in DOCUMENT_FLAGS):
                 for flag in ROLE_DOCUMENTS.get(vals.get("role") or "vendor", ()):
                     vals[flag] = True
+        self.env.cr.cache.pop(TRADING_PARTNER_LOOKUPS, None)
         records = super().create(vals_list)
         records._release_waiting_documents()
         return records
@@ -138,10 +141,15 @@ class MlConnectorSpsPartner(models.Model):
     def write(self, vals):
         if vals.get("tpid"):
             vals["tpid"] = vals["tpid"].strip()
+        self.env.cr.cache.pop(TRADING_PARTNER_LOOKUPS, None)
         res = super().write(vals)
         if {"tpid", "active", *DOCUMENT_FLAGS} & set(vals):
             self._release_waiting_documents()
         return res
+
+    def unlink(self):
+        self.env.cr.cache.pop(TRADING_PARTNER_LOOKUPS, None)
+        return super().unlink()
 
     @api.model
     def _blocking_key(self, tpid):

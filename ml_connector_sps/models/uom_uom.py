@@ -32,11 +32,12 @@ class UomUom(models.Model):
 
     @api.model
     def _sps_standard_codes(self):
+        # xmlid -> id from Odoo's own cache: no query for every line of every document
         codes = {}
         for xmlid, code in STANDARD_CODES.items():
-            uom = self.env.ref(xmlid, raise_if_not_found=False)
-            if uom:
-                codes[uom.id] = code
+            uom_id = self.env["ir.model.data"]._xmlid_to_res_id(xmlid, raise_if_not_found=False)
+            if uom_id:
+                codes[uom_id] = code
         return codes
 
     def _sps_unit_code(self):

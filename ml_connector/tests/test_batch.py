@@ -1,0 +1,244 @@
+"""Batches: records created together, lookups shared by the documents of a transaction."""
+
+import json
+from datetime import timedelta
+from unittest.mock import patch
+
+from odoo import api, fields, models
+from odoo.exceptions import ValidationError
+from odoo.tests import tagged
+
+from odoo.addons.ml_connector.tools.errors import DocumentError, NeedsReviewError
+
+from .common import EngineCase, PartnerOutTestHandler, register_models
+
+
+class ItemInBatchTestHandler(models.AbstractModel):
+    """Engine test flow: remote items become partners, created together per batch.
+
+    The item's ``ref`` (its key when absent) is the partner reference; a partner with that
+    reference already there is not created again; a name with REFUSED fails once created.
+    """
+
+    _name = "ml.connector.handler.test.item.in.batch"
+    _inherit = "ml.connector.handler.test.item.in"
+    _description = "Test flow: items in, created per batch"
+    _module = None
+    _flow_label = "Test: REST items to partners, per batch"
+    _binding_type = "test_item_batch"
+
+    @api.model
+    def _process(self, line):
+        item = json.loads(line.request_payload)
+        if not str(item.get("name") or "").strip():
+            raise DocumentError(f"Item {item.get('key')} has no name")
+        ref = item.get("ref") or item["key"]
+        existing = self.env["res.partner"].search([("ref", "=", ref)], limit=1)
+        if existing:
+            return {
+                "state": "skipped",
+                "res_model": "res.partner",
+                "res_id": existing.id,
+                "message": "already there",
+            }
+        return self._create_or_defer(
+            self.env["res.partner"],
+            {"name": item["name"], "ref": ref, "company_id": line.backend_id.company_id.id},
+            lambda partner: self._created(item, partner),
+            keys={("ref", ref)},
+        )
+
+    @api.model
+    def _created(self, item, partner):
+        if "REFUSED" in partner.name:
+            raise ValidationError(f"{item['key']} is refused")
+        return {"res_model": "res.partner", "res_id": partner.id, "message": f"Created {partner.ref}."}
+
+
+@tagged("post_install", "-at_install")
+class TestBatchCreate(EngineCase):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        register_models(cls, [ItemInBatchTestHandler])
+        (cls.flow_in | cls.flow_out).active = False
+        cls.flow = cls.env["ml.connector.flow"].create(
+            {
+                "name": "Items in, per batch",
+                "backend_id": cls.backend.id,
+                "handler_model": ItemInBatchTestHandler._name,
+            }
+        )
+
+    def count_creates(self):
+        calls = []
+        Partner = self.registry["res.partner"]
+        original = Partner.create
+
+        def create(records, vals_list):
+            calls.append(len(vals_list) if isinstance(vals_list, list) else 1)
+            return original(records, vals_list)
+
+        return calls, patch.object(Partner, "create", create)
+
+    def test_the_records_of_a_batch_are_created_in_one_call(self):
+        for i in range(7):
+            self.sim.add_item(f"B{i}", f"Batch item {i}")
+        calls, counting = self.count_creates()
+        with counting:
+            run = self.run_backend(self.backend)
+        self.assertEqual(calls, [3, 3, 1], "batches of 3 (the connection's batch size)")
+        lines = self.lines(self.flow)
+        self.assertEqual(set(lines.mapped("state")), {"done"})
+        self.assertEqual(run.done_count, 7)
+        for line in lines:
+            partner = self.env["res.partner"].browse(line.res_id)
+            self.assertEqual(line.error_message, f"Created {partner.ref}.")
+            self.assertEqual(partner.ref, line.document_key)
+
+    def test_a_document_that_cannot_be_created_fails_alone(self):
+        self.sim.add_item("G1", "Good one")
+        self.sim.add_item("R1", "REFUSED one")
+        self.sim.add_item("G2", "Good two")
+        calls, counting = self.count_creates()
+        with counting:
+            run = self.run_backend(self.backend)
+        self.assertEqual(calls, [3, 1, 1, 1], "together, then one by one once that failed")
+        refused = self.lines(self.flow, document_key="R1")
+        self.assertEqual((refused.state, refused.error_kind), ("failed", "permanent"))
+        self.assertIn("R1 is refused", refused.error_message)
+        self.assertEqual(set(self.lines(self.flow, state="done").mapped("document_key")), {"G1", "G2"})
+        self.assertFalse(self.env["res.partner"].search([("ref", "=", "R1")]), "rolled back")
+        self.assertEqual((run.done_count, run.failed_count), (2, 1))
+
+    def test_a_document_that_depends_on_a_waiting_one_is_checked_after_it_exists(self):
+        # two remote items for the same partner: the second must see the first one's partner
+        self.sim.add_item("D1", "Same partner", ref="SAME")
+        self.sim.add_item("D2", "Same partner again", ref="SAME")
+        self.run_backend(self.backend)
+        self.assertEqual(self.env["res.partner"].search_count([("ref", "=", "SAME")]), 1)
+        self.assertEqual(self.lines(self.flow, document_key="D1").state, "done")
+        second = self.lines(self.flow, document_key="D2")
+        self.assertEqual((second.state, second.error_message), ("skipped", "already there"))
+
+    def test_errors_before_creation_are_recorded_as_usual(self):
+        self.sim.add_item("E1", "Fine")
+        self.sim.add_item("E2", "")
+        self.run_backend(self.backend)
+        self.assertEqual(self.lines(self.flow, document_key="E1").state, "done")
+        empty = self.lines(self.flow, document_key="E2")
+        self.assertEqual(empty.state, "failed")
+        self.assertIn("has no name", empty.error_message)
+
+    def test_replay_of_one_line_creates_at_once(self):
+        self.sim.add_item("P1", "REFUSED at first")
+        self.run_backend(self.backend)
+        line = self.lines(self.flow)
+        self.assertEqual(line.state, "failed")
+        line.request_payload = json.dumps({**json.loads(line.request_payload), "name": "Accepted now"})
+        line.action_replay()
+        self.assertEqual(line.state, "done", line.error_message)
+        self.assertEqual(self.env["res.partner"].browse(line.res_id).name, "Accepted now")
+
+
+@tagged("post_install", "-at_install")
+class TestSettledWindow(EngineCase):
+    def count_builds(self):
+        built = []
+        Handler = self.registry[PartnerOutTestHandler._name]
+        original = Handler._build
+
+        def build(handler, flow, partner):
+            built.append(partner.ref)
+            return original(handler, flow, partner)
+
+        return built, patch.object(Handler, "_build", build)
+
+    def test_the_overlap_window_is_read_again_until_it_settled(self):
+        self.flow_in.active = False
+        # written a minute ago: a transaction writing there could still be open at the first run
+        recent = self.make_partners(2, same_write_date=fields.Datetime.now() - timedelta(minutes=1))
+        self.run_backend(self.backend)
+        self.assertFalse(self.flow_out.cursor["settled"])
+        built, counting = self.count_builds()
+        with counting:
+            self.run_backend(self.backend)
+        self.assertEqual(sorted(built), sorted(recent.mapped("ref")), "the window is read again")
+
+    def test_a_settled_window_is_not_read_again(self):
+        self.flow_in.active = False
+        old = self.make_partners(2, same_write_date=fields.Datetime.now() - timedelta(minutes=10))
+        self.run_backend(self.backend)
+        self.assertEqual(len(self.lines(self.flow_out, state="done")), 2)
+        self.assertTrue(self.flow_out.cursor["settled"], "read 10 minutes after the last write: settled")
+        built, counting = self.count_builds()
+        with counting:
+            self.run_backend(self.backend)
+            self.assertEqual(built, [], "nothing read again")
+            new = self.make_partners(1, prefix="MLCT-NEW-")
+            old[0].email = "changed@example.com"
+            self.run_backend(self.backend)
+        self.assertEqual(sorted(built), sorted([new.ref, old[0].ref]), "new and changed records only")
+        self.assertEqual(len(self.lines(self.flow_out, state="done")), 4)
+
+    def test_the_first_run_after_the_window_passed_reads_it_a_last_time(self):
+        self.flow_in.active = False
+        partner = self.make_partners(1, same_write_date=fields.Datetime.now() - timedelta(minutes=2))
+        self.run_backend(self.backend)
+        self.assertFalse(self.flow_out.cursor["settled"])
+        # as if that run happened six minutes ago: the window has passed since
+        earlier = fields.Datetime.now() - timedelta(minutes=8)
+        self.env.cr.execute("UPDATE res_partner SET write_date = %s WHERE id = %s", (earlier, partner.id))
+        partner.invalidate_recordset(["write_date"])
+        self.flow_out.cursor = dict(self.flow_out.cursor, write_date=str(earlier))
+        built, counting = self.count_builds()
+        with counting:
+            self.run_backend(self.backend)
+            self.assertEqual(built, [partner.ref], "read a last time")
+            self.assertTrue(self.flow_out.cursor["settled"])
+            self.run_backend(self.backend)
+            self.assertEqual(built, [partner.ref], "and no more")
+        self.assertEqual(len(self.lines(self.flow_out)), 1, "unchanged: never sent again")
+
+
+@tagged("post_install", "-at_install")
+class TestTransactionLookups(EngineCase):
+    def test_http_client_shared_within_a_transaction_and_renewed_on_change(self):
+        client = self.backend._http()
+        self.assertIs(self.backend._http(), client, "one client per transaction")
+        self.backend.timeout = 7
+        renewed = self.backend._http()
+        self.assertIsNot(renewed, client, "a change to the connection drops it")
+        self.assertEqual(renewed.timeout, 7)
+        self.backend.client_secret = "rotated-secret"
+        self.assertEqual(
+            self.backend._http().auth.client_secret, "rotated-secret", "new credentials, new client"
+        )
+
+    def test_mapping_written_in_the_transaction_is_seen(self):
+        Mapping = self.env["ml.connector.mapping"]
+        with self.assertRaises(NeedsReviewError):
+            Mapping._resolve(self.backend, "Account", "4711")
+        account = self.env["account.account"].search([], limit=1)
+        mapping = Mapping.create(
+            {"backend_id": self.backend.id, "mapping_type": "Account", "external_value": "4711"}
+        )
+        self.assertIsNone(Mapping._resolve(self.backend, "Account", "4711", required=False))
+        mapping.record_ref = f"account.account,{account.id}"
+        self.assertEqual(Mapping._resolve(self.backend, "Account", "4711"), account)
+
+    def test_bind_many_updates_the_bound_and_creates_the_others(self):
+        partners = self.make_partners(3)
+        Binding = self.env["ml.connector.binding"]
+        first = Binding._bind(self.backend, "test_many", "R0", record=partners[0])
+        bindings = Binding._bind_many(
+            self.backend,
+            "test_many",
+            [(f"R{i}", partner, {"external_key": f"K{i}"}) for i, partner in enumerate(partners)],
+        )
+        self.assertEqual(len(bindings), 3)
+        self.assertIn(first, bindings, "the existing binding is updated, not duplicated")
+        self.assertEqual(first.external_key, "K0")
+        for i, partner in enumerate(partners):
+            found = Binding._find(self.backend, "test_many", record=partner)
+            self.assertEqual((found.external_id, found.external_key), (f"R{i}", f"K{i}"))

@@ -1,0 +1,49 @@
+"""The benchmark command runs end to end on tiny sizes and prints every measure (no timing checked)."""
+
+import os
+import subprocess
+import sys
+
+from odoo.tools import config
+
+from tests.harness import REPO
+
+# the measure column of every row the table must show
+MEASURES = (
+    "matching: partner lookup",
+    "matching: product lookup",
+    "invoices in -> draft bills",
+    "Odoo load() of the same bills",
+    "inbound vs load()",
+    "POs out -> JAGGAER",
+    "HTTP requests per PO -> JAGGAER",
+    "POs out -> SPS (850)",
+    "HTTP requests per PO -> SPS (850)",
+    "SQL queries per invoice in",
+    "SQL queries per PO out (JAGGAER)",
+    "SQL queries per PO out (SPS)",
+    "idle cycle JAGGAER",
+    "idle HTTP requests per flow JAGGAER",
+    "idle cycle SPS",
+    "idle HTTP requests per flow SPS",
+    "peak RSS over idle",
+)
+
+
+def test_bench_quick_runs_and_prints_every_measure():
+    # its own scratch database: the test database is in use, it cannot be copied
+    database = f"mlc_bench_check_{os.getpid()}"
+    result = subprocess.run(
+        [sys.executable, "-m", "tests.bench", "--config", config["config"], "--quick", "--new-db", database],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=1200,
+        check=False,
+    )
+    output = result.stdout + result.stderr
+    assert result.returncode == 0, output[-4000:]
+    table = result.stdout[result.stdout.index("ml-connector benchmark") :]
+    assert "CPUs" in table and "Odoo 19" in table and "Python" in table
+    missing = [measure for measure in MEASURES if measure not in table]
+    assert not missing, table
