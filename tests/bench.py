@@ -697,9 +697,12 @@ def use_database(config_path, name):
 
 def create_database(config_path, name):
     """A scratch database with the three add-ons (as ``./mlc bench`` creates its own)."""
-    odoo = load_odoo(config_path)
+    load_odoo(config_path)
+    import odoo.release
+
     drop_database(name)
-    odoo_bin = Path(odoo.__file__).resolve().parent.parent / "odoo-bin"
+    # odoo is a namespace package (no __file__): odoo-bin sits beside the folder of odoo/release.py
+    odoo_bin = Path(odoo.release.__file__).resolve().parents[1] / "odoo-bin"
     print(f"[bench] creating database {name} with {ADDONS}", flush=True)
     subprocess.run(
         [sys.executable, str(odoo_bin), "-c", str(config_path), "-d", name, "-i", ADDONS]
