@@ -88,10 +88,17 @@ class MlConnectorJaggaerHandlerMixin(models.AbstractModel):
         client = self._client(flow.backend_id)
         config = client.config
         since = parse_stamp((flow.cursor or {}).get("since"))
-        flt = config.flt(resource, since - flow._overlap() if since else None)
-        newest, keys, total, stamped = since, set(), 0, False
+        overlap = flow._overlap()
+        # A record JAGGAER stamped before the mark may show up late (its transaction still open
+        # when we read): the overlap window below the mark is read again, until one read happened
+        # after the window passed by JAGGAER's own clock (settled); from then on reading starts
+        # at the mark, and a poll with nothing new costs one request.
+        settled = bool(since and (flow.cursor or {}).get("settled"))
+        flt = config.flt(resource, (since if settled else since - overlap) if since else None)
+        newest, keys, total, stamped, read_at = since, set(), 0, False, None
         stamp_field = config.stamp_fields.get(resource)
         for page in client.pages(path_key, wrapper_key, what, flt=flt):
+            read_at = read_at or page.server_time
             if page.warning:
                 run._log(
                     self.env._("%(flow)s: JAGGAER warned: %(warning)s", flow=flow.name, warning=page.warning)
@@ -122,8 +129,13 @@ class MlConnectorJaggaerHandlerMixin(models.AbstractModel):
                 error=True,
             )
         if len(keys) >= total:
-            if newest:
-                cursor = {"since": newest.isoformat(sep=" ")}
+            if newest and newest != since:
+                cursor = {
+                    "since": newest.isoformat(sep=" "),
+                    "settled": bool(read_at and read_at - newest >= overlap),
+                }
+            elif since and not settled and read_at and read_at - since >= overlap:
+                cursor = {"since": since.isoformat(sep=" "), "settled": True}
         else:
             run._log(
                 self.env._(

@@ -126,6 +126,28 @@ class TestPurchaseOrders(JaggaerCase):
         self.assertEqual(self.remote("PO-DEMO-0001")["revisionNumber"], 0)
         self.assertEqual(po.jaggaer_po_id, str(self.remote("PO-DEMO-0001")["poId"]))
 
+    def test_worker_stopped_between_import_and_commit_does_not_send_twice(self):
+        po = self.demo_po_1()
+        self.cycle()
+        line = self.lines("po_out", res_id=po.id)
+        self.assertEqual((line.state, self.imports()), ("done", 1))
+        # the database as it is when the worker died after the import, before its commit: the
+        # line in flight after one attempt, no outcome, no binding, nothing noted on the order
+        bindings = self.env["ml.connector.binding"].search(
+            [("res_model", "=", "purchase.order"), ("res_id", "=", po.id)]
+        ) | self.env["ml.connector.binding"].search(
+            [("res_model", "=", "purchase.order.line"), ("res_id", "in", po.order_line.ids)]
+        )
+        self.assertTrue(bindings)
+        bindings.unlink()
+        po.jaggaer_po_id = False
+        line.write({"state": "pending", "in_flight": True, "attempts": 1, "date_done": False})
+        self.cycle()
+        self.assertEqual(line.state, "done", line.error_message)
+        self.assertIn("Found in JAGGAER", line.error_message)
+        self.assertEqual(self.imports(), 1, "looked up after the interruption, not imported again")
+        self.assertEqual(po.jaggaer_po_id, str(self.remote("PO-DEMO-0001")["poId"]))
+
     def test_a_vendor_not_yet_in_jaggaer_makes_the_po_wait_then_go(self):
         vendor = self.env["res.partner"].create({"name": "Fresh Optics Co", "is_company": True})
         po = self.make_po("PO-FRESH-1", vendor, [(self.rotor, 2, 50.0, None)])

@@ -1,6 +1,10 @@
 import time
+from datetime import timedelta
+from urllib.parse import parse_qs
 
 from odoo.tests import tagged
+
+from odoo.addons.ml_connector_jaggaer.tools.client import iso_ms, parse_stamp
 
 from .common import LAB_SUPPLY, JaggaerCase
 
@@ -96,6 +100,48 @@ class TestResilience(JaggaerCase):
         self.cycle()
         self.assertEqual(len(self.bills()), 5, "the one that slipped past is read next run")
         self.assertNotEqual(self.flows["invoice_in"].cursor, mark)
+
+    def test_an_idle_poll_reads_from_the_mark_once_the_overlap_window_passed(self):
+        self.demo_po_1()
+        self.cycle()
+        self.add_invoices(2)
+        self.cycle()
+        self.assertEqual(len(self.bills()), 2)
+        flow = self.flows["invoice_in"]
+        mark = flow.cursor["since"]
+        self.assertFalse(flow.cursor.get("settled"), "JAGGAER's clock is not past the window yet")
+
+        def invoice_filters():
+            return [
+                parse_qs(entry["query"])["flt"][0]
+                for entry in self.sim.requests_to(self.invoice_path, "GET")
+                if entry["path"] == self.invoice_path
+            ]
+
+        mark_text = iso_ms(parse_stamp(mark))
+
+        # within the window: read again from the mark minus the overlap
+        self.sim.request_log.clear()
+        self.cycle()
+        (flt,) = invoice_filters()
+        self.assertIn(iso_ms(parse_stamp(mark) - timedelta(seconds=flow.overlap_seconds)), flt)
+        # JAGGAER's clock (its Date header) passes the window: one more read of it settles the mark
+        self.sim.clock.advance(flow.overlap_seconds + 1)
+        self.cycle()
+        self.assertTrue(flow.cursor.get("settled"))
+        self.assertEqual(flow.cursor["since"], mark)
+        # from then on a poll with nothing new reads from the mark itself: one request
+        self.sim.request_log.clear()
+        self.cycle()
+        (flt,) = invoice_filters()
+        self.assertIn(mark_text, flt)
+        # what changes later is read as usual, and the window below the new mark settles again
+        self.sim.clock.advance(1)
+        self.sim.add_invoice("006105", "LS-LATER", [self.sim_line("PO-DEMO-0001", "1", 1, 12.5)])
+        self.cycle()
+        self.assertEqual(len(self.bills()), 3)
+        self.assertGreater(flow.cursor["since"], mark)
+        self.assertFalse(flow.cursor.get("settled"))
 
     def test_business_error_on_a_list_is_reported_with_jaggaer_message(self):
         self.only_flows("invoice_in")

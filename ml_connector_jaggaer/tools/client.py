@@ -14,6 +14,7 @@ flow between two remote systems (e.g. JD Edwards to JAGGAER) can use it with no 
 import re
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from email.utils import parsedate_to_datetime
 
 from odoo.addons.ml_connector.tools.errors import (
     DocumentError,
@@ -105,6 +106,18 @@ class ListPage:
     start: int
     total: int
     warning: str = ""
+    server_time: datetime | None = None  # the answer's Date header (JAGGAER's clock), naive UTC
+
+
+def server_time(response):
+    """When the server answered, by its own clock (HTTP ``Date``), naive UTC; None if unknown."""
+    try:
+        moment = parsedate_to_datetime(response.headers.get("Date") or "")
+    except (TypeError, ValueError, IndexError):
+        return None
+    if moment.tzinfo is None:
+        return None  # RFC 9110 dates are GMT; one without a zone cannot be compared
+    return moment.astimezone(UTC).replace(tzinfo=None)
 
 
 def dig(record, dotted):
@@ -259,7 +272,9 @@ class JaggaerClient:
             query = dict(params or {}, start=start)
             if flt:
                 query["flt"] = flt
-            body, warning = self.get(path_key, what, params=query, **values)
+            response = self.http.request("GET", self.config.path(path_key, **values), params=query)
+            body = parse_json(response)
+            warning = self.check(body, what)
             records = self.records(body, wrapper_key)
             total = _int(body.get("totRecords"), len(records))
             returned = _int(body.get("returnedRecords"), len(records))
@@ -269,7 +284,7 @@ class JaggaerClient:
                     f"{self.config.name} returned {returned} record(s) for {what} but none under "
                     f"'{wrapper}': check the item wrapper of this resource on the connection."
                 )
-            yield ListPage(records, start, total, warning)
+            yield ListPage(records, start, total, warning, server_time(response))
             if not records:
                 return
             start += returned or len(records)

@@ -11,6 +11,13 @@ class QuietRequestHandler(WSGIRequestHandler):
     def log_request(self, *args, **kwargs):
         pass
 
+    def date_time_string(self, timestamp=None):
+        # the Date header (RFC 9110 §6.6.1) on the simulated clock, like the records' stamps
+        clock = getattr(self.server.app, "clock", None)
+        if timestamp is None and clock is not None:
+            timestamp = clock.now().timestamp()
+        return super().date_time_string(timestamp)
+
 
 class SimulatorServer:
     """``with SimulatorServer(app) as server: server.url`` -> ``http://127.0.0.1:<port>``."""
