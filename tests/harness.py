@@ -80,7 +80,8 @@ class SimulatorProcess:
         if demo:
             args.append("--demo")
         env = dict(os.environ, PYTHONPATH=str(REPO))
-        log = open(log_path, "ab") if log_path else subprocess.PIPE
+        # never a pipe nobody reads: once its buffer is full, the simulators would block on a log line
+        log = open(log_path, "ab") if log_path else subprocess.DEVNULL
         self.process = subprocess.Popen(args, cwd=REPO, env=env, stdout=subprocess.DEVNULL, stderr=log)
         wait_port(self.jaggaer_port)
         wait_port(self.sps_port)

@@ -4,6 +4,8 @@ import time
 from datetime import timedelta
 from urllib.parse import urlsplit
 
+from psycopg2.extensions import TRANSACTION_STATUS_INERROR
+
 from odoo import api, fields, models, tools
 from odoo.exceptions import UserError, ValidationError
 
@@ -466,6 +468,12 @@ class MlConnectorBackend(models.Model):
         return self.env.cr.fetchone()[0]
 
     def _release_run_lock(self):
+        if self.env.cr._cnx.info.transaction_status == TRANSACTION_STATUS_INERROR:
+            # The run stopped on a database error: its transaction is lost anyway (the caller rolls
+            # it back). Roll back now, or the unlock would fail too and the lock, which outlives
+            # transactions, would stay held by a pooled connection: no run of this connection
+            # could start again until the server restarts.
+            self.env.cr.rollback()
         self.env.cr.execute("SELECT pg_advisory_unlock(%s, %s)", (RUN_LOCK_NAMESPACE, self.id))
 
     def _sync_env(self):
@@ -487,6 +495,10 @@ class MlConnectorBackend(models.Model):
         backend = self._sync_env()
         run = self.env["ml.connector.run"]
         try:
+            # This transaction's snapshot may predate the last commit of the run that held the lock
+            # before: writing to the rows it wrote would be refused (serialisation failure). Start
+            # from a fresh snapshot, taken now that the lock is ours.
+            self.env["ir.cron"]._commit_progress()
             backend._check_runnable()
             run = backend.env["ml.connector.run"]._current_run(backend, trigger)
             self.sudo().last_attempt_date = fields.Datetime.now()

@@ -365,6 +365,29 @@ class TestConnectionSafety(EngineCase):
         self.run_backend(self.backend)
         self.assertEqual(len(self.sim.contacts), 2)
 
+    def test_a_run_stopped_by_a_database_error_releases_its_lock(self):
+        self.make_partners(1)
+
+        def conflict(*args, **kwargs):
+            # what PostgreSQL raises when a concurrent transaction wrote the same row first
+            self.env.cr.execute(
+                "DO $$ BEGIN RAISE EXCEPTION 'raced' USING ERRCODE = 'serialization_failure'; END $$"
+            )
+
+        with (
+            patch.object(type(self.env["ml.connector.run"]), "_current_run", conflict),
+            mute_logger("odoo.sql_db", "odoo.addons.base.models.ir_cron"),
+        ):
+            self.run_backend(self.backend)
+        # the lock is free: another session takes it at once (a leaked lock would refuse every
+        # later run of this connection until the server restarts)
+        with self.env.registry.cursor() as other:
+            other.execute("SELECT pg_try_advisory_lock(%s, %s)", (0x6D6C63, self.backend.id))
+            self.assertTrue(other.fetchone()[0])
+            other.execute("SELECT pg_advisory_unlock(%s, %s)", (0x6D6C63, self.backend.id))
+        self.run_backend(self.backend)
+        self.assertEqual(len(self.sim.contacts), 1)
+
     def test_neutralized_database_sends_nothing(self):
         with file_open("ml_connector/data/neutralize.sql") as f:
             self.env.cr.execute(f.read())

@@ -191,7 +191,7 @@ def main(argv=None):
         figures["security"] = security_section(ctx)
     if "hostile" in sections:
         figures["hostile"] = hostile_section(ctx)
-    with SimulatorProcess() as sims:
+    with SimulatorProcess(log_path=ctx.local / "proof-simulators.log") as sims:
         ctx.sims = sims
         seed_simulators(sims)
         if "faults" in sections:
