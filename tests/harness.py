@@ -90,7 +90,10 @@ class SimulatorProcess:
 
     def control(self, system, path, payload=None, method="POST"):
         url = (self.jaggaer_url if system == "jaggaer" else self.sps_url) + "/_sim/" + path
-        response = requests.request(method, url, data=json.dumps(payload or {}), timeout=300)
+        # no body on a GET: the simulator does not read one, and closing a connection with unread
+        # bytes makes the kernel reset it, which can cut a large answer short
+        data = None if method == "GET" else json.dumps(payload or {})
+        response = requests.request(method, url, data=data, timeout=300)
         response.raise_for_status()
         return response.json()
 
