@@ -393,6 +393,27 @@ class MlConnectorFlow(models.Model):
             lines |= line
         return lines
 
+    def _batch_attempt(self, handler, lines, run):
+        """The work of one batch, as ``retry_on_conflict`` calls it: returns (stopped, time left)."""
+        tries = 0
+
+        def attempt():
+            nonlocal tries
+            if tries:
+                # a conflict rolled the batch back after some of its documents may have
+                # reached the target: each one is looked up before it is sent again
+                lines._mark_interrupted()
+                self._commit()
+            tries += 1
+            processed, stopped = self._process_batch(handler, lines, run)
+            if stopped:
+                return True, 0
+            run._count_lines(processed)
+            # the batch's writes reach the database here: a conflict can still surface
+            return False, self._commit(len(processed))
+
+        return attempt
+
     def _process_pending(self, run):
         """Process due pending lines in committed batches; return the number left."""
         handler = self._handler()
@@ -403,23 +424,9 @@ class MlConnectorFlow(models.Model):
             lines._start_attempt(run)
             self._commit()
 
-            tries = []
-
-            def attempt(lines=lines, tries=tries):
-                if tries:
-                    # a conflict rolled the batch back after some of its documents may have
-                    # reached the target: each one is looked up before it is sent again
-                    lines._mark_interrupted()
-                    self._commit()
-                tries.append(True)
-                processed, stopped = self._process_batch(handler, lines, run)
-                if stopped:
-                    return True, 0
-                run._count_lines(processed)
-                # the batch's writes reach the database here: a conflict can still surface
-                return False, self._commit(len(processed))
-
-            stopped, time_left = retry_on_conflict(self.env, attempt, self.name)
+            stopped, time_left = retry_on_conflict(
+                self.env, self._batch_attempt(handler, lines, run), self.name
+            )
             if stopped:
                 return 0
             if time_left <= 0:

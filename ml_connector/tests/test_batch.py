@@ -51,7 +51,7 @@ class ItemInBatchTestHandler(models.AbstractModel):
     @api.model
     def _created(self, item, partner):
         if "REFUSED" in partner.name:
-            raise ValidationError(f"{item['key']} is refused")
+            raise ValidationError(self.env._("%s is refused", item["key"]))
         return {"res_model": "res.partner", "res_id": partner.id, "message": f"Created {partner.ref}."}
 
 
