@@ -15,6 +15,10 @@ class MlConnectorSystem(models.AbstractModel):
     _name = "ml.connector.system"
     _description = "Connector system behaviour"
 
+    # Binding type of each document kind on connections of this system (the engine's default is
+    # "<system>_<kind>").
+    _binding_types = {}
+
     @api.model
     def _retry_policy(self, backend):
         return RetryPolicy(
@@ -42,6 +46,7 @@ class MlConnectorSystem(models.AbstractModel):
                 (backend.env.cr.dbname, backend.id), backend.rate_limit_per_minute
             ),
             name=backend.name,
+            owner=backend.id,
         )
 
     @api.model
@@ -51,6 +56,7 @@ class MlConnectorSystem(models.AbstractModel):
             timeout=backend.timeout,
             retry=self._retry_policy(backend),
             name=f"{backend.name} token endpoint",
+            owner=backend.id,
         )
 
     @api.model
@@ -59,9 +65,16 @@ class MlConnectorSystem(models.AbstractModel):
         raise NotImplementedError
 
     @api.model
-    def _default_flow_handlers(self):
-        """Handler model names whose flows a new connection of this system gets."""
+    def _default_flows(self, other=None):
+        """The flows a new connection of this system gets with Odoo (``other`` None), or with
+        connection ``other``: dicts with ``document_type``, ``direction`` ("in": from this
+        connection into the other end, "out": the other way) and optionally ``name``,
+        ``sequence``, ``master_data``, ``active``."""
         return []
+
+    @api.model
+    def _run_finished(self, backend):
+        """Called once a run that used ``backend`` ended (e.g. to close a remote session)."""
 
 
 class MlConnectorSystemGeneric(models.AbstractModel):

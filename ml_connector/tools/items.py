@@ -1,24 +1,10 @@
 """What a flow handler hands to the engine while collecting from a source."""
 
-import hashlib
-import json
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-
-def content_hash(payload) -> str:
-    """Stable hash of a document: canonical JSON for structures, raw bytes otherwise."""
-    if isinstance(payload, bytes):
-        data = payload
-    elif isinstance(payload, str):
-        data = payload.encode("utf-8", "surrogatepass")
-    else:
-        # surrogatepass: a document may hold an unpaired surrogate ("\ud800"); its hash must not fail
-        data = json.dumps(
-            payload, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str
-        ).encode("utf-8", "surrogatepass")
-    return hashlib.sha256(data).hexdigest()
+from .payload import content_hash
 
 
 @dataclass
