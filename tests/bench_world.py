@@ -181,7 +181,7 @@ def build_world(env, sim, vendor_count=20, product_count=40):
             "test_mode": True,
             "base_url": sim.jaggaer_url,
             "client_id": JAGGAER_CLIENT[0],
-            "jaggaer_cost_center_plan_id": plan.id,
+            "cost_center_plan_id": plan.id,
             # supplier pushes are not measured: the vendors come from JAGGAER
             "interval_number": 5,
         }

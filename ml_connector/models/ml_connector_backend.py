@@ -117,6 +117,18 @@ class MlConnectorBackend(models.Model):
         "Requests per minute", default=0, help="Client-side cap on requests to this system (0 = none)."
     )
     batch_size = fields.Integer(default=100, help="Records per committed batch.")
+    price_tolerance = fields.Float(
+        "Price tolerance (%)",
+        default=0.0,
+        help="An invoice unit price may exceed the purchase order's by this much before the invoice is "
+        "refused as 'amount above the PO'.",
+    )
+    cost_center_plan_id = fields.Many2one(
+        "account.analytic.plan",
+        "Cost centre plan",
+        help="Analytic plan whose accounts are this connection's cost centres. Empty: any analytic account "
+        "of a purchase order line is a cost centre.",
+    )
     match_fuzzy_threshold = fields.Integer(
         "Fuzzy match threshold",
         default=85,
@@ -255,6 +267,11 @@ class MlConnectorBackend(models.Model):
 
     def _forget_http_clients(self):
         self.env.cr.cache.pop(HTTP_CLIENTS, None)
+
+    def _system_label(self):
+        """The system's name as people know it (JAGGAER, SPS Commerce…)."""
+        self.ensure_one()
+        return dict(self._fields["system_type"]._description_selection(self.env)).get(self.system_type, "")
 
     def _binding_type(self, kind):
         """The binding type this connection's system uses for documents of ``kind``."""

@@ -47,8 +47,11 @@ class MlConnectorBinding(models.Model):
     sync_date = fields.Datetime(default=fields.Datetime.now)
     data = fields.Json(help="Small facts remembered about the remote document (revision, status…).")
 
-    _external_uniq = models.Constraint(
-        "UNIQUE (backend_id, object_type, external_id)", "This remote document is already bound."
+    # one counterpart per remote document and other end: a JAGGAER supplier is one Odoo vendor,
+    # and may also be one supplier of a JD Edwards connection
+    _external_uniq = models.UniqueIndex(
+        "(backend_id, object_type, COALESCE(local_backend_id, 0), external_id)",
+        "This remote document is already bound.",
     )
     _local_uniq = models.UniqueIndex(
         "(backend_id, object_type, COALESCE(local_backend_id, 0), local_ref)",
@@ -69,22 +72,22 @@ class MlConnectorBinding(models.Model):
                 binding.record_name = False
 
     @api.model
-    def _local_domain(self, local_ref, local_backend):
-        return [("local_ref", "=", local_ref), ("local_backend_id", "=", end_id(local_backend) or False)]
-
-    @api.model
     def _find(
         self, backend, object_type, *, external_id=None, record=None, local_ref=None, local_backend=None
     ):
         """The binding of a remote document (``external_id``) or of a local one (``record``, or
-        ``local_ref`` on ``local_backend``, this database by default)."""
-        domain = [("backend_id", "=", backend.id), ("object_type", "=", object_type)]
+        ``local_ref``) with the other end ``local_backend`` (this database by default)."""
+        domain = [
+            ("backend_id", "=", backend.id),
+            ("object_type", "=", object_type),
+            ("local_backend_id", "=", end_id(local_backend) or False),
+        ]
         if external_id is not None:
             domain.append(("external_id", "=", str(external_id)))
         if record is not None:
             local_ref = f"{record._name},{record.id}"
         if local_ref is not None:
-            domain += self._local_domain(local_ref, local_backend)
+            domain.append(("local_ref", "=", local_ref))
         return self.sudo().search(domain, limit=1)
 
     @api.model
@@ -182,8 +185,7 @@ class MlConnectorBinding(models.Model):
             if found:
                 return found
         if source:
-            found = self._find(source, source._binding_type(kind), external_id=key)
-            return found.filtered(lambda binding: (binding.local_backend_id.id or 0) == end_id(target))
+            return self._find(source, source._binding_type(kind), external_id=key, local_backend=target)
         return Binding
 
     @api.model

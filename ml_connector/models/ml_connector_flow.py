@@ -7,7 +7,8 @@ from odoo.tools import SQL
 
 from ..tools.db import is_concurrency_error, retry_on_conflict
 from ..tools.documents import DOCUMENT_TYPES
-from ..tools.errors import AuthError, ConnectorError
+from ..tools.errors import AuthError, ConnectorError, DocumentSkipped
+from ..tools.items import Deferred
 from ..tools.text import bounded_key, storable
 from .ml_connector_reader import ODOO
 
@@ -69,17 +70,31 @@ class FlowPipe:
             result = self.writer._resolve_unknown_outcome(line, document) if line.outcome_unknown else None
             if result is None:
                 result = self.writer._write(line, document) or {}
+        except DocumentSkipped as skipped:
+            result = {"state": "skipped", "message": str(skipped)}
+            if skipped.record:
+                result.update(res_model=skipped.record._name, res_id=skipped.record.id)
         except Exception as exc:
             read = getattr(document, "source_payload", None)
             if read is not None and getattr(exc, "payload", None) is None:
                 exc.payload = read
             raise
+        if isinstance(result, Deferred):
+            completed = result.then(lambda done: self._complete(done, document))
+            if completed.payload is None:
+                completed.payload = getattr(document, "source_payload", None)
+            return completed
+        return self._complete(result, document)
+
+    @staticmethod
+    def _complete(result, document):
+        """The line's result with what the reader read and what the source said about it."""
         read = getattr(document, "source_payload", None)
         if read is not None:
-            if isinstance(result, dict):
-                result.setdefault("payload", read)
-            elif getattr(result, "payload", None) is None:
-                result.payload = read
+            result.setdefault("payload", read)
+        note = getattr(document, "source_note", "")
+        if note:
+            result["message"] = " ".join(filter(None, [result.get("message"), note]))
         return result
 
 
@@ -497,9 +512,7 @@ class MlConnectorFlow(models.Model):
         if not contract:
             return {}
         backend, object_type, column, local_end = contract
-        local_filter = SQL("")
-        if column == "local_ref":
-            local_filter = SQL(" AND COALESCE(local_backend_id, 0) = %s", local_end.id if local_end else 0)
+        local_filter = SQL(" AND COALESCE(local_backend_id, 0) = %s", local_end.id if local_end else 0)
         self.env.cr.execute(
             SQL(
                 """SELECT %(column)s, content_hash FROM ml_connector_binding

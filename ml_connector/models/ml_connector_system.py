@@ -76,6 +76,23 @@ class MlConnectorSystem(models.AbstractModel):
     def _run_finished(self, backend):
         """Called once a run that used ``backend`` ended (e.g. to close a remote session)."""
 
+    @api.model
+    def _record_po_status(self, backend, po, status, line):
+        """Keep on purchase order ``po`` what ``backend`` says of it (a canonical
+        ``PurchaseOrderStatus``); return the line's message. Systems keep their own fields."""
+        label = status.remote_status or status.status
+        po.message_post(
+            body=self.env._("%(system)s status: %(status)s", system=backend._system_label(), status=label),
+            message_type="notification",
+            subtype_xmlid="mail.mt_note",
+        )
+        return self.env._("%(po)s: %(status)s.", po=po.name, status=label)
+
+    @api.model
+    def _bill_values(self, backend, document):
+        """Extra values of a vendor bill made of ``backend``'s invoice (e.g. its own ids)."""
+        return {}
+
 
 class MlConnectorSystemGeneric(models.AbstractModel):
     """Any REST API secured by OAuth2 client credentials (form body, bearer tokens)."""

@@ -66,7 +66,7 @@ class MlConnectorWriter(models.AbstractModel):
     # ------------------------------------------------------------------ bindings
     @api.model
     def _flow_binding(self, flow):
-        """``(connection, binding type, key column, local end)`` of the bindings that record what
+        """``(connection, binding type, key column, other end)`` of the bindings that record what
         this flow wrote, or None: on the target when it is remote (keyed by the source's key),
         else on the source (keyed by its external id)."""
         if self._binding_type is None and self._binding_kind is None:
@@ -77,6 +77,45 @@ class MlConnectorWriter(models.AbstractModel):
         if target:
             return connection, object_type, "local_ref", source
         return connection, object_type, "external_id", None
+
+    @api.model
+    def _binding(self, flow, kind, key):
+        """The binding joining record ``key`` of the flow's source to the target, for ``kind``."""
+        return self.env["ml.connector.binding"]._counterpart(
+            kind, flow.source_backend_id, key, flow.target_backend_id
+        )
+
+    # ------------------------------------------------------------------ values of the source end
+    @api.model
+    def _odoo_record(self, flow, ref):
+        """The Odoo record ``ref`` points to when the flow's source is this database, else None."""
+        if flow.source_backend_id or not ref or "," not in (ref.key or ""):
+            return None
+        model, record_id = ref.key.rsplit(",", 1)
+        if model not in self.env or not record_id.isdigit():
+            return None
+        return self.env[model].browse(int(record_id)).exists() or None
+
+    @api.model
+    def _target_value(self, flow, mapping_type, ref, label=None):
+        """The target's value of ``mapping_type`` that source value ``ref`` stands for (an Odoo
+        record's mapping, or a value of the source connection's mapping); waits while unmapped."""
+        Mapping = self.env["ml.connector.mapping"]
+        source, target = flow.source_backend_id, self._backend(flow)
+        if source:
+            return Mapping._resolve_value(
+                target, mapping_type, ref.number or ref.key, source_end=source, label=label
+            )
+        return Mapping._resolve_value(target, mapping_type, self._odoo_record(flow, ref), label=label)
+
+    @api.model
+    def _local_side(self, flow, key):
+        """Binding values for the local side of record ``key`` of the flow's source end."""
+        source = flow.source_backend_id
+        if source:
+            return {"local_ref": key, "local_backend": source}
+        model, record_id = key.rsplit(",", 1)
+        return {"record": self.env[model].browse(int(record_id))}
 
     # ------------------------------------------------------------------ helpers
     @api.model

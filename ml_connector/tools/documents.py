@@ -53,9 +53,15 @@ def _plain(value):
 
 
 class Document:
-    """Base of the canonical documents (each one a keyword-only dataclass)."""
+    """Base of the canonical documents (each one a keyword-only dataclass).
 
-    source_payload = None  # what the reader read to build it; not part of the document
+    Two attributes travel beside a document without being part of it: ``source_payload``,
+    what the reader read to build it (kept on the audit line), and ``source_note``, what the
+    source said about it (e.g. a warning), added to the line's message.
+    """
+
+    source_payload = None
+    source_note = ""
 
     def to_dict(self):
         """The document as JSON-friendly data; empty values left out, so that payloads stay short
@@ -96,6 +102,9 @@ class Ref(Document):
     key: str = ""
     number: str = ""
     name: str = ""
+    group: str = ""  # the list the value belongs to: a GL segment, an analytic plan…
+    duns: str = ""
+    vat: str = ""
 
     def __bool__(self):
         return bool(self.key or self.number or self.name)
@@ -216,6 +225,7 @@ class PurchaseOrderLine(Document):
     item: Item = field(default_factory=Item)
     quantity: float = 0.0
     uom: str = ""  # unit as the source names it
+    uom_key: str = ""  # identity of the unit on the source end
     uom_code: str = ""  # standard unit code when known (EA, CA…)
     pack_size: float | None = None
     unit_price: float = 0.0
@@ -426,3 +436,21 @@ def document_class(code):
     """The canonical class of document type ``code`` (None for types outside this list)."""
     spec = DOCUMENT_TYPES.get(code)
     return spec.document if spec else None
+
+
+def supplier_changes(mine_now, mine_synced, theirs_known):
+    """Supplier fields one end should send to the other: changed on this end since the last
+    synchronisation, or filling a gap on the other side.
+
+    ``mine_synced`` is this end's values as last synchronised ({} when never: then every value
+    this end has counts, which is how it wins when a link is first made); ``theirs_known`` is the
+    other side's values as last read. Values the other side already has are left out.
+    """
+    changes = {}
+    for name in SUPPLIER_FIELDS:
+        mine, theirs = mine_now.get(name, ""), theirs_known.get(name, "")
+        if mine == theirs:
+            continue
+        if mine != mine_synced.get(name, "") or (mine and not theirs):
+            changes[name] = mine
+    return changes
