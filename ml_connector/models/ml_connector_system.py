@@ -1,7 +1,7 @@
 from odoo import api, models
 
 from ..tools.auth import OAuth2ClientCredentials
-from ..tools.errors import ConfigurationError
+from ..tools.errors import ConfigurationError, DocumentSkipped
 from ..tools.http import HttpClient, RateLimiter, RetryPolicy
 
 
@@ -87,6 +87,17 @@ class MlConnectorSystem(models.AbstractModel):
             subtype_xmlid="mail.mt_note",
         )
         return self.env._("%(po)s: %(status)s.", po=po.name, status=label)
+
+    @api.model
+    def _unknown_order_error(self, backend, status):
+        """What a status of an order Odoo does not have means (an exception to raise)."""
+        return DocumentSkipped(
+            self.env._(
+                "Not a purchase order of %(company)s in Odoo (created in %(system)s or elsewhere).",
+                company=backend.company_id.name,
+                system=backend._system_label(),
+            )
+        )
 
     @api.model
     def _bill_values(self, backend, document):

@@ -312,6 +312,7 @@ class InvoiceLine(Document):
     unit_price: float | None = None
     amount: float | None = None
     uom: str = ""
+    uom_key: str = ""
     po: Ref | None = None  # the order the line bills (number, key on the source end)
     po_line: str = ""  # the order's line number
     coding: Coding = field(default_factory=Coding)
