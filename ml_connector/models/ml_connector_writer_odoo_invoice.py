@@ -245,6 +245,7 @@ class MlConnectorWriterOdooInvoice(models.AbstractModel):
             ),
             kind="partner",
             res_model="res.partner",
+            backend=source,
             key=supplier.number or False,
         )
 

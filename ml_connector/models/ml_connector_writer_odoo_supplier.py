@@ -251,6 +251,7 @@ class MlConnectorWriterOdooSupplier(models.AbstractModel):
             ),
             kind="partner",
             res_model="res.partner",
+            backend=source,
             allow_create=True,
             key=supplier.number or False,
         )
