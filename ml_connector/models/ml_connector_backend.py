@@ -568,7 +568,10 @@ class MlConnectorBackend(models.Model):
         finally:
             self._release_run_lock()
             for end in used:
-                end._system()._run_finished(end)
+                try:
+                    end._system()._run_finished(end)
+                except Exception:  # closing a remote session must never fail the run
+                    _logger.warning("Connection %s: closing its session failed", end.name, exc_info=True)
 
     def _run_flow(self, flow, run):
         """Run one flow of this connection's cycle; return the work left, None when it could not run.

@@ -311,6 +311,15 @@ class MlConnectorFlow(models.Model):
                 )
             )
 
+    @api.onchange("document_type", "source_backend_id", "target_backend_id")
+    def _onchange_ends(self):
+        """A new flow runs with one of its connections and is named after what it moves."""
+        ends = self.source_backend_id | self.target_backend_id
+        if ends and self.backend_id not in ends:
+            self.backend_id = ends[0]
+        if self.document_type and ends and not self._origin.id:
+            self.name = self._default_name(self.document_type, self.source_backend_id, self.target_backend_id)
+
     def _reader(self):
         self.ensure_one()
         return self.env[self.reader_model]
