@@ -11,7 +11,7 @@ from odoo.tests import tagged
 from odoo.tools import mute_logger
 
 from odoo.addons.ml_connector.models.ml_connector_backend import RUN_LOCK_NAMESPACE
-from odoo.addons.ml_connector.tests.common import SimulatorCase, register_models
+from odoo.addons.ml_connector.tests.common import SimulatorCase, changed_pages, register_models
 from odoo.addons.ml_connector.tools.documents import (
     Coding,
     Item,
@@ -22,9 +22,8 @@ from odoo.addons.ml_connector.tools.documents import (
 )
 from odoo.addons.ml_connector.tools.errors import DocumentError
 from odoo.addons.ml_connector.tools.http import parse_json
-from odoo.addons.ml_connector.tools.items import Page, SourceItem
+from odoo.addons.ml_connector.tools.items import SourceItem
 
-from tests.simulators.base import iso_ms, parse_iso
 from tests.simulators.generic import GenericRestSimulator
 from tests.simulators.jaggaer import JaggaerSimulator
 from tests.simulators.server import SimulatorServer
@@ -42,22 +41,7 @@ class ErpReader(models.AbstractModel):
 
     @api.model
     def _collect(self, flow, run):
-        http = self._backend(flow)._http()
-        params = {}
-        if (flow.cursor or {}).get("updated"):
-            params["updated_since"] = iso_ms(parse_iso(flow.cursor["updated"]) - flow._overlap())
-        start = 1
-        while True:
-            data = http.get_json(self._path, params={**params, "start": start})
-            rows = data["items"]
-            if not rows:
-                return
-            items = [self._item(row) for row in rows]
-            start += len(rows)
-            more = start <= data["total"]
-            yield Page(items=items, cursor={"updated": rows[-1]["updated"]}, more=more)
-            if not more:
-                return
+        yield from changed_pages(self._backend(flow)._http(), self._path, flow, self._item)
 
 
 class ErpSupplierReader(models.AbstractModel):

@@ -17,6 +17,25 @@ from tests.simulators.generic import GenericRestSimulator
 from tests.simulators.server import SimulatorServer
 
 
+def changed_pages(http, path, flow, make_item):
+    """Pages of the generic simulator's list at ``path`` changed since the flow's mark (minus its
+    overlap), oldest first; the mark moves to the last record of each page."""
+    params = {}
+    if (flow.cursor or {}).get("updated"):
+        params["updated_since"] = iso_ms(parse_iso(flow.cursor["updated"]) - flow._overlap())
+    start = 1
+    while True:
+        data = http.get_json(path, params={**params, "start": start})
+        rows = data["items"]
+        if not rows:
+            return
+        start += len(rows)
+        more = start <= data["total"]
+        yield Page(items=[make_item(row) for row in rows], cursor={"updated": rows[-1]["updated"]}, more=more)
+        if not more:
+            return
+
+
 class PartnerTestReader(models.AbstractModel):
     """Engine test flow, source: Odoo partners whose ref starts with MLCT-."""
 
@@ -87,30 +106,17 @@ class ItemTestReader(models.AbstractModel):
 
     @api.model
     def _collect(self, flow, run):
-        http = self._backend(flow)._http()
-        params = {}
-        if (flow.cursor or {}).get("updated"):
-            params["updated_since"] = iso_ms(parse_iso(flow.cursor["updated"]) - flow._overlap())
-        start = 1
-        while True:
-            data = http.get_json("/api/items", params={**params, "start": start})
-            rows = data["items"]
-            if not rows:
-                return
-            items = [
-                SourceItem(
-                    source_key=str(row["id"]),
-                    payload=row,
-                    name=f"Item {row.get('key')}",
-                    document_key=row.get("key"),
-                )
-                for row in rows
-            ]
-            start += len(rows)
-            more = start <= data["total"]
-            yield Page(items=items, cursor={"updated": rows[-1]["updated"]}, more=more)
-            if not more:
-                return
+        yield from changed_pages(
+            self._backend(flow)._http(),
+            "/api/items",
+            flow,
+            lambda row: SourceItem(
+                source_key=str(row["id"]),
+                payload=row,
+                name=f"Item {row.get('key')}",
+                document_key=row.get("key"),
+            ),
+        )
 
 
 class ItemPartnerTestWriter(models.AbstractModel):
