@@ -24,7 +24,7 @@ class TestOrderOut(SpsCase):
         files = self.files("in/")
         self.assertEqual(list(files), [path])
         self.assertEqual(
-            files[path].decode(), line.request_payload, "the audit line holds exactly what was sent"
+            files[path].decode(), line.sent_payload, "the audit line holds exactly what was sent"
         )
         doc = sim_rsx.parse(files[path])
         self.assertEqual(sim_rsx.validate(doc), [])
@@ -169,7 +169,7 @@ class TestOrderOut(SpsCase):
         self.assertEqual(line.state, "failed")
         self.assertIn("not valid RSX 7.7", line.error_message)
         self.assertIn("$.LineItem[1].OrderLine.OrderQtyUOM: 'CS2' is not an RSX 7.7 code", line.error_message)
-        self.assertIn('"OrderQtyUOM": "CS2"', line.request_payload, "the refused document stays on its line")
+        self.assertIn('"OrderQtyUOM": "CS2"', line.sent_payload, "the refused document stays on its line")
         self.assertEqual(self.uploads(), [])
         self.case.sps_code = "CA"
         line.action_replay()
