@@ -146,12 +146,11 @@ class MlConnectorWriterOdooShipment(models.AbstractModel):
         """The open incoming move of the order line ``shipment_line`` talks about."""
         order_line = order._sps_order_line(shipment_line.po_line, shipment_line.item)
         what = shipment_line.po_line or shipment_line.item.vendor_code or shipment_line.item.buyer_code or "?"
-        document_label = self.env._("Ship notice %s", shipment_id)
         if not order_line:
             raise DocumentError(
                 self.env._(
                     "%(doc)s: line %(line)s is not on purchase order %(po)s.",
-                    doc=document_label,
+                    doc=shipment_id,
                     line=what,
                     po=order.name,
                 )
@@ -163,7 +162,7 @@ class MlConnectorWriterOdooShipment(models.AbstractModel):
             raise DocumentError(
                 self.env._(
                     "%(doc)s: nothing is left to receive for line %(line)s of %(po)s (%(product)s).",
-                    doc=document_label,
+                    doc=shipment_id,
                     line=what,
                     po=order.name,
                     product=order_line.product_id.display_name,

@@ -38,9 +38,11 @@ class MlConnectorWriterSpsPurchaseOrder(models.AbstractModel):
     def _prepare_batch(self, lines):
         # line numbers are given before anything is sent, and kept whatever becomes of the attempt
         orders = self.env["purchase.order"].browse(
-            line.res_id
-            for line in lines
-            if line.res_model == "purchase.order" and not line.flow_id.source_backend_id
+            [
+                line.res_id
+                for line in lines
+                if line.res_model == "purchase.order" and not line.flow_id.source_backend_id
+            ]
         )
         self._number_lines(orders.exists())
 
