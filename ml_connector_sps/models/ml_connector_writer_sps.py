@@ -205,6 +205,18 @@ class MlConnectorWriterSps(models.AbstractModel):
                     "Cancelled before any version reached SPS: there is nothing to cancel there."
                 ),
             }
+        earlier = None if line.outcome_unknown else self._unclear_earlier_send(line, rendered)
+        if earlier and self._delivered(earlier, rendered.path, rendered.text):
+            return self._sent(
+                line,
+                document,
+                record,
+                rendered,
+                {
+                    "found": rendered.path,
+                    "how": "looked up after an earlier unanswered upload of this record",
+                },
+            )
         backend = self._backend(flow)
         try:
             response = backend._sps_api().upload(rendered.path, rendered.text.encode())
@@ -228,7 +240,8 @@ class MlConnectorWriterSps(models.AbstractModel):
         if record is None and not flow.source_backend_id:
             return None
         rendered = self._prepare(line, document)
-        if self._delivered(line, rendered.path, rendered.text):
+        unclear = self._unclear_earlier_send(line, rendered) or line
+        if self._delivered(unclear, rendered.path, rendered.text):
             return self._sent(
                 line,
                 document,
@@ -236,6 +249,38 @@ class MlConnectorWriterSps(models.AbstractModel):
                 rendered,
                 {"found": rendered.path, "how": "looked up after an unanswered or interrupted upload"},
             )
+        return None
+
+    @api.model
+    def _unclear_earlier_send(self, line, rendered):
+        """The first earlier line of the same record that was superseded while its upload of what
+        ``rendered`` says (purpose and revision aside) had no clear answer, or None.
+
+        The record changed meanwhile in a way SPS does not see (a note, an analytic account): the
+        file that upload tried may have arrived, and is looked up, from the time of that upload,
+        before it is sent again."""
+        candidates = (
+            self.env["ml.connector.audit.line"]
+            .sudo()
+            .search(
+                [
+                    ("flow_id", "=", line.flow_id.id),
+                    ("source_key", "=", line.source_key),
+                    ("id", "<", line.id),
+                    ("state", "=", "skipped"),
+                    ("outcome_unknown", "=", True),
+                    ("sent_payload", "!=", False),
+                ],
+                order="id",
+            )
+        )
+        for candidate in candidates:
+            try:
+                tried = rsx.parse(candidate.sent_payload)
+            except rsx.RsxError:
+                continue
+            if isinstance(tried, dict) and self._business_hash(tried) == rendered.business_hash:
+                return candidate
         return None
 
     @api.model
