@@ -89,6 +89,12 @@ class MlConnectorSystem(models.AbstractModel):
         return self.env._("%(po)s: %(status)s.", po=po.name, status=label)
 
     @api.model
+    def _order_search_domain(self, backend, status):
+        """Narrows the search by number for the purchase order a status of ``backend`` names (to the
+        orders of its sender, say), when no binding names the order."""
+        return []
+
+    @api.model
     def _unknown_order_error(self, backend, status):
         """What a status of an order Odoo does not have means (an exception to raise)."""
         return DocumentSkipped(

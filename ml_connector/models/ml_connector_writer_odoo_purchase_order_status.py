@@ -48,5 +48,9 @@ class MlConnectorWriterOdooPurchaseOrderStatus(models.AbstractModel):
         po = binding._record() if binding else None
         if po or not status.po.number:
             return po
-        domain = [("name", "=", status.po.number), ("company_id", "=", source.company_id.id)]
+        domain = [
+            ("name", "=", status.po.number),
+            ("company_id", "=", source.company_id.id),
+            *source._system()._order_search_domain(source, status),
+        ]
         return self.env["purchase.order"].sudo().search(domain, limit=1)

@@ -1,7 +1,10 @@
 from odoo import api, fields, models
 from odoo.exceptions import ValidationError
 
+from odoo.addons.ml_connector.tools.errors import DocumentError
+
 from ..tools.transaction_api import TransactionApi
+from ..tools.values import number
 from .ml_connector_sps_partner import TRADING_PARTNER_LOOKUPS
 
 DEFAULT_TOKEN_URL = "https://auth.spscommerce.com/oauth/token"
@@ -171,6 +174,76 @@ class MlConnectorBackend(models.Model):
                 domain.append((flag, "=", True))
             lookups[key] = self.env["ml.connector.sps.partner"].sudo().search(domain, limit=1)
         return lookups[key]
+
+    def _sps_order(self, partner, po_number):
+        """The purchase order we sent to trading partner ``partner`` under ``po_number`` (its
+        binding, else the order of that number and vendor), or an empty recordset."""
+        self.ensure_one()
+        binding = self.env["ml.connector.binding"]._find(
+            self, self._binding_type("purchase_order"), external_id=f"{partner.tpid}:{po_number}"
+        )
+        order = binding._record() if binding else None
+        if order:
+            return order
+        return (
+            self.env["purchase.order"]
+            .sudo()
+            .search(
+                [
+                    ("name", "=", po_number),
+                    ("partner_id.commercial_partner_id", "=", partner.partner_id.id),
+                    ("company_id", "=", self.company_id.id),
+                ],
+                limit=1,
+            )
+        )
+
+    def _sps_unknown_order(self, partner, po_number, label):
+        """The error of a document (``label``) about an order of ours Odoo does not have."""
+        return DocumentError(
+            self.env._(
+                "%(label)s refers to purchase order %(po)s, which does not exist in Odoo for %(partner)s.",
+                label=label,
+                po=po_number or "?",
+                partner=partner.partner_id.display_name,
+            )
+        )
+
+    def _sps_required_order(self, partner, po_number, label):
+        order = self._sps_order(partner, po_number) if po_number else None
+        if not order:
+            raise self._sps_unknown_order(partner, po_number, label)
+        return order
+
+    def _sps_uom(self, code, product, pack=None, hint=None):
+        """The Odoo unit an RSX unit code (with an optional pack size) stands for.
+
+        A mapping 'UoM' of the connection wins ('CA/12' for cases of 12, or 'CA'); then ``hint``
+        (the unit of the order line) when it carries that code; then the one unit with that SPS
+        code (or standard code) that converts to the product's unit (holding ``pack`` of them when
+        given). Otherwise the document waits for a mapping, which is listed for the admin.
+        """
+        self.ensure_one()
+        code = (code or "EA").strip().upper()
+        Mapping = self.env["ml.connector.mapping"]
+        key = f"{code}/{number(pack)}" if pack else code
+        mapped = Mapping._resolve(self, "UoM", key, required=False)
+        if not mapped and pack:
+            mapped = Mapping._resolve(self, "UoM", code, required=False)
+        if mapped:
+            return mapped
+        reference = product.uom_id
+        if hint and hint._sps_unit_code() == code and (not pack or hint._sps_holds(pack, reference)):
+            return hint
+        found = self.env["uom.uom"]._sps_find(code, reference, pack)
+        if found:
+            return found
+        return Mapping._resolve(
+            self,
+            "UoM",
+            key,
+            label=self.env._("SPS unit %(key)s for %(product)s", key=key, product=product.display_name),
+        )
 
     def action_open_sps_partners(self):
         self.ensure_one()

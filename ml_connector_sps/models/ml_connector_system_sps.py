@@ -1,22 +1,28 @@
-from odoo import api, models
+from odoo import api, fields, models
 
 from odoo.addons.ml_connector.tools.errors import ConfigurationError
 
 from ..tools.auth import SpsClientCredentials
 from ..tools.transaction_api import FolderNotFound
 from .ml_connector_backend import DEFAULT_AUDIENCE, DEFAULT_TOKEN_URL, INBOUND_FOLDER_FIELDS
+from .ml_connector_reader_sps_purchase_order_status import SPS_STATUS, ack_status
 
 # Flows of a new SPS connection, in the order a run goes through them: our documents out first
 # (a partner's automatic answer to them can then be read in the same run), then the partners'
 # documents in, ship notices before warehouse receipts.
-SPS_FLOW_HANDLERS = (
-    "ml.connector.handler.sps.order.out",
-    "ml.connector.handler.sps.invoice.out",
-    "ml.connector.handler.sps.order.in",
-    "ml.connector.handler.sps.ack.in",
-    "ml.connector.handler.sps.shipment.in",
-    "ml.connector.handler.sps.receipt.in",
-)
+DEFAULT_FLOWS = (
+    {"document_type": "purchase_order", "direction": "out", "sequence": 10,
+     "name": "SPS: purchase orders to vendors (850)"},
+    {"document_type": "customer_invoice", "direction": "out", "sequence": 20,
+     "name": "SPS: invoices to retailers (810)"},
+    {"document_type": "customer_order", "direction": "in", "sequence": 30,
+     "name": "SPS: orders from trading partners (850)"},
+    {"document_type": "purchase_order_status", "direction": "in", "sequence": 40,
+     "name": "SPS: order acknowledgements from vendors (855)"},
+    {"document_type": "shipment", "direction": "in", "sequence": 50,
+     "name": "SPS: ship notices from vendors (856)"},
+    {"document_type": "receipt", "direction": "in", "sequence": 60, "name": "SPS: warehouse receipts (944)"},
+)  # fmt: skip
 
 
 class MlConnectorSystemSps(models.AbstractModel):
@@ -25,6 +31,16 @@ class MlConnectorSystemSps(models.AbstractModel):
     _name = "ml.connector.system.sps"
     _inherit = "ml.connector.system"
     _description = "SPS Commerce system"
+
+    _binding_types = {
+        "purchase_order": "sps_order_out",
+        "customer_order": "sps_order_in",
+        "customer_invoice": "sps_invoice_out",
+        "purchase_order_status": "sps_ack_in",
+        "shipment": "sps_asn",
+        "receipt": "sps_receipt",
+        "item": "sps_item",
+    }
 
     @api.model
     def _auth(self, backend):
@@ -87,5 +103,54 @@ class MlConnectorSystemSps(models.AbstractModel):
         )
 
     @api.model
-    def _default_flow_handlers(self):
-        return list(SPS_FLOW_HANDLERS)
+    def _default_flows(self, other=None):
+        if other:
+            return []  # SPS exchanges documents with this database only
+        return [dict(spec) for spec in DEFAULT_FLOWS]
+
+    # ------------------------------------------------------------------ acknowledgements (855)
+    @api.model
+    def _order_search_domain(self, backend, status):
+        partner = backend._sps_partner(status.supplier.key)
+        return [("partner_id.commercial_partner_id", "=", partner.partner_id.id)]
+
+    @api.model
+    def _unknown_order_error(self, backend, status):
+        partner = backend._sps_partner(status.supplier.key)
+        return backend._sps_unknown_order(partner, status.po.number, self.env._("Acknowledgement"))
+
+    @api.model
+    def _record_po_status(self, backend, po, status, line):
+        """A vendor's acknowledgement (855) on our order: the order's acknowledgement status, type,
+        number and date, each line's status and the vendor's schedule. Quantities and prices stay:
+        the buyer decides."""
+        partner = backend._sps_partner(status.supplier.key)
+        line_statuses, unknown = {}, []
+        for index, status_line in enumerate(status.lines, start=1):
+            order_line = po._sps_order_line(status_line.number, status_line.item)
+            line_status = SPS_STATUS.get(status_line.status, status_line.status)
+            if order_line:
+                line_statuses[order_line] = (line_status, status_line.detail[:250] or line_status)
+            else:
+                unknown.append(status_line.number or str(index))
+        ack_type = status.type_code
+        overall = ack_status(ack_type, {s for s, _detail in line_statuses.values()})
+        values = {
+            "sps_ack_status": overall,
+            "sps_ack_type": ack_type or False,
+            "sps_ack_number": status.number or False,
+            "sps_ack_date": fields.Date.to_date(status.date)
+            if status.date
+            else fields.Date.context_today(self),
+            "sps_partner_id": partner.id,
+        }
+        message = self.env._(
+            "SPS acknowledgement %(number)s from %(partner)s: %(status)s.",
+            number=status.number,
+            partner=partner.name,
+            status=dict(po._fields["sps_ack_status"].selection)[overall],
+        )
+        if unknown:
+            message += " " + self.env._("Lines not found on the order: %s.", ", ".join(unknown))
+        po._sps_apply_ack(values, line_statuses, message)
+        return message

@@ -135,6 +135,39 @@ class PurchaseOrder(models.Model):
             line.sudo().write({"sps_ack_status": status, "sps_ack_detail": detail})
         self.message_post(body=message)
 
+    def _sps_order_line(self, number, item):
+        """The line of this order an SPS document's line talks about: by LineSequenceNumber
+        (``number``: we send it), else by part number (the vendor's code, our internal reference)
+        or UPC of ``item`` (a canonical ``Item``); an empty recordset if none."""
+        self.ensure_one()
+        lines = self.order_line.filtered(lambda line: not line.display_type)
+        if number:
+            found = lines.filtered(lambda line: line.sps_line_number == number)
+            if len(found) == 1:
+                return found
+        vendor = self.partner_id.commercial_partner_id
+        for code in (item.vendor_code, item.buyer_code):
+            if not code:
+                continue
+            found = lines.filtered(
+                lambda line, code=code: (
+                    line.product_id.default_code == code
+                    or code
+                    in line.product_id.seller_ids.filtered(lambda s: s.partner_id == vendor).mapped(
+                        "product_code"
+                    )
+                )
+            )
+            if found:
+                return found[0]
+        if item.gtin:
+            found = lines.filtered(
+                lambda line: (line.product_id.barcode or "").lstrip("0") == item.gtin.lstrip("0")
+            )
+            if found:
+                return found[0]
+        return self.env["purchase.order.line"]
+
 
 class PurchaseOrderLine(models.Model):
     _inherit = "purchase.order.line"

@@ -38,6 +38,14 @@ SEED = {
 # Northwind's lines as the simulator's builders take them: its own code, ours, the UPC.
 NW_BLUE = {"vendor_part": "WID-100-BLU", "buyer_part": "NW-778812", "upc": "012345678905", "price": 4.75}
 NW_RED = {"vendor_part": "WID-200-RED", "buyer_part": "NW-778813", "uom": "CA", "price": 54.0, "pack": 12}
+FLOWS = {
+    "order_out": "purchase_order:odoo>sps",
+    "invoice_out": "customer_invoice:odoo>sps",
+    "order_in": "customer_order:sps>odoo",
+    "ack_in": "purchase_order_status:sps>odoo",
+    "shipment_in": "shipment:sps>odoo",
+    "receipt_in": "receipt:sps>odoo",
+}
 
 
 class HookedSpsSimulator(SpsSimulator):
@@ -159,8 +167,9 @@ class SpsCase(SimulatorCase):
             }
         )
         cls.backend.action_activate()
-        cls.flows = {flow.handler_model.split(".")[-2] + "_" + flow.handler_model.split(".")[-1]: flow
-                     for flow in cls.backend.flow_ids}  # fmt: skip
+        cls.flows = {
+            key: cls.backend.flow_ids.filtered(lambda f, c=code: f.code == c) for key, code in FLOWS.items()
+        }
 
     def setUp(self):
         super().setUp()
@@ -226,4 +235,5 @@ class SpsCase(SimulatorCase):
         return upload
 
     def payload(self, line):
-        return json.loads(line.request_payload.lstrip("\ufeff"))
+        """The RSX document an outbound line sent."""
+        return json.loads(line.sent_payload.lstrip("\ufeff"))

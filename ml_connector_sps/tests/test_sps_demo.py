@@ -10,6 +10,8 @@ from odoo.addons.ml_connector.tests.common import SimulatorCase
 from tests.simulators import rsx as sim_rsx
 from tests.simulators.sps import SpsSimulator, demo_seed
 
+from .common import FLOWS
+
 
 @tagged("post_install", "-at_install")
 class TestDemo(SimulatorCase):
@@ -28,13 +30,9 @@ class TestDemo(SimulatorCase):
     def ref(self, name):
         return self.env.ref(f"ml_connector_sps.{name}")
 
-    def lines(self, handler):
+    def lines(self, flow):
         return self.env["ml.connector.audit.line"].search(
-            [
-                ("backend_id", "=", self.backend.id),
-                ("flow_id.handler_model", "=", f"ml.connector.handler.sps.{handler}"),
-            ],
-            order="id",
+            [("backend_id", "=", self.backend.id), ("flow_id.code", "=", FLOWS[flow])], order="id"
         )
 
     def test_first_run_moves_every_demo_document(self):
@@ -45,17 +43,17 @@ class TestDemo(SimulatorCase):
 
         # our purchase orders went out as valid 850s, accepted by SPS
         po3, po4 = self.ref("po_demo_0003"), self.ref("po_demo_0004")
-        sent = self.lines("order.out")
+        sent = self.lines("order_out")
         self.assertEqual(sent.mapped("state"), ["done", "done"], sent.mapped("error_message"))
         self.assertEqual(
             set(sent.mapped("target_key")), {"in/POPO-DEMO-0003-1.json", "in/POPO-DEMO-0004-1.json"}
         )
         for line in sent:
-            self.assertEqual(sim_rsx.validate(sim_rsx.parse(line.request_payload)), [])
+            self.assertEqual(sim_rsx.validate(sim_rsx.parse(line.sent_payload)), [])
         documents = {(d["doc_type"], d["identifier"]): d for d in self.sim.documents(account="demo")}
         self.assertEqual(documents[("850", "PO-DEMO-0003")]["status"], "Accepted")
         self.assertEqual(documents[("850", "PO-DEMO-0004")]["status"], "Accepted")
-        doc = sim_rsx.parse(sent.filtered(lambda line: "0003" in line.target_key).request_payload)
+        doc = sim_rsx.parse(sent.filtered(lambda line: "0003" in line.target_key).sent_payload)
         self.assertEqual(
             [(i["OrderLine"]["VendorPartNumber"], i["OrderLine"]["OrderQty"], i["OrderLine"]["OrderQtyUOM"])
              for i in doc["LineItem"]],
@@ -65,11 +63,11 @@ class TestDemo(SimulatorCase):
 
         # and our invoice to Northwind as an 810
         invoice = self.ref("invoice_northwind")
-        self.assertEqual(self.lines("invoice.out").state, "done")
+        self.assertEqual(self.lines("invoice_out").state, "done")
         self.assertEqual(documents[("810", invoice.name)]["status"], "Accepted")
 
         # Northwind's orders: one draft purchase order, one waiting for the unknown item NW-999999
-        orders_in = self.lines("order.in")
+        orders_in = self.lines("order_in")
         self.assertEqual(
             orders_in.mapped("state"), ["done", "needs_review"], orders_in.mapped("error_message")
         )

@@ -24,7 +24,7 @@ class TestOrderOut(SpsCase):
         files = self.files("in/")
         self.assertEqual(list(files), [path])
         self.assertEqual(
-            files[path].decode(), line.request_payload, "the audit line holds exactly what was sent"
+            files[path].decode(), line.sent_payload, "the audit line holds exactly what was sent"
         )
         doc = sim_rsx.parse(files[path])
         self.assertEqual(sim_rsx.validate(doc), [])
@@ -102,6 +102,20 @@ class TestOrderOut(SpsCase):
         self.assertEqual(self.sim.requests_to("/transactions/v5/history", "GET")[0]["fault"], None)
         self.assertEqual(order.sps_order_file, f"in/PO{order.name}-1.json")
 
+    def test_lost_answer_then_a_change_sps_does_not_see_is_looked_up_not_resent(self):
+        order = self.acme_order()
+        self.sim.inject("lost", path="/transactions/v5/data/in/", method="POST")
+        self.run_sps()
+        self.assertTrue(self.lines("order_out").outcome_unknown)
+        order.partner_ref = "ACME-CONFIRMATION-7"  # kept in Odoo, not in the 850
+        self.run_sps()
+        first, second = self.lines("order_out")
+        self.assertEqual(first.state, "skipped", "superseded by the newer version of the order")
+        self.assertEqual(second.state, "done", second.error_message)
+        self.assertEqual(len(self.uploads()), 1, "found in SPS's history, not uploaded again")
+        self.assertIn("earlier unanswered upload", second.response_payload)
+        self.assertEqual(order.sps_order_file, f"in/PO{order.name}-1.json")
+
     def test_lost_answer_found_waiting_in_the_outbound_folder(self):
         self.sim.configure(process_uploads_immediately=False)
         self.acme_order()
@@ -169,7 +183,7 @@ class TestOrderOut(SpsCase):
         self.assertEqual(line.state, "failed")
         self.assertIn("not valid RSX 7.7", line.error_message)
         self.assertIn("$.LineItem[1].OrderLine.OrderQtyUOM: 'CS2' is not an RSX 7.7 code", line.error_message)
-        self.assertIn('"OrderQtyUOM": "CS2"', line.request_payload, "the refused document stays on its line")
+        self.assertIn('"OrderQtyUOM": "CS2"', line.sent_payload, "the refused document stays on its line")
         self.assertEqual(self.uploads(), [])
         self.case.sps_code = "CA"
         line.action_replay()

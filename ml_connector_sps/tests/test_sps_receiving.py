@@ -60,6 +60,23 @@ class TestReceiving(SpsCase):
         self.assertEqual(line.state, "failed")
         self.assertIn("P99999, which does not exist in Odoo", line.error_message)
 
+    def test_acknowledgement_naming_an_order_of_another_vendor_fails(self):
+        other = self.env["res.partner"].create({"name": "Local Supplier", "is_company": True})
+        order = self.make_po([(self.blue, 1, self.unit, 5.0)], partner=other)
+        self.sim.seed(
+            {
+                "accounts": [
+                    {"id": ACCOUNT, "orders": [{"tpid": ACME, "po_number": order.name, "lines": [{}]}]}
+                ]
+            }
+        )
+        self.sim.acknowledge(order.name, account=ACCOUNT)
+        self.run_sps()
+        line = self.lines("ack_in")
+        self.assertEqual(line.state, "failed")
+        self.assertIn(f"{order.name}, which does not exist in Odoo for Acme Widgets LLC", line.error_message)
+        self.assertFalse(order.sps_ack_status, "an order of another vendor is left alone")
+
     def test_partial_ship_notice_then_receipt_with_damage_and_backorder(self):
         order = self.sent_order()
         picking = order.picking_ids
