@@ -600,6 +600,9 @@ def test_without_next_page_processing_only_the_first_page(ais, sim):
     assert len(rows) == 3 and summary["moreRecords"] is True
     _rows, summary, links = page(first_page(ais, size=20))
     assert summary["moreRecords"] is False and links == []
+    sim.configure(next_page_processing=False)
+    rows, summary, links = page(first_page(ais, size=4))
+    assert len(rows) == 4 and summary["moreRecords"] is True and links == []
 
 
 def test_result_sets_expire_when_idle(ais, sim):

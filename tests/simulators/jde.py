@@ -14,6 +14,7 @@ option                         values (default first)
 ``next_link_style``            ``query`` (href carries the result set: GET or POST) |
                                ``context`` (bare href plus a ``context`` object to POST back)
 ``next_link_absolute``         True | False (href relative to the server root)
+``next_page_processing``       True | False (``enableNextPageProcessing`` ignored: first page only)
 ``count_shape``                ``totalCount`` (``data.totalCount``) | ``count`` (``count`` in the block)
 ``unknown_target_status``      500 | 400 (unknown table, alias, operator or literal)
 ``unknown_orchestration_status`` 403 | 404
@@ -125,6 +126,7 @@ DEFAULT_OPTIONS = {
     "default_page_size": 100,  # rows when the request gives no maxPageSize
     "result_set_idle_timeout": 300,  # §5.5 / §10.9
     "result_set_bound_to_session": True,  # a new login cannot continue an old session's result set
+    "next_page_processing": True,  # False: enableNextPageProcessing is ignored (no links, §10.9)
     "date_output_format": "user_format",
     "cell_shape": "scalar",
     "amount_scaling": "display",
@@ -920,6 +922,8 @@ class JdeSimulator(SimulatorApp):
             if special != "LITERAL":
                 return self._special_value(column, special, content)
             if column.kind == "date":
+                if str(content).strip() in ("", "0"):
+                    return 0  # a blank date
                 return to_julian(parse_date_text(content, session.date_format))
             if column.kind in ("int", "time"):
                 return int(float(str(content).strip()))
@@ -1032,7 +1036,7 @@ class JdeSimulator(SimulatorApp):
             aliases = self._selected(table, body.get("returnControlIDs"))
             rows = self._select(table, conditions, match, body.get("orderBy"))
             size = self._page_size(body.get("maxPageSize"), int(self.default_page_size))
-            paged = bool(body.get("enableNextPageProcessing"))
+            paged = bool(body.get("enableNextPageProcessing")) and self.next_page_processing
             return json_response(self._first_page(request, session, table, aliases, rows, size, paged))
 
     def _count_answer(self, table: Table, count: int) -> dict:
