@@ -8,5 +8,5 @@
     "website": "https://www.ml-connector.com",
     "license": "LGPL-3",
     "depends": ["ml_connector_jaggaer"],
-    "data": [],
+    "data": ["views/ml_connector_backend_views.xml"],
 }
