@@ -1,7 +1,7 @@
 import json
 
 from odoo import api, fields, models
-from odoo.exceptions import ValidationError
+from odoo.exceptions import UserError, ValidationError
 
 from odoo.addons.base.models.res_partner import _tz_get
 
@@ -13,6 +13,7 @@ from ..tools.ais import (
     DEFAULT_ORCHESTRATIONS,
     DEFAULT_TABLES,
     DEFAULT_TIME_COLUMNS,
+    DEFAULT_VOUCHER_STATUS_ORCHESTRATION,
     PAGING_MODES,
     AisConfig,
 )
@@ -132,18 +133,95 @@ class MlConnectorBackend(models.Model):
     jde_voucher_batch_prefix = fields.Char("Batch number prefix", default="JAG")
     jde_voucher_doc_type = fields.Char("Voucher document type", default="PV")
     jde_r04110z_version = fields.Char("R04110Z version", default="ZJDE0001")
+    jde_orchestration_voucher_status = fields.Char(
+        "Batch status orchestration",
+        default=DEFAULT_VOUCHER_STATUS_ORCHESTRATION,
+        help="Orchestration telling the errors R04110Z recorded for a voucher (e.g. from the Work Center). "
+        "Empty: a voucher R04110Z leaves unprocessed waits, then fails once its attempts are spent.",
+    )
+    jde_voucher_company = fields.Char(
+        "Voucher company", help="Company (KCO) of vouchers whose invoice bills no order sent from JD Edwards."
+    )
+    jde_voucher_business_unit = fields.Char(
+        "Default business unit",
+        help="Business unit of distribution lines whose invoice line names no cost centre. Empty: such lines "
+        "are refused.",
+    )
+    jde_charge_account = fields.Char(
+        "Account for charges",
+        help="Account (BU.OBJ or BU.OBJ.SUB) of invoice freight, handling and fees. Empty: invoices with "
+        "charges are refused.",
+    )
+    jde_tax_account = fields.Char(
+        "Account for taxes",
+        help="Account (BU.OBJ or BU.OBJ.SUB) of invoice taxes. Empty: invoices with taxes are refused.",
+    )
+    jde_batch_wait = fields.Integer(
+        "Look at a batch again after (min)",
+        default=5,
+        help="An invoice whose voucher R04110Z has not processed yet is looked at again after this "
+        "long, without using up its attempts, for at most a day.",
+    )
+
+    # -- JD Edwards and JAGGAER -------------------------------------------------------------------
+    jde_jaggaer_backend_id = fields.Many2one(
+        "ml.connector.backend",
+        "JAGGAER connection",
+        domain="[('system_type', '=', 'jaggaer'), ('company_id', '=', company_id)]",
+        help="The JAGGAER tenant this JD Edwards exchanges with: setting it creates the flows between the "
+        "two (suppliers, GL values, purchase orders and their statuses, invoices).",
+    )
+    jde_po_number_format = fields.Char(
+        "Order number in JAGGAER",
+        default="{DOCO}-{DCTO}",
+        help="How a JD Edwards order is numbered in JAGGAER, from its keys {KCOO}, {DOCO}, {DCTO}, {SFXO}.",
+    )
+    jde_cancelled_statuses = fields.Char(
+        "Cancelled line statuses",
+        default="980",
+        help="Last statuses (LTTR) of cancelled order lines, comma-separated. An order whose lines are all "
+        "cancelled is cancelled in JAGGAER.",
+    )
+    jde_new_account_business_unit = fields.Char(
+        "Business unit of new accounts",
+        help="Business unit under which JAGGAER accounts missing in JD Edwards are created (with master-data "
+        "writes on).",
+    )
 
     @api.model_create_multi
     def create(self, vals_list):
         backends = super().create(vals_list)
         backends._jde_default_device_name()
+        backends._jde_create_jaggaer_flows()
         return backends
 
     def write(self, vals):
         res = super().write(vals)
         if "system_type" in vals:
             self._jde_default_device_name()
+        if {"system_type", "jde_jaggaer_backend_id"} & set(vals):
+            self._jde_create_jaggaer_flows()
         return res
+
+    def _jde_create_jaggaer_flows(self):
+        """The flows with the JAGGAER connection that this connection does not have yet."""
+        for backend in self.filtered(lambda b: b.system_type == "jde" and b.jde_jaggaer_backend_id):
+            backend._create_default_flows(backend.jde_jaggaer_backend_id)
+
+    def action_jde_create_flows(self):
+        """Create again the flows with the JAGGAER connection that were deleted."""
+        self.ensure_one()
+        self._check_manager()
+        if not self.jde_jaggaer_backend_id:
+            raise UserError(self.env._("Choose the JAGGAER connection first."))
+        flows = self._create_default_flows(self.jde_jaggaer_backend_id)
+        return self._notify(
+            self.env._("Flows"),
+            self.env._("%s flow(s) created.", len(flows))
+            if flows
+            else self.env._("Every flow with %s exists already.", self.jde_jaggaer_backend_id.name),
+            "info",
+        )
 
     def _jde_default_device_name(self):
         for backend in self.filtered(lambda b: b.system_type == "jde" and not b.jde_device_name):
@@ -167,6 +245,33 @@ class MlConnectorBackend(models.Model):
     def _check_jde_orchestration_inputs(self):
         for backend in self.filtered("jde_orchestration_inputs"):
             backend._jde_input_names()
+
+    @api.constrains("jde_po_number_format", "jde_jaggaer_backend_id", "jde_batch_wait")
+    def _check_jde_jaggaer(self):
+        for backend in self.filtered(lambda b: b.system_type == "jde"):
+            backend._jde_po_number({"KCOO": "00001", "DOCO": 1, "DCTO": "OP", "SFXO": "000"})
+            other = backend.jde_jaggaer_backend_id
+            if other and (other.system_type != "jaggaer" or other.company_id != backend.company_id):
+                raise ValidationError(
+                    self.env._("The JAGGAER connection must be a JAGGAER connection of the same company.")
+                )
+            if backend.jde_batch_wait < 1:
+                raise ValidationError(self.env._("A batch is looked at again after at least a minute."))
+
+    def _jde_po_number(self, keys):
+        """The number a JD Edwards order with ``keys`` (KCOO, DOCO, DCTO, SFXO) gets in JAGGAER."""
+        try:
+            number = (self.jde_po_number_format or "{DOCO}-{DCTO}").format(**keys).strip()
+        except (KeyError, IndexError, ValueError) as exc:
+            raise ValidationError(
+                self.env._("The order number format takes {KCOO}, {DOCO}, {DCTO} and {SFXO} only (%s).", exc)
+            ) from None
+        if not number:
+            raise ValidationError(self.env._("The order number format gives an empty number."))
+        return number
+
+    def _jde_cancelled_statuses(self):
+        return {part.strip() for part in (self.jde_cancelled_statuses or "").split(",") if part.strip()}
 
     def _jde_pairs(self, text):
         pairs = {}
@@ -224,6 +329,7 @@ class MlConnectorBackend(models.Model):
             voucher_batch_prefix=(self.jde_voucher_batch_prefix or "").strip(),
             voucher_doc_type=(self.jde_voucher_doc_type or "").strip() or "PV",
             r04110z_version=(self.jde_r04110z_version or "").strip() or "ZJDE0001",
+            voucher_status_orchestration=(self.jde_orchestration_voucher_status or "").strip(),
             write_master_data_to_jde=self.jde_write_master_data,
             orchestration_timeout=float(self.jde_orchestration_timeout or 120),
             name=self.name or "JD Edwards",

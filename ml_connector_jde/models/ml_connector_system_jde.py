@@ -13,6 +13,23 @@ from ..tools.ais import AisBasicAuth, AisClient, AisTokenAuth
 
 _logger = logging.getLogger(__name__)
 
+# The flows a JD Edwards connection gets with a JAGGAER connection, in the order a cycle runs them
+# ("in": from JD Edwards to JAGGAER, "out": from JAGGAER to JD Edwards).
+JAGGAER_FLOWS = (
+    {"document_type": "gl_value", "direction": "in", "sequence": 5,
+     "name": "GL accounts and business units: JD Edwards → JAGGAER mappings"},
+    {"document_type": "gl_value", "direction": "out", "sequence": 6, "active": False,
+     "name": "GL segment values: JAGGAER → JD Edwards"},
+    {"document_type": "supplier", "direction": "in", "sequence": 10,
+     "name": "Suppliers: JD Edwards → JAGGAER"},
+    {"document_type": "purchase_order", "direction": "in", "sequence": 30,
+     "name": "Purchase orders: JD Edwards → JAGGAER"},
+    {"document_type": "purchase_order_status", "direction": "out", "sequence": 40,
+     "name": "Purchase order statuses: JAGGAER → JD Edwards"},
+    {"document_type": "invoice", "direction": "out", "sequence": 70,
+     "name": "Invoices: JAGGAER → JD Edwards vouchers"},
+)  # fmt: skip
+
 
 class MlConnectorSystemJde(models.AbstractModel):
     """JD Edwards EnterpriseOne through its AIS Server: session tokens bound to a device name,
@@ -84,8 +101,12 @@ class MlConnectorSystemJde(models.AbstractModel):
         )
 
     @api.model
-    def _default_flow_handlers(self):
-        return []
+    def _default_flows(self, other=None):
+        """With a JAGGAER connection: master data first (GL values, suppliers), then orders out with
+        their statuses back, and invoices in as vouchers. Nothing with Odoo itself."""
+        if not other or other.system_type != "jaggaer":
+            return []
+        return [dict(spec) for spec in JAGGAER_FLOWS]
 
     @api.model
     def _run_finished(self, backend):

@@ -118,9 +118,50 @@ class TestConnection(JdeCase):
             ("keyset", AIS_USER, "ZJDE0001"),
         )
 
-    def test_no_flows_yet(self):
-        self.assertFalse(self.backend.flow_ids)
-        self.assertEqual(self.env["ml.connector.system.jde"]._default_flow_handlers(), [])
+    def test_flows_come_with_a_jaggaer_connection(self):
+        self.assertFalse(self.backend.flow_ids, "no flow with Odoo itself")
+        self.assertEqual(self.env["ml.connector.system.jde"]._default_flows(), [])
+        jaggaer = self.env["ml.connector.backend"].create(
+            {"name": "JAGGAER tenant", "system_type": "jaggaer"}
+        )
+        self.backend.jde_jaggaer_backend_id = jaggaer
+        flows = self.backend.with_context(active_test=False).flow_ids
+        self.assertEqual(
+            sorted(flows.mapped("code")),
+            [
+                "gl_value:jaggaer>jde",
+                "gl_value:jde>jaggaer",
+                "invoice:jaggaer>jde",
+                "purchase_order:jde>jaggaer",
+                "purchase_order_status:jaggaer>jde",
+                "supplier:jde>jaggaer",
+            ],
+        )
+        self.assertEqual(flows.filtered(lambda f: not f.active).code, "gl_value:jaggaer>jde")
+        self.assertTrue(all(flow.backend_id == self.backend for flow in flows), "they run with JD Edwards")
+        self.assertEqual(
+            flows.sorted(lambda f: (not f.master_data, f.sequence)).mapped("document_type")[:3],
+            ["gl_value", "gl_value", "supplier"],
+            "master data first",
+        )
+        self.assertEqual(
+            flows.filtered(lambda f: f.code == "invoice:jaggaer>jde").writer_model,
+            "ml.connector.writer.jde.invoice",
+        )
+        self.assertEqual(
+            flows.filtered(lambda f: f.code == "invoice:jaggaer>jde").reader_model,
+            "ml.connector.reader.jaggaer.invoice",
+        )
+
+        flows.filtered(lambda f: f.document_type == "invoice").unlink()
+        result = self.backend.action_jde_create_flows()
+        self.assertIn("1 flow(s) created", result["params"]["message"])
+        self.assertIn("exists already", self.backend.action_jde_create_flows()["params"]["message"])
+        self.assertEqual(len(self.backend.with_context(active_test=False).flow_ids), 6, "never twice")
+
+        other = self.env["ml.connector.backend"].create({"name": "Generic", "system_type": "generic"})
+        with self.assertRaises(ValidationError):
+            self.backend.jde_jaggaer_backend_id = other
 
     def test_form_shows_the_jd_edwards_page(self):
         arch = self.env["ml.connector.backend"].get_views([(False, "form")])["views"]["form"]["arch"]

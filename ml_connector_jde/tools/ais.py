@@ -129,6 +129,9 @@ TIME_COLUMNS = frozenset({"UPMT", "TDAY", "TORG"})
 AMOUNT_COLUMNS = frozenset(
     {"OTOT", "AG", "AAP", "ATXA", "STAM", "ADSC", "AEXP", "AOPN", "PRRC", "UORG", "UOPN", "UREC", "AA", "FAP"}
 )
+# Business units are stored right-justified in 12 characters (§5.4): padded in conditions.
+BUSINESS_UNIT_COLUMNS = frozenset({"MCU", "MCUP", "MMCU", "MCUS"})
+BUSINESS_UNIT_WIDTH = 12
 
 DEFAULT_ORCHESTRATIONS = {
     "voucher": "JAG_CreateVoucherBatch",
@@ -184,10 +187,20 @@ DEFAULT_ORCHESTRATION_INPUTS = {
         "type": "Type",
         "level_of_detail": "LevelOfDetail",
     },
+    # what R04110Z said of a voucher batch (a customer's orchestration reading the Work Center);
+    # ``errors`` names its output: a list of messages, or of objects with a Message
+    "voucher_status": {
+        "batch_user": "BatchUser",
+        "batch_number": "BatchNumber",
+        "transaction_number": "TransactionNumber",
+        "errors": "Errors",
+    },
 }
+DEFAULT_VOUCHER_STATUS_ORCHESTRATION = "JAG_VoucherBatchStatus"
 # Statuses the client reads the ServiceErrorResponse of itself (the rest: HttpClient's rules).
 ANSWERED_STATUSES = (200, 400, 403, 404, 405, 406, 415, 500)
 MAX_PAGE_GROWTH = 8  # keyset pages whose rows were all read already grow at most this many times
+LIST_CHUNK = 50  # values of one LIST condition
 
 
 @dataclass
@@ -226,6 +239,7 @@ class AisConfig:
     voucher_batch_prefix: str = "JAG"
     voucher_doc_type: str = "PV"
     r04110z_version: str = "ZJDE0001"
+    voucher_status_orchestration: str = DEFAULT_VOUCHER_STATUS_ORCHESTRATION  # "" = none
     write_master_data_to_jde: bool = False
     orchestration_timeout: float = 120.0
     max_concurrency: int = 4
@@ -371,6 +385,13 @@ def jde_stamp(day, moment, zone):
 def server_date(moment, zone):
     """The server's local date at a naive UTC moment (the ``UPMJ`` a change then gets)."""
     return moment.replace(tzinfo=UTC).astimezone(zone).date()
+
+
+def plain_row(row):
+    """A parsed row as JSON-friendly data: dates and times as ISO 8601 text."""
+    return {
+        alias: value.isoformat() if isinstance(value, date | time) else value for alias, value in row.items()
+    }
 
 
 def parse_number(value, decimal_separator="."):
@@ -717,6 +738,8 @@ class AisClient:
             raise ConfigurationError(f"Condition on {alias}: give a date or a time, not a datetime.")
         if isinstance(value, date):
             content = self.date_literal(value)
+        elif alias in BUSINESS_UNIT_COLUMNS and isinstance(value, str):
+            content = value.strip().rjust(BUSINESS_UNIT_WIDTH)
         elif isinstance(value, time):
             content = str(format_time(value))
         elif isinstance(value, int | float) and alias in self.config.amount_columns:
@@ -834,6 +857,19 @@ class AisClient:
         for page in self.browse(table, columns, conditions, order, page_size=page_size):
             rows = [r for r in page.rows if since is None or (self.row_stamp(table, r) or since) >= since]
             yield AisPage(table, rows, page.more)
+
+    def rows_with(self, table, alias, values, columns=None, conditions=()):
+        """Every row of ``table`` whose ``alias`` is one of ``values``, and ``conditions``: one
+        ``LIST`` condition per ``LIST_CHUNK`` values (AIS has no condition on several columns at
+        once: filter the rows for a composite key afterwards)."""
+        values = list(dict.fromkeys(values))
+        rows = []
+        for start in range(0, len(values), LIST_CHUNK):
+            chunk = tuple(values[start : start + LIST_CHUNK])
+            condition = Condition(alias, "LIST" if len(chunk) > 1 else "EQUAL", chunk)
+            for page in self.browse(table, columns, [condition, *conditions]):
+                rows += page.rows
+        return rows
 
     def _order(self, order_by, keys):
         order = []

@@ -61,6 +61,7 @@ DEFAULT_ORCHESTRATIONS = {
     "supplier_add": "JAG_AddSupplier",
     "account_add": "JAG_AddAccount",
     "business_unit_add": "JAG_AddBusinessUnit",
+    "voucher_status": "JAG_VoucherBatchStatus",
 }
 
 # Input names of the built-in orchestrations (§7.1 PROPOSED); customers name theirs freely, so
@@ -111,6 +112,13 @@ DEFAULT_INPUTS = {
         "company": "Company",
         "type": "Type",
         "level_of_detail": "LevelOfDetail",
+    },
+    # a customer's read of what R04110Z recorded for a voucher (the Work Center): errors is an output
+    "voucher_status": {
+        "batch_user": "BatchUser",
+        "batch_number": "BatchNumber",
+        "transaction_number": "TransactionNumber",
+        "errors": "Errors",
     },
 }
 
@@ -1319,6 +1327,7 @@ class JdeSimulator(SimulatorApp):
             "supplier_add": JdeSimulator._orchestrate_supplier_add,
             "account_add": JdeSimulator._orchestrate_account_add,
             "business_unit_add": JdeSimulator._orchestrate_business_unit_add,
+            "voucher_status": JdeSimulator._orchestrate_voucher_status,
         }
         for name in [n for n, (h, _s) in self.orchestrations.items() if h in builtins.values()]:
             del self.orchestrations[name]
@@ -1556,6 +1565,27 @@ class JdeSimulator(SimulatorApp):
             user=session.username,
         )
         return {"BusinessUnit": mcu}
+
+    def _orchestrate_voucher_status(self, inputs: dict, session: AisSession) -> dict:
+        """What R04110Z recorded for a voucher: whether it is posted, and its errors (the Work Center
+        messages a customer's orchestration would read)."""
+        v = self._inputs("voucher_status", inputs)
+        self._required(v, "batch_user", "transaction_number")
+        key = {"EDUS": str(v["batch_user"]), "EDTN": str(v["transaction_number"])}
+        if v["batch_number"]:
+            key["EDBT"] = str(v["batch_number"])
+        rows = self._find(TABLES["F0411Z1"], key)
+        errors = [e["message"] for e in self.batch_errors if all(e[a] == value for a, value in key.items())]
+        names = {
+            **DEFAULT_INPUTS["voucher_status"],
+            **(self.orchestration_inputs.get("voucher_status") or {}),
+        }
+        return {
+            "TransactionNumber": key["EDTN"],
+            "Found": bool(rows),
+            "Processed": bool(rows) and all(row["EDSP"] == "1" for row in rows),
+            names["errors"]: errors,
+        }
 
     # ==========================================================================================
     # R04110Z, the voucher batch processor (§7.2, §10.13)

@@ -1,0 +1,111 @@
+"""JD Edwards suppliers: the supplier master (F0401) with its address book record (F0101).
+
+A name or tax id change touches F0101 only, a payment-terms change F0401 only: both tables are
+polled (F0101 for the supplier search type only) and each changed supplier is read whole.
+"""
+
+from odoo import api, models
+
+from odoo.addons.ml_connector.tools.documents import Supplier
+from odoo.addons.ml_connector.tools.errors import DocumentError
+from odoo.addons.ml_connector.tools.items import Page, SourceItem
+from odoo.addons.ml_connector.tools.text import NAME_LENGTH, has_visible_text, identifier_problem
+
+
+class MlConnectorReaderJdeSupplier(models.AbstractModel):
+    _name = "ml.connector.reader.jde.supplier"
+    _inherit = ["ml.connector.reader", "ml.connector.jde.mixin"]
+    _description = "JD Edwards suppliers (F0401 + F0101)"
+
+    _system = "jde"
+    _document_type = "supplier"
+
+    @api.model
+    def _collect(self, flow, run):
+        client = self._client(self._backend(flow))
+        config = client.config
+        cursor, done = dict(flow.cursor or {}), set()
+        for rows, table, mark in self._changed(flow, client, "supplier"):
+            suppliers = {row["AN8"]: row for row in rows}
+            items = self._items(client, suppliers, None, done)
+            cursor[table] = mark
+            yield Page(items=items, cursor=dict(cursor), more=True)
+        search_type = config.supplier_search_type
+        conditions = [("AT1", "EQUAL", search_type)] if search_type else []
+        for rows, table, mark in self._changed(flow, client, "address_book", conditions):
+            addresses = {row["AN8"]: row for row in rows if row["AN8"] not in done}
+            suppliers = self._read(client, "supplier", addresses)
+            items = self._items(client, suppliers, addresses, done)
+            cursor[table] = mark
+            yield Page(items=items, cursor=dict(cursor), more=True)
+        yield Page(items=[], cursor=cursor, more=False)
+
+    @api.model
+    def _read(self, client, entity, by_number):
+        """The ``entity`` rows of the address numbers of ``by_number``, by address number."""
+        if not by_number:
+            return {}
+        columns = client.config.entity_columns(entity)
+        return {row["AN8"]: row for row in client.rows_with(entity, "AN8", list(by_number), columns)}
+
+    @api.model
+    def _items(self, client, suppliers, addresses, done):
+        """Source items of the suppliers ``suppliers`` (F0401 rows by AN8), with their F0101 rows
+        (``addresses``, or read here)."""
+        if addresses is None:
+            addresses = self._read(client, "address_book", suppliers)
+        items = []
+        for number, supplier in suppliers.items():
+            if number in done:
+                continue
+            done.add(number)
+            address = addresses.get(number)
+            payload = {"F0401": self._payload_row(supplier), "F0101": self._payload_row(address or {})}
+            name = self._text(address or {}, "ALPH") or str(number)
+            items.append(
+                SourceItem(
+                    source_key=str(number),
+                    payload=payload,
+                    name=self.env._("Supplier %(number)s %(name)s", number=number, name=name),
+                    document_key=str(number),
+                    error=None
+                    if address
+                    else DocumentError(self.env._("Supplier %s has no address book record (F0101).", number)),
+                )
+            )
+        return items
+
+    @api.model
+    def _document(self, line):
+        payload = self._payload(line) or {}
+        supplier, address = payload.get("F0401") or {}, payload.get("F0101") or {}
+        number = self._text(supplier, "AN8")
+        name = self._text(address, "ALPH")
+        if not number or not name:
+            raise DocumentError(self.env._("A supplier needs an address number (AN8) and a name (ALPH)."))
+        if not has_visible_text(name) or len(name) > NAME_LENGTH:
+            raise DocumentError(
+                self.env._(
+                    "The name of supplier %(number)s cannot be used: %(name)r.", number=number, name=name
+                )
+            )
+        for alias in ("TAX", "DUNS"):
+            problem = identifier_problem(self._text(address, alias))
+            if problem:
+                raise DocumentError(
+                    self.env._(
+                        "Supplier %(number)s: %(alias)s %(problem)s.",
+                        number=number,
+                        alias=alias,
+                        problem=problem,
+                    )
+                )
+        return Supplier(
+            key=number,
+            name=name,
+            number=number,
+            duns=self._text(address, "DUNS"),
+            vat=self._text(address, "TAX") or self._text(address, "TX2"),
+            currency=self._text(supplier, "CRRP"),
+            payment_terms=self._text(supplier, "TRAP"),
+        )
