@@ -255,11 +255,11 @@ class MlConnectorWriterJdeInvoice(models.AbstractModel):
                 self.env._(
                     "JD Edwards document %(document)s already stands for invoice %(other)s: invoice "
                     "%(invoice)s "
-                    "(same supplier and number) looks like a duplicate. Check it in %(source)s.",
+                    "(same supplier and number) looks like a duplicate. Check it in %(tenant)s.",
                     document=document,
                     other=other.local_ref,
                     invoice=invoice.number,
-                    source=source.name or "",
+                    tenant=source.name or "",
                 ),
                 body=evidence,
             )
@@ -355,12 +355,12 @@ class MlConnectorWriterJdeInvoice(models.AbstractModel):
         source = flow.source_backend_id
         return NeedsReviewError(
             self.env._(
-                "Waiting: supplier %(name)s (%(id)s) of %(source)s is not linked to a JD Edwards supplier. "
+                "Waiting: supplier %(name)s (%(id)s) of %(tenant)s is not linked to a JD Edwards supplier. "
                 "The supplier flow links the suppliers it sends; for another one, set its supplier number in "
-                "%(source)s to its JD Edwards address number. This invoice then goes by itself.",
+                "%(tenant)s to its JD Edwards address number. This invoice then goes by itself.",
                 name=invoice.supplier.name or invoice.supplier.number,
                 id=invoice.supplier.key or invoice.supplier.number,
-                source=source.name,
+                tenant=source.name,
             ),
             blocking_key=self._supplier_wait_key(source, invoice.supplier.key or invoice.supplier.number),
         )
