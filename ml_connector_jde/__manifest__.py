@@ -9,4 +9,5 @@
     "license": "LGPL-3",
     "depends": ["ml_connector_jaggaer"],
     "data": ["views/ml_connector_backend_views.xml"],
+    "demo": ["demo/jde_demo.xml"],
 }
