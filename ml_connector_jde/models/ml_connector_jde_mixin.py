@@ -1,10 +1,11 @@
+import math
 from datetime import date, datetime
 
 from odoo import api, models
 
 from odoo.addons.ml_connector.tools.errors import DocumentError
 
-from ..tools.ais import plain_row
+from ..tools.ais import cell_alias
 
 # What a row says about its own change, not about the business document: left out of payloads,
 # so that a row touched without a change, or read again in the overlap window, hashes the same.
@@ -30,14 +31,15 @@ class MlConnectorJdeMixin(models.AbstractModel):
         ``UPMJ`` is a day and the time column a second, in the server's zone: each run reads again
         from the mark minus the flow's overlap, so that a row changed in the same second as the
         mark, or committed after a read that started before it, is never lost; rows read again
-        unchanged hash the same and are skipped by the engine.
+        unchanged hash the same and are skipped by the engine. Rows are read leniently: a cell
+        that cannot be read refuses its own document when it is processed, not the whole page.
         """
         table = client.config.table(entity)
         mark = self._mark(flow, table)
         since = mark - flow._overlap() if mark else None
         newest = mark
         columns = client.config.entity_columns(entity)
-        for page in client.browse_changed(table, since, columns, conditions):
+        for page in client.browse_changed(table, since, columns, conditions, lenient=True):
             for row in page.rows:
                 stamp = client.row_stamp(table, row)
                 if stamp and (newest is None or stamp > newest):
@@ -55,34 +57,49 @@ class MlConnectorJdeMixin(models.AbstractModel):
 
     # -- payloads --------------------------------------------------------------------------------
     @api.model
-    def _payload_row(self, row):
-        """A row as stored on an audit line: JSON-friendly, without its change stamps."""
-        return {alias: value for alias, value in plain_row(row).items() if alias not in STAMP_COLUMNS}
+    def _payload_row(self, table, row):
+        """A row as stored on an audit line: its cells as JD Edwards sent them, without the
+        change stamps (a row touched without a change, or read again, hashes the same)."""
+        return {key: cell for key, cell in row.raw.items() if cell_alias(table, key) not in STAMP_COLUMNS}
+
+    @api.model
+    def _parse(self, client, table, cells, what):
+        """The stored cells of a row, read strictly: a cell that cannot be read refuses the document."""
+        if not isinstance(cells, dict):
+            raise DocumentError(
+                self.env._("%(what)s: the stored %(table)s row is not an object.", what=what, table=table)
+            )
+        try:
+            return client.parse_row(table, cells)
+        except DocumentError as exc:
+            raise DocumentError(f"{what}: {exc.message}") from None
 
     @api.model
     def _text(self, row, alias):
         value = row.get(alias)
+        if value is None:
+            value = self._raw_cell(row, alias)  # a key that could not be read still names its row
         return "" if value is None else str(value).strip()
 
     @api.model
+    def _raw_cell(self, row, alias):
+        for key, cell in getattr(row, "raw", {}).items():
+            if key.rpartition("_")[2] == alias:
+                return cell.get("value") if isinstance(cell, dict) else cell
+        return None
+
+    @api.model
     def _date(self, row, alias):
-        """An ISO date of a stored row ('' when blank); DocumentError if it is not one."""
-        value = self._text(row, alias)
-        if not value:
-            return ""
-        try:
-            return date.fromisoformat(value[:10]).isoformat()
-        except ValueError:
-            raise DocumentError(
-                self.env._("%(alias)s is not a date: %(value)r.", alias=alias, value=value)
-            ) from None
+        """An ISO date of a parsed row ('' when blank)."""
+        value = row.get(alias)
+        return value.isoformat() if isinstance(value, date) else ""
 
     @api.model
     def _number(self, row, alias, what):
         value = row.get(alias)
         if value in (None, ""):
             return 0.0
-        if isinstance(value, bool) or not isinstance(value, int | float):
+        if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
             raise DocumentError(self.env._("%(what)s is not a number: %(value)r.", what=what, value=value))
         return float(value)
 

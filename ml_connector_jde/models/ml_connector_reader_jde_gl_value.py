@@ -14,6 +14,8 @@ from odoo.addons.ml_connector.tools.errors import DocumentError
 from odoo.addons.ml_connector.tools.items import Page, SourceItem
 from odoo.addons.ml_connector.tools.text import identifier_problem
 
+from ..tools.ais import cell_alias
+
 ACCOUNT_COLUMNS = ("OBJ", "SUB", "DL01", "PEC")
 BUSINESS_UNIT_COLUMNS = ("MCU", "DL01", "STYL", "CO")
 
@@ -39,7 +41,7 @@ class MlConnectorReaderJdeGlValue(models.AbstractModel):
                 for row in rows:
                     item = make_item(table, row)
                     # one value per object account: the rows of several business units share it
-                    if item.source_key not in items or item.payload[table].get("PEC") != "N":
+                    if item.source_key not in items or self._text(row, "PEC") != "N":
                         items[item.source_key] = item
                 cursor[table] = mark
                 yield Page(items=list(items.values()), cursor=dict(cursor), more=True)
@@ -48,7 +50,7 @@ class MlConnectorReaderJdeGlValue(models.AbstractModel):
     @api.model
     def _account_item(self, table, row):
         code = self._account_code(row)
-        payload = {table: {alias: self._payload_row(row).get(alias) for alias in ACCOUNT_COLUMNS}}
+        payload = {table: self._cells(table, row, ACCOUNT_COLUMNS)}
         return SourceItem(
             source_key=f"account:{code}",
             payload=payload,
@@ -59,7 +61,7 @@ class MlConnectorReaderJdeGlValue(models.AbstractModel):
     @api.model
     def _business_unit_item(self, table, row):
         code = self._text(row, "MCU")
-        payload = {table: {alias: self._payload_row(row).get(alias) for alias in BUSINESS_UNIT_COLUMNS}}
+        payload = {table: self._cells(table, row, BUSINESS_UNIT_COLUMNS)}
         return SourceItem(
             source_key=f"business_unit:{code}",
             payload=payload,
@@ -68,15 +70,27 @@ class MlConnectorReaderJdeGlValue(models.AbstractModel):
         )
 
     @api.model
+    def _cells(self, table, row, aliases):
+        """The cells of ``row`` that make the value (not the business unit of an account, not its id)."""
+        return {
+            key: cell
+            for key, cell in self._payload_row(table, row).items()
+            if cell_alias(table, key) in aliases
+        }
+
+    @api.model
     def _document(self, line):
         payload = self._payload(line) or {}
-        config = self._backend(line.flow_id)._jde_config()
-        account_table, unit_table = config.table("account"), config.table("business_unit")
+        client = self._client(self._backend(line.flow_id))
+        account_table, unit_table = client.config.table("account"), client.config.table("business_unit")
+        what = self.env._("GL value %s", line.source_key)
         if isinstance(payload.get(account_table), dict):
-            row, table, kind = payload[account_table], account_table, "account"
+            table, kind = account_table, "account"
+            row = self._parse(client, table, payload[table], what)
             code = self._account_code(row)
         elif isinstance(payload.get(unit_table), dict):
-            row, table, kind = payload[unit_table], unit_table, "cost_centre"
+            table, kind = unit_table, "cost_centre"
+            row = self._parse(client, table, payload[table], what)
             code = self._text(row, "MCU")
         else:
             raise DocumentError(self.env._("The stored value is neither an account nor a business unit row."))

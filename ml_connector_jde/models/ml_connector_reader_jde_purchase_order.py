@@ -44,8 +44,9 @@ class MlConnectorReaderJdePurchaseOrder(models.AbstractModel):
         """The F4301 rows of the orders ``keys``, by key."""
         if not keys:
             return {}
-        numbers = [int(key.split("-")[1]) for key in keys]
-        rows = client.rows_with("po_header", "DOCO", numbers, client.config.entity_columns("po_header"))
+        numbers = [int(number) for key in keys if (number := key.split("-")[1]).isdigit()]
+        columns = client.config.entity_columns("po_header")
+        rows = client.rows_with("po_header", "DOCO", numbers, columns, lenient=True)
         return {key: row for row in rows if (key := self._order_key(row)) in keys}
 
     @api.model
@@ -54,18 +55,21 @@ class MlConnectorReaderJdePurchaseOrder(models.AbstractModel):
         headers = {key: row for key, row in headers.items() if key not in done}
         if not headers:
             return []
-        columns = client.config.entity_columns("po_detail")
-        numbers = [row["DOCO"] for row in headers.values()]
+        config = client.config
+        header_table, detail_table = config.table("po_header"), config.table("po_detail")
+        numbers = [row["DOCO"] for row in headers.values() if isinstance(row.get("DOCO"), int)]
         lines = {}
-        for row in client.rows_with("po_detail", "DOCO", numbers, columns):
+        for row in client.rows_with(
+            "po_detail", "DOCO", numbers, config.entity_columns("po_detail"), lenient=True
+        ):
             lines.setdefault(self._order_key(row), []).append(row)
         items = []
         for key, header in headers.items():
             done.add(key)
             order_lines = sorted(lines.get(key, []), key=lambda row: row.get("LNID") or 0)
             payload = {
-                "F4301": self._payload_row(header),
-                "F4311": [self._payload_row(row) for row in order_lines],
+                header_table: self._payload_row(header_table, header),
+                detail_table: [self._payload_row(detail_table, row) for row in order_lines],
             }
             number = backend._jde_po_number(self._keys(header))
             items.append(
@@ -86,10 +90,17 @@ class MlConnectorReaderJdePurchaseOrder(models.AbstractModel):
     @api.model
     def _document(self, line):
         backend = self._backend(line.flow_id)
+        client = self._client(backend)
+        header_table, detail_table = client.config.table("po_header"), client.config.table("po_detail")
         payload = self._payload(line) or {}
-        header, rows = payload.get("F4301") or {}, payload.get("F4311") or []
-        if not isinstance(header, dict) or not isinstance(rows, list):
-            raise DocumentError(self.env._("The stored order is not an F4301 row with a list of F4311 rows."))
+        rows = payload.get(detail_table) or []
+        if not isinstance(rows, list):
+            raise DocumentError(
+                self.env._("The stored order has no list of %(table)s rows.", table=detail_table)
+            )
+        what = self.env._("Order %s", line.document_key or line.source_key)
+        header = self._parse(client, header_table, payload.get(header_table) or {}, what)
+        rows = [self._parse(client, detail_table, row, what) for row in rows]
         key, number = self._order_key(header), backend._jde_po_number(self._keys(header))
         if not rows:
             raise DocumentError(self.env._("Order %s has no lines (F4311).", number))
@@ -123,6 +134,13 @@ class MlConnectorReaderJdePurchaseOrder(models.AbstractModel):
         line_id = int(self._number(row, "LNID", self.env._("A line number of order %s", number)))
         where = self.env._("Order %(number)s line %(line)s", number=number, line=f"{line_id / 1000:g}")
         cancelled = self._text(row, "LTTR") in cancelled_statuses
+        quantity = self._number(row, "UORG", self.env._("%s: quantity", where))
+        if quantity < 0:
+            raise DocumentError(
+                self.env._(
+                    "%(where)s orders a negative quantity (%(quantity)s).", where=where, quantity=quantity
+                )
+            )
         description = self._text(row, "DSC1") or self._text(row, "LITM")
         if not description:
             raise DocumentError(self.env._("%s has neither a description nor an item number.", where))
@@ -131,7 +149,7 @@ class MlConnectorReaderJdePurchaseOrder(models.AbstractModel):
             key=f"{key}/{line_id}",
             number=f"{line_id / 1000:g}",
             item=Item(buyer_code=self._text(row, "LITM"), description=description),
-            quantity=self._number(row, "UORG", self.env._("%s: quantity", where)),
+            quantity=quantity,
             uom=self._text(row, "UOM"),
             unit_price=self._number(row, "PRRC", self.env._("%s: unit cost", where)),
             date_planned=self._date(row, "DRQJ"),

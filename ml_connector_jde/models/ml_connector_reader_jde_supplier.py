@@ -26,14 +26,15 @@ class MlConnectorReaderJdeSupplier(models.AbstractModel):
         config = client.config
         cursor, done = dict(flow.cursor or {}), set()
         for rows, table, mark in self._changed(flow, client, "supplier"):
-            suppliers = {row["AN8"]: row for row in rows}
+            suppliers = {self._text(row, "AN8"): row for row in rows}
             items = self._items(client, suppliers, None, done)
             cursor[table] = mark
             yield Page(items=items, cursor=dict(cursor), more=True)
         search_type = config.supplier_search_type
         conditions = [("AT1", "EQUAL", search_type)] if search_type else []
         for rows, table, mark in self._changed(flow, client, "address_book", conditions):
-            addresses = {row["AN8"]: row for row in rows if row["AN8"] not in done}
+            addresses = {self._text(row, "AN8"): row for row in rows}
+            addresses = {number: row for number, row in addresses.items() if number not in done}
             suppliers = self._read(client, "supplier", addresses)
             items = self._items(client, suppliers, addresses, done)
             cursor[table] = mark
@@ -41,44 +42,64 @@ class MlConnectorReaderJdeSupplier(models.AbstractModel):
         yield Page(items=[], cursor=cursor, more=False)
 
     @api.model
-    def _read(self, client, entity, by_number):
-        """The ``entity`` rows of the address numbers of ``by_number``, by address number."""
-        if not by_number:
+    def _read(self, client, entity, rows):
+        """The ``entity`` rows of the address numbers of ``rows`` (rows by address number)."""
+        numbers = [row["AN8"] for row in rows.values() if isinstance(row.get("AN8"), int)]
+        if not numbers:
             return {}
         columns = client.config.entity_columns(entity)
-        return {row["AN8"]: row for row in client.rows_with(entity, "AN8", list(by_number), columns)}
+        return {
+            self._text(row, "AN8"): row
+            for row in client.rows_with(entity, "AN8", numbers, columns, lenient=True)
+        }
 
     @api.model
     def _items(self, client, suppliers, addresses, done):
-        """Source items of the suppliers ``suppliers`` (F0401 rows by AN8), with their F0101 rows
-        (``addresses``, or read here)."""
+        """Source items of the suppliers ``suppliers`` (F0401 rows by address number), with their
+        F0101 rows (``addresses``, or read here)."""
         if addresses is None:
             addresses = self._read(client, "address_book", suppliers)
+        tables = {entity: client.config.table(entity) for entity in ("supplier", "address_book")}
         items = []
         for number, supplier in suppliers.items():
             if number in done:
                 continue
             done.add(number)
             address = addresses.get(number)
-            payload = {"F0401": self._payload_row(supplier), "F0101": self._payload_row(address or {})}
-            name = self._text(address or {}, "ALPH") or str(number)
+            payload = {
+                tables["supplier"]: self._payload_row(tables["supplier"], supplier),
+                tables["address_book"]: self._payload_row(tables["address_book"], address) if address else {},
+            }
+            missing = None
+            if not address:
+                missing = DocumentError(
+                    self.env._(
+                        "Supplier %(number)s has no address book record (%(table)s).",
+                        number=number,
+                        table=tables["address_book"],
+                    )
+                )
             items.append(
                 SourceItem(
-                    source_key=str(number),
+                    source_key=number,
                     payload=payload,
-                    name=self.env._("Supplier %(number)s %(name)s", number=number, name=name),
-                    document_key=str(number),
-                    error=None
-                    if address
-                    else DocumentError(self.env._("Supplier %s has no address book record (F0101).", number)),
+                    name=self.env._(
+                        "Supplier %(number)s %(name)s", number=number, name=self._text(address or {}, "ALPH")
+                    ),
+                    document_key=number,
+                    error=missing,
                 )
             )
         return items
 
     @api.model
     def _document(self, line):
+        client = self._client(self._backend(line.flow_id))
         payload = self._payload(line) or {}
-        supplier, address = payload.get("F0401") or {}, payload.get("F0101") or {}
+        supplier_table, address_table = client.config.table("supplier"), client.config.table("address_book")
+        what = self.env._("Supplier %s", line.source_key)
+        supplier = self._parse(client, supplier_table, payload.get(supplier_table) or {}, what)
+        address = self._parse(client, address_table, payload.get(address_table) or {}, what)
         number = self._text(supplier, "AN8")
         name = self._text(address, "ALPH")
         if not number or not name:

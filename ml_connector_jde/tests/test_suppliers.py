@@ -43,8 +43,8 @@ class TestSuppliers(JdeJaggaerCase):
         self.assertEqual(self.binding(4420).external_id, str(created["4420"]["bravoId"]))
         self.assertEqual(suppliers[3955]["extCode"], "SUP-0395", "a JAGGAER-only supplier is left alone")
         line = self.lines("supplier", source_key="6105")
-        self.assertIn('"ALPH": "Lab Supply Inc"', line.request_payload, "F0101 as read")
-        self.assertIn('"TRAP": "N30"', line.request_payload, "F0401 as read")
+        self.assertIn('"F0101_ALPH": "Lab Supply Inc"', line.request_payload, "F0101 as read")
+        self.assertIn('"F0401_TRAP": "N30"', line.request_payload, "F0401 as read")
         self.assertNotIn("UPMJ", line.request_payload, "change stamps are not part of the document")
 
         # nothing changed: the next cycle reads again (overlap window) and sends nothing
@@ -74,7 +74,7 @@ class TestSuppliers(JdeJaggaerCase):
         self.run_jde()
         versions = self.lines("supplier", source_key="4350")
         self.assertEqual(len(versions), 2, "the F0401 change was read")
-        self.assertIn('"TRAP": "N60"', versions.sorted("id")[-1].request_payload)
+        self.assertIn('"F0401_TRAP": "N60"', versions.sorted("id")[-1].request_payload)
 
     def test_only_suppliers_of_the_address_book(self):
         self.sim.insert("F0101", {"AN8": 9001, "ALPH": "Plant canteen", "AT1": "E"})

@@ -647,10 +647,18 @@ def service_error_text(response):
 # ================================================================================================
 # the client
 # ================================================================================================
+class Row(dict):
+    """A row as ``{alias: value}`` (dates as ``date``, times as ``time``, amounts scaled, text
+    stripped), with ``raw``: its cells as the server sent them (``{"F0101_AN8": 4343, ...}``)."""
+
+    def __init__(self, values=(), raw=None):
+        super().__init__(values)
+        self.raw = raw if raw is not None else {}
+
+
 @dataclass
 class AisPage:
-    """One page of a browse: rows as ``{alias: value}`` (dates as ``date``, times as ``time``,
-    amounts scaled, text stripped), ``more`` when rows remain."""
+    """One page of a browse: :class:`Row` objects, ``more`` when rows remain."""
 
     table: str
     rows: list
@@ -678,8 +686,9 @@ class Special:
 class _Browse:
     """What one browse has yielded so far: the keys of its rows and the last raw row."""
 
-    def __init__(self, keys):
+    def __init__(self, keys, lenient=False):
         self.keys = keys
+        self.lenient = lenient  # cells that cannot be read are None instead of an error
         self.seen = set()
         self.last = None  # (parsed row, raw cells) of the last row read
         self.requeries = 0
@@ -750,13 +759,23 @@ class AisClient:
             content = _number_text(value) if isinstance(value, int | float) else str(value)
         return {"content": content, "specialValueId": "LITERAL"}
 
-    def parse_row(self, table, cells):
-        """A rowset entry (``{"F0101_AN8": 4343, ...}``) as ``{"AN8": 4343, ...}``."""
-        prefix = table + "_"
-        row = {}
+    def parse_row(self, table, cells, lenient=False):
+        """A rowset entry (``{"F0101_AN8": 4343, ...}``) as a :class:`Row` ``{"AN8": 4343, ...}``;
+        ``lenient``: a cell that cannot be read is None (its document is refused when parsed
+        strictly from ``raw``), instead of a DocumentError."""
+        if not isinstance(cells, dict):
+            raise DocumentError(
+                f"{self.config.name} sent a row of {table} that is not an object: {cells!r:.100}"
+            )
+        row = Row(raw=cells)
         for key, cell in cells.items():
-            alias = key[len(prefix) :] if key.startswith(prefix) else key.rpartition("_")[2]
-            row[alias] = self.parse_cell(alias, cell)
+            alias = cell_alias(table, key)
+            try:
+                row[alias] = self.parse_cell(alias, cell)
+            except DocumentError:
+                if not lenient:
+                    raise
+                row[alias] = None
         return row
 
     def parse_cell(self, alias, cell):
@@ -818,7 +837,16 @@ class AisClient:
             return int(summary["totalCount"])
         raise DocumentError(f"{self.config.name} answered the count of {table} without a count.")
 
-    def browse(self, table, columns=None, conditions=(), order_by=None, match="MATCH_ALL", page_size=None):
+    def browse(
+        self,
+        table,
+        columns=None,
+        conditions=(),
+        order_by=None,
+        match="MATCH_ALL",
+        page_size=None,
+        lenient=False,
+    ):
         """Yield :class:`AisPage` objects with every matching row once.
 
         ``conditions``: :class:`Condition` objects or ``(alias, operator, value or [values])``.
@@ -833,7 +861,7 @@ class AisClient:
         wanted = _merge(columns, keys + [alias for alias, _desc in order]) if columns else None
         conditions = [_condition(c) for c in conditions]
         size = max(int(page_size or self.config.page_size), 1)
-        state = _Browse(keys)
+        state = _Browse(keys, lenient)
         if self.config.paging_mode == "keyset":
             if match != "MATCH_ALL":
                 raise ConfigurationError("Key-set paging needs conditions that must all match (MATCH_ALL).")
@@ -841,7 +869,7 @@ class AisClient:
             return
         yield from self._linked_pages(table, wanted, conditions, order, match, size, state)
 
-    def browse_changed(self, table, since=None, columns=None, conditions=(), page_size=None):
+    def browse_changed(self, table, since=None, columns=None, conditions=(), page_size=None, lenient=False):
         """Rows changed at or after ``since`` (naive UTC; None = all), oldest first.
 
         ``UPMJ`` has day granularity and the time column is separate (§6): the read asks for
@@ -854,11 +882,11 @@ class AisClient:
         if since is not None:
             conditions.append(Condition("UPMJ", "GREATER_EQUAL", (server_date(since, self.config.zone()),)))
         order = ["UPMJ", time_column]
-        for page in self.browse(table, columns, conditions, order, page_size=page_size):
+        for page in self.browse(table, columns, conditions, order, page_size=page_size, lenient=lenient):
             rows = [r for r in page.rows if since is None or (self.row_stamp(table, r) or since) >= since]
             yield AisPage(table, rows, page.more)
 
-    def rows_with(self, table, alias, values, columns=None, conditions=()):
+    def rows_with(self, table, alias, values, columns=None, conditions=(), lenient=False):
         """Every row of ``table`` whose ``alias`` is one of ``values``, and ``conditions``: one
         ``LIST`` condition per ``LIST_CHUNK`` values (AIS has no condition on several columns at
         once: filter the rows for a composite key afterwards)."""
@@ -867,7 +895,7 @@ class AisClient:
         for start in range(0, len(values), LIST_CHUNK):
             chunk = tuple(values[start : start + LIST_CHUNK])
             condition = Condition(alias, "LIST" if len(chunk) > 1 else "EQUAL", chunk)
-            for page in self.browse(table, columns, [condition, *conditions]):
+            for page in self.browse(table, columns, [condition, *conditions], lenient=lenient):
                 rows += page.rows
         return rows
 
@@ -956,7 +984,7 @@ class AisClient:
         return PermanentError(f"{name} refused {what} (HTTP {status}): {detail}", **kw)
 
     # -- paging ------------------------------------------------------------------------------------
-    def _rows(self, table, answer):
+    def _rows(self, table, answer, lenient=False):
         block = _browse_block(answer, table, self.config.name)
         grid = ((block.get("data") or {}).get("gridData")) or {}
         raw_rows = grid.get("rowset") or []
@@ -969,13 +997,13 @@ class AisClient:
         link = next(
             (li for li in answer.get("links") or [] if isinstance(li, dict) and li.get("rel") == "next"), None
         )
-        return [self.parse_row(table, row) for row in raw_rows], raw_rows, more, link
+        return [self.parse_row(table, row, lenient) for row in raw_rows], raw_rows, more, link
 
     def _linked_pages(self, table, columns, conditions, order, match, size, state):
         body = self._data_request(table, columns, conditions, order, match, size, next_page=True)
         answer = self._post_data(body, f"table {table}")
         while True:
-            parsed, raw, more, link = self._rows(table, answer)
+            parsed, raw, more, link = self._rows(table, answer, state.lenient)
             rows = state.fresh(parsed, raw)
             if rows or not more:
                 yield AisPage(table, rows, more)
@@ -1040,7 +1068,9 @@ class AisClient:
         while True:
             seek = self._seek(order, state.last, depth) if depth else []
             body = self._data_request(table, columns, [*conditions, *seek], order, "MATCH_ALL", size)
-            parsed, raw, more, _link = self._rows(table, self._post_data(body, f"table {table}"))
+            parsed, raw, more, _link = self._rows(
+                table, self._post_data(body, f"table {table}"), state.lenient
+            )
             rows = state.fresh(parsed, raw)
             if more and not rows:
                 # a full page of rows read already (the server orders otherwise): a bigger page
@@ -1112,6 +1142,12 @@ def _condition(item):
     alias, operator, value = item
     values = tuple(value) if isinstance(value, list | tuple) else (value,)
     return Condition(alias, operator.upper(), values)
+
+
+def cell_alias(table, key):
+    """``F0101_AN8`` -> ``AN8`` (a cell of another table or view: what follows its last ``_``)."""
+    prefix = table + "_"
+    return key[len(prefix) :] if key.startswith(prefix) else key.rpartition("_")[2]
 
 
 def _merge(columns, extra):
