@@ -808,6 +808,39 @@ def test_auto_run_r04110z_switch(ais, sim):
     assert bad["ProcessedVouchers"] == 0 and "not a supplier" in bad["BatchErrors"][0]
 
 
+def test_voucher_status_orchestration_tells_what_r04110z_recorded(ais, sim):
+    ais.orchestrate("JAG_CreateVoucherBatch", voucher("ST-1"))
+    ais.orchestrate("JAG_CreateVoucherBatch", voucher("ST-2", Supplier=2111))
+    status = {"BatchUser": "JAGINT", "TransactionNumber": "ST-2"}
+    answer = ais.orchestrate("JAG_VoucherBatchStatus", status).json()
+    assert (answer["Found"], answer["Processed"], answer["Errors"]) == (True, False, [])
+    sim.run_r04110z()
+    answer = ais.orchestrate("JAG_VoucherBatchStatus", status).json()
+    assert answer["Processed"] is False and "not a supplier" in answer["Errors"][0]
+    answer = ais.orchestrate("JAG_VoucherBatchStatus", {**status, "TransactionNumber": "ST-1"}).json()
+    assert (answer["Processed"], answer["Errors"]) == (True, [])
+    assert (
+        ais.orchestrate("JAG_VoucherBatchStatus", {**status, "TransactionNumber": "NONE"}).json()["Found"]
+        is False
+    )
+    sim.configure(orchestration_inputs={"voucher_status": {"errors": "Messages"}})
+    assert "not a supplier" in ais.orchestrate("JAG_VoucherBatchStatus", status).json()["Messages"][0]
+
+
+def test_corrupt_rows_are_hostile_answers_of_stored_rows(ais, sim, url):
+    sim.corrupt("F4301", {"DOCO": 10231}, {"OTOT": "12,5x", "TRDJ": "31/02/2024"})
+    rows = {r["F4301_DOCO"]: r for r in ais.rows("F4301", columns=["DOCO", "OTOT", "TRDJ"])}
+    assert (rows[10231]["F4301_OTOT"], rows[10231]["F4301_TRDJ"]) == ("12,5x", "31/02/2024")
+    assert rows[10230]["F4301_OTOT"] == 950.0, "other rows as stored"
+    assert sim.rows("F4301", DOCO=10231)[0]["OTOT"] == 4650.0, "the stored row is unchanged"
+    root = url.replace("/jderest", "")
+    body = {"table": "F0101", "where": {"AN8": 4343}, "cells": "not a row"}
+    assert requests.post(root + "/_sim/jde/corrupt", json=body, timeout=5).json()["corruptions"] == 2
+    assert "not a row" in ais.rows("F0101", columns=["AN8"])
+    sim.reset()
+    assert not sim.corruptions
+
+
 def test_supplier_add_orchestration(ais, sim):
     answer = ais.orchestrate(
         "JAG_AddSupplier", {"AlphaName": "Helix Reagents Ltd", "TaxId": "GB123456789", "Currency": "GBP"}

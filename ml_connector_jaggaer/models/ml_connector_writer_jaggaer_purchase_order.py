@@ -114,7 +114,9 @@ class MlConnectorWriterJaggaerPurchaseOrder(models.AbstractModel):
         reason = (
             self.env._("JAGGAER supplier %s has no supplier number yet", binding.external_id)
             if binding
-            else self.env._("vendor %s is not linked to a JAGGAER supplier yet", supplier.name)
+            else self.env._(
+                "vendor %s is not linked to a JAGGAER supplier yet", supplier.name or supplier.number
+            )
         )
         raise NeedsReviewError(
             self.env._(

@@ -4,8 +4,11 @@ from datetime import date, datetime
 from odoo import api, models
 
 from odoo.addons.ml_connector.tools.errors import DocumentError
+from odoo.addons.ml_connector.tools.items import SourceItem
+from odoo.addons.ml_connector.tools.payload import content_hash
+from odoo.addons.ml_connector.tools.text import document_problems, shorten
 
-from ..tools.ais import cell_alias
+from ..tools.ais import UNREADABLE, cell_alias
 
 # What a row says about its own change, not about the business document: left out of payloads,
 # so that a row touched without a change, or read again in the overlap window, hashes the same.
@@ -26,7 +29,8 @@ class MlConnectorJdeMixin(models.AbstractModel):
     @api.model
     def _changed(self, flow, client, entity, conditions=()):
         """Pages of the rows of ``entity`` changed since the flow's mark for its table, as
-        ``(rows, table, mark)``; ``mark`` is the newest change seen so far, for the cursor.
+        ``(rows, table, mark, refused)``: ``mark`` is the newest change seen so far, for the cursor;
+        ``refused`` are source items for what came instead of a row (each fails on its own).
 
         ``UPMJ`` is a day and the time column a second, in the server's zone: each run reads again
         from the mark minus the flow's overlap, so that a row changed in the same second as the
@@ -40,12 +44,33 @@ class MlConnectorJdeMixin(models.AbstractModel):
         newest = mark
         columns = client.config.entity_columns(entity)
         for page in client.browse_changed(table, since, columns, conditions, lenient=True):
-            for row in page.rows:
+            rows = [row for row in page.rows if UNREADABLE not in row.raw]
+            for row in rows:
                 stamp = client.row_stamp(table, row)
                 if stamp and (newest is None or stamp > newest):
                     newest = stamp
+            refused = [
+                self._unreadable(table, row.raw[UNREADABLE]) for row in page.rows if UNREADABLE in row.raw
+            ]
             if page.rows:
-                yield page.rows, table, newest.isoformat(sep=" ") if newest else None
+                yield rows, table, newest.isoformat(sep=" ") if newest else None, refused
+
+    @api.model
+    def _unreadable(self, table, value):
+        """The failed source item of something JD Edwards sent instead of a row of ``table``."""
+        return SourceItem(
+            source_key=f"unreadable:{table}:{content_hash(value)[:16]}",
+            payload={table: value},
+            name=self.env._("Unreadable %s row", table),
+            document_key=f"unreadable:{table}",
+            error=DocumentError(
+                self.env._(
+                    "JD Edwards sent something that is not a %(table)s row: %(value)s",
+                    table=table,
+                    value=shorten(repr(value), 200),
+                )
+            ),
+        )
 
     @api.model
     def _mark(self, flow, table):
@@ -61,6 +86,22 @@ class MlConnectorJdeMixin(models.AbstractModel):
         """A row as stored on an audit line: its cells as JD Edwards sent them, without the
         change stamps (a row touched without a change, or read again, hashes the same)."""
         return {key: cell for key, cell in row.raw.items() if cell_alias(table, key) not in STAMP_COLUMNS}
+
+    @api.model
+    def _stored(self, line, what):
+        """The line's stored payload, refused whole (saying where) when its texts cannot be stored
+        or sent as they are (NUL, unpaired surrogates, control characters)."""
+        payload = self._payload(line) or {}
+        problems = document_problems(payload)
+        if problems:
+            raise DocumentError(
+                self.env._(
+                    "%(what)s holds text that cannot be used as it is: %(problems)s",
+                    what=what,
+                    problems="; ".join(problems),
+                )
+            )
+        return payload
 
     @api.model
     def _parse(self, client, table, cells, what):

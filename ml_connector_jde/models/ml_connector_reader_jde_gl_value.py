@@ -36,7 +36,7 @@ class MlConnectorReaderJdeGlValue(models.AbstractModel):
             ("account", self._account_item),
             ("business_unit", self._business_unit_item),
         ):
-            for rows, table, mark in self._changed(flow, client, entity):
+            for rows, table, mark, refused in self._changed(flow, client, entity):
                 items = {}
                 for row in rows:
                     item = make_item(table, row)
@@ -44,7 +44,7 @@ class MlConnectorReaderJdeGlValue(models.AbstractModel):
                     if item.source_key not in items or self._text(row, "PEC") != "N":
                         items[item.source_key] = item
                 cursor[table] = mark
-                yield Page(items=list(items.values()), cursor=dict(cursor), more=True)
+                yield Page(items=list(items.values()) + refused, cursor=dict(cursor), more=True)
         yield Page(items=[], cursor=cursor, more=False)
 
     @api.model
@@ -80,10 +80,10 @@ class MlConnectorReaderJdeGlValue(models.AbstractModel):
 
     @api.model
     def _document(self, line):
-        payload = self._payload(line) or {}
         client = self._client(self._backend(line.flow_id))
         account_table, unit_table = client.config.table("account"), client.config.table("business_unit")
         what = self.env._("GL value %s", line.source_key)
+        payload = self._stored(line, what)
         if isinstance(payload.get(account_table), dict):
             table, kind = account_table, "account"
             row = self._parse(client, table, payload[table], what)

@@ -26,17 +26,17 @@ class MlConnectorReaderJdePurchaseOrder(models.AbstractModel):
         backend = self._backend(flow)
         client = self._client(backend)
         cursor, done = dict(flow.cursor or {}), set()
-        for rows, table, mark in self._changed(flow, client, "po_header"):
+        for rows, table, mark, refused in self._changed(flow, client, "po_header"):
             headers = {self._order_key(row): row for row in rows}
             items = self._items(backend, client, headers, done)
             cursor[table] = mark
-            yield Page(items=items, cursor=dict(cursor), more=True)
-        for rows, table, mark in self._changed(flow, client, "po_detail"):
+            yield Page(items=items + refused, cursor=dict(cursor), more=True)
+        for rows, table, mark, refused in self._changed(flow, client, "po_detail"):
             wanted = {self._order_key(row) for row in rows} - done
             headers = self._headers(client, wanted)
             items = self._items(backend, client, headers, done)
             cursor[table] = mark
-            yield Page(items=items, cursor=dict(cursor), more=True)
+            yield Page(items=items + refused, cursor=dict(cursor), more=True)
         yield Page(items=[], cursor=cursor, more=False)
 
     @api.model
@@ -92,13 +92,13 @@ class MlConnectorReaderJdePurchaseOrder(models.AbstractModel):
         backend = self._backend(line.flow_id)
         client = self._client(backend)
         header_table, detail_table = client.config.table("po_header"), client.config.table("po_detail")
-        payload = self._payload(line) or {}
+        what = self.env._("Order %s", line.document_key or line.source_key)
+        payload = self._stored(line, what)
         rows = payload.get(detail_table) or []
         if not isinstance(rows, list):
             raise DocumentError(
                 self.env._("The stored order has no list of %(table)s rows.", table=detail_table)
             )
-        what = self.env._("Order %s", line.document_key or line.source_key)
         header = self._parse(client, header_table, payload.get(header_table) or {}, what)
         rows = [self._parse(client, detail_table, row, what) for row in rows]
         key, number = self._order_key(header), backend._jde_po_number(self._keys(header))

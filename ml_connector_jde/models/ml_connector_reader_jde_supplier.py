@@ -25,20 +25,20 @@ class MlConnectorReaderJdeSupplier(models.AbstractModel):
         client = self._client(self._backend(flow))
         config = client.config
         cursor, done = dict(flow.cursor or {}), set()
-        for rows, table, mark in self._changed(flow, client, "supplier"):
+        for rows, table, mark, refused in self._changed(flow, client, "supplier"):
             suppliers = {self._text(row, "AN8"): row for row in rows}
             items = self._items(client, suppliers, None, done)
             cursor[table] = mark
-            yield Page(items=items, cursor=dict(cursor), more=True)
+            yield Page(items=items + refused, cursor=dict(cursor), more=True)
         search_type = config.supplier_search_type
         conditions = [("AT1", "EQUAL", search_type)] if search_type else []
-        for rows, table, mark in self._changed(flow, client, "address_book", conditions):
+        for rows, table, mark, refused in self._changed(flow, client, "address_book", conditions):
             addresses = {self._text(row, "AN8"): row for row in rows}
             addresses = {number: row for number, row in addresses.items() if number not in done}
             suppliers = self._read(client, "supplier", addresses)
             items = self._items(client, suppliers, addresses, done)
             cursor[table] = mark
-            yield Page(items=items, cursor=dict(cursor), more=True)
+            yield Page(items=items + refused, cursor=dict(cursor), more=True)
         yield Page(items=[], cursor=cursor, more=False)
 
     @api.model
@@ -71,7 +71,11 @@ class MlConnectorReaderJdeSupplier(models.AbstractModel):
                 tables["address_book"]: self._payload_row(tables["address_book"], address) if address else {},
             }
             missing = None
-            if not address:
+            if not isinstance(supplier.get("AN8"), int):
+                missing = DocumentError(
+                    self.env._("The address number (AN8) %r of a supplier cannot be read.", number)
+                )
+            elif not address:
                 missing = DocumentError(
                     self.env._(
                         "Supplier %(number)s has no address book record (%(table)s).",
@@ -95,9 +99,9 @@ class MlConnectorReaderJdeSupplier(models.AbstractModel):
     @api.model
     def _document(self, line):
         client = self._client(self._backend(line.flow_id))
-        payload = self._payload(line) or {}
         supplier_table, address_table = client.config.table("supplier"), client.config.table("address_book")
         what = self.env._("Supplier %s", line.source_key)
+        payload = self._stored(line, what)
         supplier = self._parse(client, supplier_table, payload.get(supplier_table) or {}, what)
         address = self._parse(client, address_table, payload.get(address_table) or {}, what)
         number = self._text(supplier, "AN8")

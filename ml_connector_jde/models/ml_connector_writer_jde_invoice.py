@@ -11,6 +11,7 @@ says it did, the invoice waits without using up its attempts (for at most a day)
 with its F0411 document, or failed with R04110Z's error.
 """
 
+import math
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
@@ -29,6 +30,7 @@ from odoo.addons.ml_connector.tools.errors import (
 from ..tools.ais import batch_number, plain_row, transaction_number
 
 PROCESSED = "1"  # F0411Z1.EDSP once R04110Z posted the voucher
+MAX_AMOUNT = 10**13  # amounts are 15 digits with 2 decimals in JD Edwards
 
 
 @dataclass
@@ -450,6 +452,17 @@ class MlConnectorWriterJdeInvoice(models.AbstractModel):
             )
         if not items:
             raise DocumentError(self.env._("Invoice %s has nothing to distribute.", invoice.number))
+        for item in items:
+            if not math.isfinite(item["amount"]) or abs(item["amount"]) >= MAX_AMOUNT:
+                raise DocumentError(
+                    self.env._(
+                        "Invoice %(invoice)s: the amount %(amount)s of %(what)s is beyond what a JD Edwards "
+                        "amount holds (15 digits, 2 decimals).",
+                        invoice=invoice.number,
+                        amount=item["amount"],
+                        what=item["explanation"],
+                    )
+                )
         return [{"line": number, **item} for number, item in enumerate(items, start=1)]
 
     @api.model

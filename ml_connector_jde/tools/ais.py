@@ -647,6 +647,9 @@ def service_error_text(response):
 # ================================================================================================
 # the client
 # ================================================================================================
+UNREADABLE = "__unreadable__"  # the key of a Row's raw cells when the server sent no row at all
+
+
 class Row(dict):
     """A row as ``{alias: value}`` (dates as ``date``, times as ``time``, amounts scaled, text
     stripped), with ``raw``: its cells as the server sent them (``{"F0101_AN8": 4343, ...}``)."""
@@ -696,6 +699,9 @@ class _Browse:
     def fresh(self, parsed_rows, raw_rows):
         rows = []
         for parsed, raw in zip(parsed_rows, raw_rows):
+            if not isinstance(raw, dict):
+                rows.append(parsed)  # no row at all: its document is refused, nothing to seek from
+                continue
             self.last = (parsed, raw)
             key = tuple(parsed.get(alias) for alias in self.keys)
             if key in self.seen:
@@ -988,7 +994,7 @@ class AisClient:
         block = _browse_block(answer, table, self.config.name)
         grid = ((block.get("data") or {}).get("gridData")) or {}
         raw_rows = grid.get("rowset") or []
-        if not isinstance(raw_rows, list) or not all(isinstance(row, dict) for row in raw_rows):
+        if not isinstance(raw_rows, list) or not (lenient or all(isinstance(row, dict) for row in raw_rows)):
             raise DocumentError(
                 f"{self.config.name} answered {table} with a rowset that is not a list of rows."
             )
@@ -997,7 +1003,11 @@ class AisClient:
         link = next(
             (li for li in answer.get("links") or [] if isinstance(li, dict) and li.get("rel") == "next"), None
         )
-        return [self.parse_row(table, row, lenient) for row in raw_rows], raw_rows, more, link
+        parsed = [
+            self.parse_row(table, row, lenient) if isinstance(row, dict) else Row(raw={UNREADABLE: row})
+            for row in raw_rows
+        ]
+        return parsed, raw_rows, more, link
 
     def _linked_pages(self, table, columns, conditions, order, match, size, state):
         body = self._data_request(table, columns, conditions, order, match, size, next_page=True)

@@ -604,6 +604,7 @@ class JdeSimulator(SimulatorApp):
             Rule(ctl + "result-sets/expire", endpoint="_control_expire_result_sets", methods=["POST"]),
             Rule(ctl + "stickiness/lose", endpoint="_control_lose_stickiness", methods=["POST"]),
             Rule(ctl + "demo-seed", endpoint="_control_demo_seed", methods=["POST"]),
+            Rule(ctl + "corrupt", endpoint="_control_corrupt", methods=["POST"]),
         ]
         for version in ("", "/v2", "/v3"):
             rules += [
@@ -637,6 +638,7 @@ class JdeSimulator(SimulatorApp):
             self.tables: dict[str, list[dict]] = {name: [] for name in TABLES}
             self.next_numbers = dict(NEXT_NUMBER_START)
             self.batch_errors: list[dict] = []
+            self.corruptions: list[tuple[str, dict, object]] = []
             self.orchestrations: dict[str, tuple] = {}
             self.logins = 0
             self.logouts = 0
@@ -664,6 +666,24 @@ class JdeSimulator(SimulatorApp):
     def expire_result_sets(self):
         with self.lock:
             self.result_sets.clear()
+
+    def corrupt(self, table_name: str, where: dict, cells):
+        """Hostile answers: rows of ``table_name`` matching ``where`` are sent with ``cells``
+        (``{alias: value as sent}``) instead of their own values, or, if ``cells`` is not a dict,
+        sent as that value instead of a row. The stored row is unchanged."""
+        table = TABLES[str(table_name).upper()]
+        with self.lock:
+            self._find(table, where)  # refuses unknown columns
+            self.corruptions.append((table.name, dict(where), copy.deepcopy(cells)))
+
+    def _corruption(self, table: Table, row: dict):
+        for name, where, cells in self.corruptions:
+            if name == table.name and all(
+                self._comparable(table.column(a), row.get(a)) == self._comparable(table.column(a), v)
+                for a, v in where.items()
+            ):
+                return cells
+        return None
 
     def lose_stickiness(self, count: int = 1, path: str = API + "/v2/dataservice"):
         """The load balancer sends the next ``count`` calls to a node that does not know the
@@ -1088,9 +1108,7 @@ class JdeSimulator(SimulatorApp):
         """§5.4 response shape."""
         prefix = table.name + "_"
         columns = {prefix + alias: table.column(alias).label for alias in aliases}
-        rowset = [
-            {prefix + a: self._cell(table.column(a), row.get(a), session) for a in aliases} for row in rows
-        ]
+        rowset = [self._render_row(table, aliases, row, session) for row in rows]
         return {
             f"fs_DATABROWSE_{table.name}": {
                 "title": f"Data Browser - {table.name} [{table.title}]",
@@ -1111,6 +1129,16 @@ class JdeSimulator(SimulatorApp):
             "sysErrors": [],
             "links": links,
         }
+
+    def _render_row(self, table: Table, aliases, row: dict, session: AisSession):
+        cells = {table.name + "_" + a: self._cell(table.column(a), row.get(a), session) for a in aliases}
+        corruption = self._corruption(table, row) if self.corruptions else None
+        if corruption is None:
+            return cells
+        if not isinstance(corruption, dict):
+            return copy.deepcopy(corruption)
+        cells.update({table.name + "_" + a: value for a, value in corruption.items() if a in aliases})
+        return cells
 
     def _cell(self, column: Column, value, session: AisSession):
         """One cell, per the output switches (§10.7, §10.8)."""
@@ -1724,6 +1752,12 @@ class JdeSimulator(SimulatorApp):
     @control
     def _control_demo_seed(self, request):
         return demo_seed(self)
+
+    @control
+    def _control_corrupt(self, request):
+        body = self._json(request)
+        self.corrupt(body["table"], body.get("where") or {}, body.get("cells"))
+        return {"ok": True, "corruptions": len(self.corruptions)}
 
 
 # ================================================================================================
