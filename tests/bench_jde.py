@@ -35,10 +35,11 @@ def _only(env, base, *codes):
 
 
 def _requests(sims):
-    """Requests each simulator saw since the last call (their logs are emptied)."""
+    """Requests each simulator saw since the last call (their logs are emptied), control calls aside."""
     seen = {}
     for system in ("jde", "jaggaer_jde"):
-        seen[system] = sims.control(system, "requests", method="GET")
+        entries = sims.control(system, "requests", method="GET")
+        seen[system] = [entry for entry in entries if not entry["path"].startswith("/_sim/")]
         sims.control(system, "requests", method="DELETE")
     return seen
 
@@ -60,6 +61,7 @@ def _catch_up(env, sims, base):
 
 
 def _session(entries):
+    """Requests that open or close a session (AIS login and logout, JAGGAER token)."""
     return sum(1 for entry in entries if "/tokenrequest" in entry["path"] or entry["path"].endswith("/token"))
 
 
@@ -104,7 +106,8 @@ def measure_idle(env, sims, base):
     codes = list(FLOWS)
     _only(env, base, *codes)
     _catch_up(env, sims, base)
-    time.sleep(IDLE_OVERLAP + 1)  # the window below the marks passed: nothing is read again
+    time.sleep(IDLE_OVERLAP + 1)
+    _cycle(env, base)  # reads the window below the marks a last time, now that it passed: settled
     per_flow, session = {}, 0
     for code in codes:
         _only(env, base, code)
@@ -112,7 +115,7 @@ def measure_idle(env, sims, base):
         _cycle(env, base)
         seen = _requests(sims)
         entries = seen["jde"] + seen["jaggaer_jde"]
-        session = max(session, _session(entries) + sum(1 for e in entries if e["path"].endswith("/logout")))
+        session = max(session, _session(entries))
         per_flow[FLOWS[code]] = sum(
             1 for e in entries if "/tokenrequest" not in e["path"] and not e["path"].endswith("/token")
         )

@@ -29,22 +29,30 @@ class MlConnectorJdeMixin(models.AbstractModel):
     @api.model
     def _changed(self, flow, client, entity, conditions=()):
         """Pages of the rows of ``entity`` changed since the flow's mark for its table, as
-        ``(rows, table, mark, refused)``: ``mark`` is the newest change seen so far, for the cursor;
-        ``refused`` are source items for what came instead of a row (each fails on its own).
+        ``(rows, table, cursor, refused)``: ``cursor`` holds the table's mark after the page (the
+        newest change seen) and whether it is settled; ``refused`` are source items for what came
+        instead of a row (each fails on its own). A last page without rows may only settle the mark.
 
-        ``UPMJ`` is a day and the time column a second, in the server's zone: each run reads again
-        from the mark minus the flow's overlap, so that a row changed in the same second as the
-        mark, or committed after a read that started before it, is never lost; rows read again
-        unchanged hash the same and are skipped by the engine. Rows are read leniently: a cell
-        that cannot be read refuses its own document when it is processed, not the whole page.
+        ``UPMJ`` is a day and the time column a second, in the server's zone: a run reads again from
+        the mark minus the flow's overlap, so that a row changed in the same second as the mark, or
+        committed by a transaction that started before the last read, is never lost; rows read
+        again unchanged hash the same and are skipped by the engine. Once a read happened after the
+        window passed by the server's clock (HTTP ``Date``), the mark is *settled*: the next reads
+        take only what changed after it, and an idle poll reads nothing again. Rows are read
+        leniently: a cell that cannot be read refuses its own document when it is processed.
         """
         table = client.config.table(entity)
-        mark = self._mark(flow, table)
-        since = mark - flow._overlap() if mark else None
-        newest = mark
+        cursor = flow.cursor or {}
+        mark, overlap = self._mark(flow, table), flow._overlap()
+        settled = bool(mark and cursor.get(f"{table}:settled"))
+        since = mark if settled or not mark else mark - overlap
+        newest, read_at = mark, None
         columns = client.config.entity_columns(entity)
         for page in client.browse_changed(table, since, columns, conditions, lenient=True):
+            read_at = read_at or client.answered_at
             rows = [row for row in page.rows if UNREADABLE not in row.raw]
+            if settled:  # what the mark covers was read once the window had passed
+                rows = [row for row in rows if (client.row_stamp(table, row) or since) > since]
             for row in rows:
                 stamp = client.row_stamp(table, row)
                 if stamp and (newest is None or stamp > newest):
@@ -52,8 +60,17 @@ class MlConnectorJdeMixin(models.AbstractModel):
             refused = [
                 self._unreadable(table, row.raw[UNREADABLE]) for row in page.rows if UNREADABLE in row.raw
             ]
-            if page.rows:
-                yield rows, table, newest.isoformat(sep=" ") if newest else None, refused
+            if rows or refused:
+                yield rows, table, self._table_cursor(table, newest, read_at, overlap), refused
+        if newest == mark and mark and not settled and read_at and read_at - mark >= overlap:
+            yield [], table, self._table_cursor(table, mark, read_at, overlap), []
+
+    @api.model
+    def _table_cursor(self, table, mark, read_at, overlap):
+        return {
+            table: mark.isoformat(sep=" ") if mark else None,
+            f"{table}:settled": bool(mark and read_at and read_at - mark >= overlap),
+        }
 
     @api.model
     def _unreadable(self, table, value):

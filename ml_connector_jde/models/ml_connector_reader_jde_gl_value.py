@@ -36,14 +36,14 @@ class MlConnectorReaderJdeGlValue(models.AbstractModel):
             ("account", self._account_item),
             ("business_unit", self._business_unit_item),
         ):
-            for rows, table, mark, refused in self._changed(flow, client, entity):
+            for rows, table, state, refused in self._changed(flow, client, entity):
                 items = {}
                 for row in rows:
                     item = make_item(table, row)
                     # one value per object account: the rows of several business units share it
                     if item.source_key not in items or self._text(row, "PEC") != "N":
                         items[item.source_key] = item
-                cursor[table] = mark
+                cursor.update(state)
                 yield Page(items=list(items.values()) + refused, cursor=dict(cursor), more=True)
         yield Page(items=[], cursor=cursor, more=False)
 

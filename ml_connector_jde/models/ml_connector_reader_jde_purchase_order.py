@@ -26,16 +26,16 @@ class MlConnectorReaderJdePurchaseOrder(models.AbstractModel):
         backend = self._backend(flow)
         client = self._client(backend)
         cursor, done = dict(flow.cursor or {}), set()
-        for rows, table, mark, refused in self._changed(flow, client, "po_header"):
+        for rows, _table, state, refused in self._changed(flow, client, "po_header"):
             headers = {self._order_key(row): row for row in rows}
             items = self._items(backend, client, headers, done)
-            cursor[table] = mark
+            cursor.update(state)
             yield Page(items=items + refused, cursor=dict(cursor), more=True)
-        for rows, table, mark, refused in self._changed(flow, client, "po_detail"):
+        for rows, _table, state, refused in self._changed(flow, client, "po_detail"):
             wanted = {self._order_key(row) for row in rows} - done
             headers = self._headers(client, wanted)
             items = self._items(backend, client, headers, done)
-            cursor[table] = mark
+            cursor.update(state)
             yield Page(items=items + refused, cursor=dict(cursor), more=True)
         yield Page(items=[], cursor=cursor, more=False)
 

@@ -25,19 +25,19 @@ class MlConnectorReaderJdeSupplier(models.AbstractModel):
         client = self._client(self._backend(flow))
         config = client.config
         cursor, done = dict(flow.cursor or {}), set()
-        for rows, table, mark, refused in self._changed(flow, client, "supplier"):
+        for rows, _table, state, refused in self._changed(flow, client, "supplier"):
             suppliers = {self._text(row, "AN8"): row for row in rows}
             items = self._items(client, suppliers, None, done)
-            cursor[table] = mark
+            cursor.update(state)
             yield Page(items=items + refused, cursor=dict(cursor), more=True)
         search_type = config.supplier_search_type
         conditions = [("AT1", "EQUAL", search_type)] if search_type else []
-        for rows, table, mark, refused in self._changed(flow, client, "address_book", conditions):
+        for rows, _table, state, refused in self._changed(flow, client, "address_book", conditions):
             addresses = {self._text(row, "AN8"): row for row in rows}
             addresses = {number: row for number, row in addresses.items() if number not in done}
             suppliers = self._read(client, "supplier", addresses)
             items = self._items(client, suppliers, addresses, done)
-            cursor[table] = mark
+            cursor.update(state)
             yield Page(items=items + refused, cursor=dict(cursor), more=True)
         yield Page(items=[], cursor=cursor, more=False)
 

@@ -109,6 +109,26 @@ class TestPurchaseOrders(JdeJaggaerCase):
         self.run_jde()
         self.assertEqual(self.jaggaer_sim.import_counts, imports)
 
+    def test_an_idle_poll_reads_each_table_once_the_window_passed(self):
+        self.run_jde()
+        self.sim.clock.advance(self.flow("po").overlap_seconds + 1)
+        self.run_jde()  # reads the window below the marks a last time, now that it passed
+        self.assertTrue(self.flow("po").cursor["F4301:settled"])
+        self.sim.request_log.clear()
+        run = self.run_jde()
+        self.assertFalse(run.collected_count)
+        reads = self.sim.requests_to("/jderest/v2/dataservice", "POST")
+        self.assertEqual(
+            len(reads), 6, "F0901, F0006, F0401, F0101, F4301, F4311: one read each, nothing again"
+        )
+        # a change after the mark is read, and only it
+        self.sim.update("F4311", {"DOCO": 10232, "LNID": 3000}, {"UORG": 55, "AEXP": 1177.0})
+        self.run_jde()
+        self.assertEqual(self.jaggaer_po("10232-OP")["lineList"]["poLine"][2]["quantity"], 55)
+        self.assertEqual(
+            self.jaggaer_sim.import_counts, {f"{n}-OP": 2 if n == 10232 else 1 for n in range(10230, 10235)}
+        )
+
     def test_an_unmapped_account_waits_then_goes_once_mapped(self):
         self.sim.insert(
             "F0901", {"AID": "00000399", "CO": "00200", "MCU": "M30", "OBJ": "6999", "DL01": "Tooling"}

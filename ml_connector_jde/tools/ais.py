@@ -21,6 +21,7 @@ import logging
 import re
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
+from email.utils import parsedate_to_datetime
 from urllib.parse import quote, urljoin, urlsplit, urlunsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -387,6 +388,17 @@ def server_date(moment, zone):
     return moment.replace(tzinfo=UTC).astimezone(zone).date()
 
 
+def server_time(response):
+    """When the server answered, by its own clock (HTTP ``Date``), naive UTC; None if unknown."""
+    try:
+        moment = parsedate_to_datetime(response.headers.get("Date") or "")
+    except (TypeError, ValueError, IndexError):
+        return None
+    if moment.tzinfo is None:
+        return None  # RFC 9110 dates are GMT; one without a zone cannot be compared
+    return moment.astimezone(UTC).replace(tzinfo=None)
+
+
 def plain_row(row):
     """A parsed row as JSON-friendly data: dates and times as ISO 8601 text."""
     return {
@@ -722,6 +734,8 @@ class AisClient:
         self.http = http
         self.config = config
         self.auth = auth or http.auth
+        # when the server last answered a read, by its own clock (HTTP Date), naive UTC; None if unknown
+        self.answered_at = None
 
     # -- session ---------------------------------------------------------------------------------
     def session_info(self):
@@ -946,7 +960,10 @@ class AisClient:
         }
 
     def _post_data(self, body, what):
-        response = self._send("POST", self.config.path("dataservice"), what, json=body)
+        return self._answer(self._send("POST", self.config.path("dataservice"), what, json=body))
+
+    def _answer(self, response):
+        self.answered_at = server_time(response) or self.answered_at
         return parse_json(response)
 
     def _send(self, method, path, what, write=False, **kw):
@@ -1061,7 +1078,7 @@ class AisClient:
         context = link.get("context") or link.get("body")
         method = str(link.get("method") or ("POST" if context is not None else "GET")).upper()
         kw = {"json": context} if method == "POST" else {}
-        return parse_json(self._send(method, url, f"the next page of {table}", **kw))
+        return self._answer(self._send(method, url, f"the next page of {table}", **kw))
 
     def _same_server(self, href):
         """An absolute URL for ``href`` on our server: the token never goes to another host."""
