@@ -363,6 +363,28 @@ def test_browse_changed_same_day_updates(connect, sim, zone):
     assert [r["DOCO"] for r in po] == [10231] and isinstance(po[0]["TDAY"], time)
 
 
+def test_browse_changed_asks_the_server_for_the_change_only(connect, sim):
+    """The rows of the day before the moment are not sent again: the time column is a condition
+    on the moment's day, and the days after are asked for once the server's clock passed it."""
+    client = connect()
+    sim.clock.advance(600)
+    since = sim.clock.now().replace(microsecond=0, tzinfo=None)
+    sim.update("F4311", {"DOCO": 10232, "LNID": 2000}, {"UORG": 250})
+    sim.request_log.clear()
+    pages = list(client.browse_changed("F4311", since=since, columns=["DOCO", "LNID"]))
+    assert keys([r for p in pages for r in p.rows]) == [(10232, 2000)]
+    (read,) = sim.requests_to("/jderest/v2/dataservice")
+    assert read["status"] == 200, "one read: the moment's day is still today on the server"
+    # the next day: the rest of the moment's day, then the days after
+    sim.clock.advance(86400)
+    sim.update("F4311", {"DOCO": 10234, "LNID": 1000}, {"UORG": 7})
+    sim.request_log.clear()
+    rows = [r for p in client.browse_changed("F4311", since=since, columns=["DOCO", "LNID"]) for r in p.rows]
+    assert keys(rows) == [(10232, 2000), (10234, 1000)]
+    reads = [r for r in sim.requests_to("/jderest/v2/dataservice") if r["status"] == 200]
+    assert len(reads) == 2, "the session aged out meanwhile (a 444), then two reads"
+
+
 # -- dates, cells, amounts ---------------------------------------------------------------------------
 
 

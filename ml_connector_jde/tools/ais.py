@@ -892,16 +892,30 @@ class AisClient:
     def browse_changed(self, table, since=None, columns=None, conditions=(), page_size=None, lenient=False):
         """Rows changed at or after ``since`` (naive UTC; None = all), oldest first.
 
-        ``UPMJ`` has day granularity and the time column is separate (§6): the read asks for
-        ``UPMJ >= `` the server's date at ``since`` and drops the rows stamped earlier that day.
+        ``UPMJ`` is a day and the time column a separate second, in the server's zone (§6), and
+        AIS conditions cannot be or-ed: the rows of ``since``'s day from its second on are read
+        first (``UPMJ =`` the day, time ``>=``), then those of the days after (``UPMJ >``), unless
+        the server's clock (its answer's HTTP ``Date``) says that day is still today. A poll thus
+        reads what changed, not the whole day again.
         """
         table = self.config.table(table)
         time_column = self.config.time_column(table)
         columns = _merge(columns, ["UPMJ", time_column]) if columns else None
         conditions = list(conditions)
-        if since is not None:
-            conditions.append(Condition("UPMJ", "GREATER_EQUAL", (server_date(since, self.config.zone()),)))
-        order = ["UPMJ", time_column]
+        if since is None:
+            yield from self._pages_since(table, columns, conditions, None, page_size, lenient)
+            return
+        zone = self.config.zone()
+        local = since.replace(tzinfo=UTC).astimezone(zone)
+        day, moment = local.date(), local.time().replace(microsecond=0)
+        same_day = [Condition("UPMJ", "EQUAL", (day,)), Condition(time_column, "GREATER_EQUAL", (moment,))]
+        yield from self._pages_since(table, columns, conditions + same_day, since, page_size, lenient)
+        if self.answered_at is None or server_date(self.answered_at, zone) > day:
+            later = [Condition("UPMJ", "GREATER", (day,))]
+            yield from self._pages_since(table, columns, conditions + later, since, page_size, lenient)
+
+    def _pages_since(self, table, columns, conditions, since, page_size, lenient):
+        order = ["UPMJ", self.config.time_column(table)]
         for page in self.browse(table, columns, conditions, order, page_size=page_size, lenient=lenient):
             rows = [r for r in page.rows if since is None or (self.row_stamp(table, r) or since) >= since]
             yield AisPage(table, rows, page.more)
