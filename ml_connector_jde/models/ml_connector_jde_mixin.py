@@ -48,11 +48,10 @@ class MlConnectorJdeMixin(models.AbstractModel):
         since = mark if settled or not mark else mark - overlap
         newest, read_at = mark, None
         columns = client.config.entity_columns(entity)
-        for page in client.browse_changed(table, since, columns, conditions, lenient=True):
+        # settled: what the mark covers was read once the window had passed
+        for page in client.browse_changed(table, since, columns, conditions, lenient=True, after=settled):
             read_at = read_at or client.answered_at
             rows = [row for row in page.rows if UNREADABLE not in row.raw]
-            if settled:  # what the mark covers was read once the window had passed
-                rows = [row for row in rows if (client.row_stamp(table, row) or since) > since]
             for row in rows:
                 stamp = client.row_stamp(table, row)
                 if stamp and (newest is None or stamp > newest):

@@ -889,8 +889,11 @@ class AisClient:
             return
         yield from self._linked_pages(table, wanted, conditions, order, match, size, state)
 
-    def browse_changed(self, table, since=None, columns=None, conditions=(), page_size=None, lenient=False):
-        """Rows changed at or after ``since`` (naive UTC; None = all), oldest first.
+    def browse_changed(
+        self, table, since=None, columns=None, conditions=(), page_size=None, lenient=False, after=False
+    ):
+        """Rows changed at or after ``since`` (naive UTC; None = all), oldest first; strictly after
+        it with ``after`` (what changed at ``since`` itself was read already).
 
         ``UPMJ`` is a day and the time column a separate second, in the server's zone (§6), and
         AIS conditions cannot be or-ed: the rows of ``since``'s day from its second on are read
@@ -908,17 +911,26 @@ class AisClient:
         zone = self.config.zone()
         local = since.replace(tzinfo=UTC).astimezone(zone)
         day, moment = local.date(), local.time().replace(microsecond=0)
-        same_day = [Condition("UPMJ", "EQUAL", (day,)), Condition(time_column, "GREATER_EQUAL", (moment,))]
-        yield from self._pages_since(table, columns, conditions + same_day, since, page_size, lenient)
+        operator = "GREATER" if after else "GREATER_EQUAL"
+        same_day = [Condition("UPMJ", "EQUAL", (day,)), Condition(time_column, operator, (moment,))]
+        yield from self._pages_since(table, columns, conditions + same_day, since, page_size, lenient, after)
         if self.answered_at is None or server_date(self.answered_at, zone) > day:
             later = [Condition("UPMJ", "GREATER", (day,))]
-            yield from self._pages_since(table, columns, conditions + later, since, page_size, lenient)
+            yield from self._pages_since(table, columns, conditions + later, since, page_size, lenient, after)
 
-    def _pages_since(self, table, columns, conditions, since, page_size, lenient):
+    def _pages_since(self, table, columns, conditions, since, page_size, lenient, after=False):
         order = ["UPMJ", self.config.time_column(table)]
         for page in self.browse(table, columns, conditions, order, page_size=page_size, lenient=lenient):
-            rows = [r for r in page.rows if since is None or (self.row_stamp(table, r) or since) >= since]
+            rows = [row for row in page.rows if self._changed_since(table, row, since, after)]
             yield AisPage(table, rows, page.more)
+
+    def _changed_since(self, table, row, since, after):
+        if since is None:
+            return True
+        stamp = self.row_stamp(table, row)
+        if stamp is None:
+            return not after  # a blank stamp: read while a window is read again, not once settled
+        return stamp > since if after else stamp >= since
 
     def rows_with(self, table, alias, values, columns=None, conditions=(), lenient=False):
         """Every row of ``table`` whose ``alias`` is one of ``values``, and ``conditions``: one
