@@ -128,6 +128,8 @@ def measure_jde(bench):
     log_path = REPO / ".local" / "bench-simulators.log"
     with SimulatorProcess(log_path=log_path, jde=True) as sims, odoo_env(bench.config) as env:
         jde_world.seed_simulators(sims)
+        # no simulated JAGGAER throttle: the figures are the connector's (see bench_world)
+        sims.control("jaggaer_jde", "config", {"request_rate_limit": 0})
         base = jde_world.ensure_base(env, sims, prefix="Bench")
         _backend(env, base).flow_ids.write({"overlap_seconds": IDLE_OVERLAP})
         env.cr.commit()
