@@ -2,6 +2,8 @@
 
     python -m tests.simulators.serve --demo --jaggaer-port 8071 --sps-port 8072
 
+``--fusion-port 8073`` also starts the Oracle Fusion pod and identity domain simulator.
+
 Both listen on 127.0.0.1 only. ``--demo`` loads the demo data the Odoo demo connections
 expect; the control interface (``/_sim/...``) stays available for driving them by hand:
 
@@ -15,6 +17,8 @@ import logging
 import signal
 import threading
 
+from .fusion import FusionSimulator
+from .fusion import demo_seed as fusion_demo_seed
 from .jaggaer import JaggaerSimulator
 from .jaggaer import demo_seed as jaggaer_demo_seed
 from .server import SimulatorServer
@@ -26,6 +30,9 @@ def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--jaggaer-port", type=int, default=8071)
     parser.add_argument("--sps-port", type=int, default=8072)
+    parser.add_argument(
+        "--fusion-port", type=int, default=None, help="also serve the Oracle Fusion simulator"
+    )
     parser.add_argument("--demo", action="store_true", help="load the demo data")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
@@ -38,6 +45,11 @@ def main(argv=None):
         SimulatorServer(jaggaer, port=args.jaggaer_port).start(),
         SimulatorServer(sps, port=args.sps_port).start(),
     ]
+    if args.fusion_port is not None:
+        fusion = FusionSimulator()
+        if args.demo:
+            fusion_demo_seed(fusion)
+        servers.append(SimulatorServer(fusion, port=args.fusion_port).start())
     for server in servers:
         logging.info("%s simulator listening on %s", server.app.name, server.url)
 
