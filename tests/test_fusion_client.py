@@ -217,7 +217,7 @@ def test_403_names_the_missing_privilege(make, sim):
     with pytest.raises(ConfigurationError, match="Manage Payables Invoice"):
         buyer.validate_invoice({"InvoiceId": 1, "InvoiceNumber": "X"})
     with pytest.raises(ConfigurationError, match="Maintain Supplier"):
-        buyer.create("suppliers", {"Supplier": "X", "TaxOrganizationType": "CORPORATION"})
+        buyer.create_item("suppliers", {"Supplier": "X", "TaxOrganizationType": "CORPORATION"})
     assert sim.tokens.issued_count == 1, "a 403 does not throw the token away"
 
 
@@ -530,7 +530,7 @@ def test_duplicate_invoice_lookup_and_create_once(client, sim):
     assert client.find_invoice("A-77810", supplier_number="1013", business_unit="Vision Operations") is None
     assert client.find_invoice("A-77810", supplier="Lab Supply Inc")["InvoiceId"] == invoice["InvoiceId"]
     with pytest.raises(RemoteBusinessError, match="already exists") as caught:
-        client.create("invoices", new_invoice())
+        client.create_item("invoices", new_invoice())
     assert caught.value.code == "AP-DUPLICATE-INVOICE"
     stored = sim.data["invoices"][invoice["InvoiceId"]]
     assert str(stored["InvoiceAmount"]) == "250.00", "Decimals go out as exact strings, not floats"
@@ -552,7 +552,7 @@ def test_invoice_refusal_detail_reaches_the_error(client, sim):
 
 def test_upsert_mode_header(make, sim):
     client = make()
-    created = client.create("invoices", new_invoice("UP-1"))
+    created = client.create_item("invoices", new_invoice("UP-1"))
     assert "Upsert-Mode" not in sim.requests_to(sim.prefix + "/invoices", "POST")[-1]["headers"]
     freight = {"LineNumber": 3, "LineType": "Freight", "LineAmount": Decimal("10.00"),
                "DistributionCombination": "01-100-6200-0000-000"}  # fmt: skip
@@ -566,10 +566,10 @@ def test_upsert_mode_header(make, sim):
         client.update_collection("invoices", {"InvoiceId": created["InvoiceId"]}, upsert=False)
     upserting = make(upsert_on_post=True)
     key = {"InvoiceNumber": "UP-1", "SupplierNumber": "1252", "BusinessUnit": "Vision Operations"}
-    replay = upserting.create("invoices", {**key, "Description": "again"})
+    replay = upserting.create_item("invoices", {**key, "Description": "again"})
     assert replay["InvoiceId"] == created["InvoiceId"] and replay["Description"] == "again"
     assert sim.requests_to(sim.prefix + "/invoices", "POST")[-1]["headers"]["Upsert-Mode"] == "true"
-    assert client.update(created, {"Description": "by link"})["Description"] == "by link"
+    assert client.update_item(created, {"Description": "by link"})["Description"] == "by link"
 
 
 def test_invoice_defaults_from_the_configuration(make, sim):
@@ -650,7 +650,7 @@ def test_suppliers_found_by_tax_keys_created_and_extended(client, sim):
         "TaxOrganizationType": "CORPORATION",
         "TaxpayerId": "GB123456789",
     }
-    created = client.create("suppliers", helix)
+    created = client.create_item("suppliers", helix)
     client.add_child(created, "addresses", {"AddressName": "CAMBRIDGE", "Country": "GB"})
     site_body = {
         "SupplierSite": "CAMBRIDGE",
@@ -660,9 +660,9 @@ def test_suppliers_found_by_tax_keys_created_and_extended(client, sim):
     site = client.add_child(created, "sites", site_body)
     assert site["SupplierSiteId"]
     with pytest.raises(RemoteBusinessError, match="taxpayer ID GB123456789"):
-        client.create("suppliers", {"Supplier": "Helix 2", "TaxOrganizationType": "CORPORATION",
+        client.create_item("suppliers", {"Supplier": "Helix 2", "TaxOrganizationType": "CORPORATION",
                                     "TaxpayerId": "GB123456789"})  # fmt: skip
-    updated = client.update(created, {"DUNSNumber": "271828182"})
+    updated = client.update_item(created, {"DUNSNumber": "271828182"})
     assert updated["DUNSNumber"] == "271828182"
 
 

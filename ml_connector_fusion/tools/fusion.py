@@ -815,12 +815,12 @@ class FusionClient:
         )
 
     # -- writing (§6, §7) ---------------------------------------------------------------
-    def create(self, resource, payload, *, upsert=None, what=None):
+    def create_item(self, resource, payload, *, upsert=None, what=None):
         """POST one item; ``Upsert-Mode`` per ``upsert`` (default: the configuration's)."""
         upsert = self.config.upsert_on_post if upsert is None else upsert
         return self.json(self.send("POST", resource, payload=payload, upsert=upsert, what=what))
 
-    def update(self, target, payload, *, upsert=False, what=None):
+    def update_item(self, target, payload, *, upsert=False, what=None):
         """PATCH an item: ``target`` is an item (its self link) or a link/path of this pod."""
         return self.json(self.send("PATCH", target, payload=payload, upsert=upsert, what=what))
 
@@ -917,7 +917,9 @@ class FusionClient:
         if existing:
             return existing, False
         try:
-            invoice = self.create("invoices", payload, what=f"the invoice {payload.get('InvoiceNumber')}")
+            invoice = self.create_item(
+                "invoices", payload, what=f"the invoice {payload.get('InvoiceNumber')}"
+            )
         except (OutcomeUnknownError, RemoteBusinessError) as exc:
             existing = self.find_invoice(payload.get("InvoiceNumber"), **keys)
             if existing:
@@ -954,7 +956,9 @@ class FusionClient:
         what = f"the acknowledgment of purchase order {header_id}"
         if self.config.acknowledgment_mode == "acknowledgments":
             # §6.3 [C]: this resource's path takes the POHeaderId
-            return self.update(f"/{self.config.resource('acknowledgments')}/{header_id}", body, what=what)
+            return self.update_item(
+                f"/{self.config.resource('acknowledgments')}/{header_id}", body, what=what
+            )
         item = purchase_order if isinstance(purchase_order, dict) and purchase_order.get("links") else None
         item = item or self.find_by_key("purchase_orders", header_id)
         if item is None:
@@ -970,7 +974,7 @@ class FusionClient:
             payload.setdefault("OrganizationCode", self.config.receiving_organization)
         if self.config.receiving_employee_id:
             payload.setdefault("EmployeeId", self.config.receiving_employee_id)
-        return self.create("receipt_requests", payload, upsert=False, what="the receipt request")
+        return self.create_item("receipt_requests", payload, upsert=False, what="the receipt request")
 
     def receipt_status(self, request):
         """``(ProcessingStatusCode, processing errors)`` of a receipt request (item or id)."""
