@@ -1,0 +1,1 @@
+from . import ml_connector_backend, ml_connector_system_fusion
