@@ -11,7 +11,7 @@ DB_HOST="${MLC_DB_HOST:-localhost}"
 DB_PORT="${MLC_DB_PORT:-5432}"
 DB_USER="${MLC_DB_USER:-odoo}"
 DB_PASSWORD="${MLC_DB_PASSWORD:-odoo}"
-ADDONS="ml_connector,ml_connector_jaggaer,ml_connector_sps"
+ADDONS="ml_connector,ml_connector_jaggaer,ml_connector_sps,ml_connector_fusion"
 JAGGAER_SIM_PORT="${MLC_JAGGAER_SIM_PORT:-8071}"
 SPS_SIM_PORT="${MLC_SPS_SIM_PORT:-8072}"
 
@@ -210,7 +210,7 @@ mlc_test() {
   write_conf test "$db" 0 "max_cron_threads = 0" "log_level = warn"
   fresh_db "$CONF" "$db"
   local paths=("$@")
-  [ ${#paths[@]} -eq 0 ] && paths=(ml_connector ml_connector_jaggaer ml_connector_sps tests)
+  [ ${#paths[@]} -eq 0 ] && paths=(ml_connector ml_connector_jaggaer ml_connector_sps ml_connector_fusion tests)
   log "running tests: ${paths[*]}"
   local started=$SECONDS rc=0
   (cd "$REPO" && PYTHONPATH="$ODOO_SRC:$REPO" "$VENV/bin/python" -m pytest -p no:cacheprovider \
@@ -240,5 +240,5 @@ mlc_proof() {
 mlc_lint() {
   mlc_setup
   (cd "$REPO" && "$VENV/bin/ruff" check . && "$VENV/bin/ruff" format --check . \
-    && PYTHONPATH="$ODOO_SRC" "$VENV/bin/pylint" --rcfile=.pylintrc ml_connector ml_connector_jaggaer ml_connector_sps)
+    && PYTHONPATH="$ODOO_SRC" "$VENV/bin/pylint" --rcfile=.pylintrc ml_connector ml_connector_jaggaer ml_connector_sps ml_connector_fusion)
 }
