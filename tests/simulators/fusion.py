@@ -2288,79 +2288,19 @@ class FusionSimulator(SimulatorApp):
 
 DEMO_SUPPLIER_ROWS = [
     # name, number, taxpayer id, DUNS, site, address line, city, state, postal code, country
-    (
-        "Lab Supply Inc",
-        "1252",
-        "56-1234567",
-        "123456789",
-        "RALEIGH",
-        "1 Main St",
-        "Raleigh",
-        "NC",
-        "27601",
-        "US",
-    ),
-    (
-        "Northwind Lab Services GmbH",
-        "1253",
-        "DE811234567",
-        "314159265",
-        "HAMBURG",
-        "Speicherstadt 12",
-        "Hamburg",
-        "",
-        "20095",
-        "DE",
-    ),
-    (
-        "ACME Lab Equipment Inc",
-        "1254",
-        "74-2345678",
-        "",
-        "AUSTIN",
-        "500 Congress Ave",
-        "Austin",
-        "TX",
-        "78701",
-        "US",
-    ),
-    (
-        "Advanced Network Devices",
-        "1013",
-        "94-3456789",
-        "987654321",
-        "FRESNO",
-        "2200 Tulare St",
-        "Fresno",
-        "CA",
-        "93721",
-        "US",
-    ),
-    (
-        "Pinnacle Freight LLC",
-        "1255",
-        "37-4567890",
-        "",
-        "CHICAGO",
-        "120 S Riverside Plaza",
-        "Chicago",
-        "IL",
-        "60606",
-        "US",
-    ),
-    (
-        "Summit Office Supplies",
-        "1256",
-        "84-5678901",
-        "",
-        "DENVER",
-        "1700 Lincoln St",
-        "Denver",
-        "CO",
-        "80203",
-        "US",
-    ),
-]
+    ("Lab Supply Inc", "1252", "56-1234567", "123456789", "RALEIGH", "1 Main St", "Raleigh", "NC", "27601",
+     "US"),
+    ("Northwind Lab Services GmbH", "1253", "DE811234567", "314159265", "HAMBURG", "Speicherstadt 12",
+     "Hamburg", "", "20095", "DE"),
+    ("ACME Lab Equipment Inc", "1254", "74-2345678", "", "AUSTIN", "500 Congress Ave", "Austin", "TX",
+     "78701", "US"),
+    ("Advanced Network Devices", "1013", "94-3456789", "987654321", "FRESNO", "2200 Tulare St", "Fresno",
+     "CA", "93721", "US"),
+    ("Pinnacle Freight LLC", "1255", "37-4567890", "", "CHICAGO", "120 S Riverside Plaza", "Chicago", "IL",
+     "60606", "US"),
+    ("Summit Office Supplies", "1256", "84-5678901", "", "DENVER", "1700 Lincoln St", "Denver", "CO", "80203",
+     "US"),
+]  # fmt: skip
 DEMO_COST_CENTRES = [("000", "Default"), ("100", "Operations"), ("200", "Laboratory"), ("300", "Facilities")]
 DEMO_ACCOUNTS = [
     ("6000", "Purchases"),
@@ -2379,6 +2319,35 @@ DEMO_COMBINATIONS = [
     ("000", "7699"),
 ]
 DEMO_CHART_OF_ACCOUNTS_ID = 101
+DEMO_ORDERS = [  # number, supplier, status, days since the last change
+    ("1004123", "Lab Supply Inc", "OPEN", 10),
+    ("1004124", "Lab Supply Inc", "OPEN", 9),
+    ("1004125", "Northwind Lab Services GmbH", "PENDING ACKNOWLEDGMENT", 2),
+    ("1004126", "ACME Lab Equipment Inc", "PENDING ACKNOWLEDGMENT", 1),
+    ("1004127", "Advanced Network Devices", "OPEN", 8),
+]
+DEMO_ORDER_LINES = [  # order, description, quantity, price, charge account, line type
+    ("1004123", "Nitrile gloves, box of 100", 15, "12.50", "01-200-6100-0000-000", "Goods"),
+    ("1004123", "Pipette tips 200 ul, rack of 96", 4, "45.00", "01-200-6100-0000-000", "Goods"),
+    ("1004124", "Centrifuge rotor 24 x 2 ml", 2, "310.00", "01-100-6000-0000-000", "Goods"),
+    ("1004124", "Freight", 1, "85.00", "01-100-6200-0000-000", "Services"),
+    ("1004125", "Analytical services, May", 1, "1200.00", "01-200-6000-0000-000", "Services"),
+    ("1004126", "Benchtop centrifuge", 1, "4800.00", "01-200-6000-0000-000", "Goods"),
+    ("1004127", "Toner", 10, "125.00", "01-100-6000-0000-000", "Goods"),
+]
+DEMO_INVOICES = [  # number, supplier, site, amount, validation status (None: not validated), age
+    ("LS-88120", "Lab Supply Inc", "RALEIGH", "305.00", "Validated", 5),
+    ("AND_Unmatched_Invoice", "Advanced Network Devices", "FRESNO", "2212.75", None, 4),
+    ("PF-2024-0091", "Pinnacle Freight LLC", "CHICAGO", "85.00", None, 3),
+]
+DEMO_INVOICE_LINES = [  # invoice, type, quantity, price, amount, description, PO, PO line, account
+    ("LS-88120", "Item", 10, "12.50", "125.00", "Nitrile gloves, box of 100", "1004123", 1, None),
+    ("LS-88120", "Item", 4, "45.00", "180.00", "Pipette tips 200 ul, rack of 96", "1004123", 2, None),
+    ("AND_Unmatched_Invoice", "Item", None, None, "2212.75", "Network maintenance", None, None,
+     "01-100-6000-0000-000"),
+    ("PF-2024-0091", "Freight", None, None, "85.00", "Freight for PO 1004124", None, None,
+     "01-100-6200-0000-000"),
+]  # fmt: skip
 
 
 def demo_seed(sim: FusionSimulator) -> dict:
@@ -2411,206 +2380,92 @@ def demo_seed(sim: FusionSimulator) -> dict:
     Advanced Network Devices 2212.75 (not validated), PF-2024-0091 Pinnacle Freight 85.00.
     """
     with sim.lock:
-        if sim.find_po("1004123"):
-            return {"ok": True, "counts": sim.state()["counts"]}
-        today = sim.now().date()
-        days_ago = lambda n: sim.now() - timedelta(days=n)  # noqa: E731
-        for cost_centre, account in DEMO_COMBINATIONS:
-            sim.add_account_combination(
-                ChartOfAccountsId=DEMO_CHART_OF_ACCOUNTS_ID,
-                Segment1="01",
-                Segment2=cost_centre,
-                Segment3=account,
-                Segment4="0000",
-                Segment5="000",
-                LastUpdateDate=days_ago(30),
-                EnabledFlag="N" if account == "7699" else "Y",
-            )
-        for code, rows in (("VISION_COST_CENTER", DEMO_COST_CENTRES), ("VISION_ACCOUNT", DEMO_ACCOUNTS)):
-            sim.add_value_set(
-                {
-                    "ValueSetCode": code,
-                    "Description": code.replace("_", " ").title(),
-                    "LastUpdateDate": days_ago(30),
-                    "values": [
-                        {"Value": v, "Description": d, "LastUpdateDate": days_ago(30)} for v, d in rows
-                    ],
-                }
-            )
-        for index, row in enumerate(DEMO_SUPPLIER_ROWS):
-            name, number, taxpayer, duns, site, line1, city, state, postal, country = row
-            sim.add_supplier(
-                {
-                    "Supplier": name,
-                    "SupplierNumber": number,
-                    "TaxpayerId": taxpayer,
-                    "DUNSNumber": duns or None,
-                    "TaxpayerCountry": country,
-                    "LastUpdateDate": days_ago(20 - index),
-                    "addresses": [
-                        {
-                            "AddressName": site,
-                            "AddressLine1": line1,
-                            "City": city,
-                            "State": state or None,
-                            "PostalCode": postal,
-                            "Country": country,
-                        }
-                    ],
-                    "sites": [
-                        {"SupplierSite": site, "AddressName": site, "ProcurementBU": "Vision Operations"}
-                    ],
-                }
-            )
-
-        def line(description, quantity, price, account, uom="Each", line_type="Goods"):
-            return {
-                "Description": description,
-                "Quantity": quantity,
-                "Price": price,
-                "UOM": uom,
-                "LineType": line_type,
-                "schedules": [
-                    {
-                        "Quantity": quantity,
-                        "ShipToLocationCode": "Seattle",
-                        "distributions": [{"POChargeAccount": account}],
-                    }
-                ],
-            }
-
-        orders = [
-            (
-                "1004123",
-                "Lab Supply Inc",
-                "OPEN",
-                10,
-                [
-                    line("Nitrile gloves, box of 100", 15, "12.50", "01-200-6100-0000-000"),
-                    line("Pipette tips 200 ul, rack of 96", 4, "45.00", "01-200-6100-0000-000"),
-                ],
-            ),
-            (
-                "1004124",
-                "Lab Supply Inc",
-                "OPEN",
-                9,
-                [
-                    line("Centrifuge rotor 24 x 2 ml", 2, "310.00", "01-100-6000-0000-000"),
-                    line("Freight", 1, "85.00", "01-100-6200-0000-000", line_type="Services"),
-                ],
-            ),
-            (
-                "1004125",
-                "Northwind Lab Services GmbH",
-                "PENDING ACKNOWLEDGMENT",
-                2,
-                [
-                    line(
-                        "Analytical services, May", 1, "1200.00", "01-200-6000-0000-000", line_type="Services"
-                    )
-                ],
-            ),
-            (
-                "1004126",
-                "ACME Lab Equipment Inc",
-                "PENDING ACKNOWLEDGMENT",
-                1,
-                [line("Benchtop centrifuge", 1, "4800.00", "01-200-6000-0000-000")],
-            ),
-            (
-                "1004127",
-                "Advanced Network Devices",
-                "OPEN",
-                8,
-                [line("Toner", 10, "125.00", "01-100-6000-0000-000")],
-            ),
-        ]
-        for number, supplier, status, age, lines in orders:
-            sim.add_purchase_order(
-                {
-                    "OrderNumber": number,
-                    "Supplier": supplier,
-                    "DocumentStatusCode": status,
-                    "Buyer": "Clare Jones",
-                    "Description": lines[0]["Description"],
-                    "PaymentTerms": "Net 30",
-                    "LastUpdateDate": days_ago(age),
-                    "AcknowledgmentDueDate": (today + timedelta(days=3)) if status != "OPEN" else None,
-                    "lines": lines,
-                }
-            )
-        invoices = [
-            {
-                "InvoiceNumber": "LS-88120",
-                "Supplier": "Lab Supply Inc",
-                "SupplierSite": "RALEIGH",
-                "InvoiceAmount": "305.00",
-                "ValidationStatus": "Validated",
-                "LastUpdateDate": days_ago(5),
-                "invoiceLines": [
-                    {
-                        "LineNumber": 1,
-                        "Quantity": 10,
-                        "UnitPrice": "12.50",
-                        "LineAmount": "125.00",
-                        "Description": "Nitrile gloves, box of 100",
-                        "PurchaseOrderNumber": "1004123",
-                        "PurchaseOrderLineNumber": 1,
-                        "PurchaseOrderScheduleLineNumber": 1,
-                    },
-                    {
-                        "LineNumber": 2,
-                        "Quantity": 4,
-                        "UnitPrice": "45.00",
-                        "LineAmount": "180.00",
-                        "Description": "Pipette tips 200 ul, rack of 96",
-                        "PurchaseOrderNumber": "1004123",
-                        "PurchaseOrderLineNumber": 2,
-                        "PurchaseOrderScheduleLineNumber": 1,
-                    },
-                ],
-            },
-            {
-                "InvoiceNumber": "AND_Unmatched_Invoice",
-                "Supplier": "Advanced Network Devices",
-                "SupplierSite": "FRESNO",
-                "InvoiceAmount": "2212.75",
-                "LastUpdateDate": days_ago(4),
-                "invoiceLines": [
-                    {
-                        "LineNumber": 1,
-                        "LineAmount": "2212.75",
-                        "Description": "Network maintenance",
-                        "DistributionCombination": "01-100-6000-0000-000",
-                    }
-                ],
-            },
-            {
-                "InvoiceNumber": "PF-2024-0091",
-                "Supplier": "Pinnacle Freight LLC",
-                "SupplierSite": "CHICAGO",
-                "InvoiceAmount": "85.00",
-                "LastUpdateDate": days_ago(3),
-                "invoiceLines": [
-                    {
-                        "LineNumber": 1,
-                        "LineType": "Freight",
-                        "LineAmount": "85.00",
-                        "Description": "Freight for PO 1004124",
-                        "DistributionCombination": "01-100-6200-0000-000",
-                    }
-                ],
-            },
-        ]
-        for invoice in invoices:
-            sim.add_invoice(
-                {
-                    "InvoiceCurrency": "USD",
-                    "BusinessUnit": "Vision Operations",
-                    "InvoiceGroup": "DEMO",
-                    "InvoiceDate": today - timedelta(days=6),
-                    **invoice,
-                }
-            )
+        if not sim.find_po("1004123"):
+            _demo_chart(sim)
+            _demo_suppliers(sim)
+            _demo_orders(sim)
+            _demo_invoices(sim)
         return {"ok": True, "counts": sim.state()["counts"]}
+
+
+def _days_ago(sim: FusionSimulator, days: int) -> datetime:
+    return sim.now() - timedelta(days=days)
+
+
+def _demo_chart(sim: FusionSimulator):
+    stamp = _days_ago(sim, 30)
+    for cost_centre, account in DEMO_COMBINATIONS:
+        sim.add_account_combination(
+            ChartOfAccountsId=DEMO_CHART_OF_ACCOUNTS_ID, Segment1="01", Segment2=cost_centre,
+            Segment3=account, Segment4="0000", Segment5="000", LastUpdateDate=stamp,
+            EnabledFlag="N" if account == "7699" else "Y",
+        )  # fmt: skip
+    for code, rows in (("VISION_COST_CENTER", DEMO_COST_CENTRES), ("VISION_ACCOUNT", DEMO_ACCOUNTS)):
+        values = [{"Value": v, "Description": d, "LastUpdateDate": stamp} for v, d in rows]
+        description = code.replace("_", " ").title()
+        sim.add_value_set({"ValueSetCode": code, "Description": description, "LastUpdateDate": stamp,
+                           "values": values})  # fmt: skip
+
+
+def _demo_suppliers(sim: FusionSimulator):
+    for index, row in enumerate(DEMO_SUPPLIER_ROWS):
+        name, number, taxpayer, duns, site, line1, city, state, postal, country = row
+        address = {"AddressName": site, "AddressLine1": line1, "City": city, "State": state or None,
+                   "PostalCode": postal, "Country": country}  # fmt: skip
+        sim.add_supplier(
+            {"Supplier": name, "SupplierNumber": number, "TaxpayerId": taxpayer, "DUNSNumber": duns or None,
+             "TaxpayerCountry": country, "LastUpdateDate": _days_ago(sim, 20 - index), "addresses": [address],
+             "sites": [{"SupplierSite": site, "AddressName": site, "ProcurementBU": "Vision Operations"}]}
+        )  # fmt: skip
+
+
+def _demo_orders(sim: FusionSimulator):
+    lines_by_order = {}
+    for order, description, quantity, price, account, line_type in DEMO_ORDER_LINES:
+        schedule = {"Quantity": quantity, "ShipToLocationCode": "Seattle",
+                    "distributions": [{"POChargeAccount": account}]}  # fmt: skip
+        lines_by_order.setdefault(order, []).append(
+            {"Description": description, "Quantity": quantity, "Price": price, "UOM": "Each",
+             "LineType": line_type, "schedules": [schedule]}
+        )  # fmt: skip
+    due = sim.now().date() + timedelta(days=3)
+    for number, supplier, status, age in DEMO_ORDERS:
+        lines = lines_by_order[number]
+        sim.add_purchase_order(
+            {"OrderNumber": number, "Supplier": supplier, "DocumentStatusCode": status,
+             "Buyer": "Clare Jones", "Description": lines[0]["Description"], "PaymentTerms": "Net 30",
+             "LastUpdateDate": _days_ago(sim, age), "lines": lines,
+             "AcknowledgmentDueDate": None if status == "OPEN" else due}
+        )  # fmt: skip
+
+
+def _demo_invoices(sim: FusionSimulator):
+    lines_by_invoice = {}
+    for (
+        invoice,
+        line_type,
+        quantity,
+        price,
+        amount,
+        description,
+        order,
+        order_line,
+        account,
+    ) in DEMO_INVOICE_LINES:
+        line = {"LineNumber": len(lines_by_invoice.get(invoice, [])) + 1, "LineType": line_type,
+                "Quantity": quantity, "UnitPrice": price, "LineAmount": amount,
+                "Description": description}  # fmt: skip
+        if order:
+            line.update(PurchaseOrderNumber=order, PurchaseOrderLineNumber=order_line,
+                        PurchaseOrderScheduleLineNumber=1)  # fmt: skip
+        else:
+            line["DistributionCombination"] = account
+        lines_by_invoice.setdefault(invoice, []).append({k: v for k, v in line.items() if v is not None})
+    invoice_date = sim.now().date() - timedelta(days=6)
+    for number, supplier, site, amount, status, age in DEMO_INVOICES:
+        sim.add_invoice(
+            {"InvoiceNumber": number, "Supplier": supplier, "SupplierSite": site, "InvoiceAmount": amount,
+             "InvoiceCurrency": "USD", "BusinessUnit": "Vision Operations", "InvoiceGroup": "DEMO",
+             "InvoiceDate": invoice_date, "LastUpdateDate": _days_ago(sim, age),
+             "invoiceLines": lines_by_invoice[number], **({"ValidationStatus": status} if status else {})}
+        )  # fmt: skip
