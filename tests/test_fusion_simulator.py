@@ -1098,3 +1098,34 @@ def test_demo_world_is_coherent_and_meets_the_jaggaer_demo(url, sim):
     api = Api(url, sim)
     invoice = api.get("invoices", q="InvoiceNumber='LS-88120'", expand="invoiceLines").json()["items"][0]
     assert [ln["PurchaseOrderNumber"] for ln in invoice["invoiceLines"]["items"]] == ["1004123", "1004123"]
+
+
+def test_seed_over_http_in_wire_shapes(url, sim):
+    supplier = {
+        "Supplier": "Seeded Supply",
+        "TaxpayerId": "11-1111111",
+        "LastUpdateDate": "2024-03-01T10:00:00Z",
+        "addresses": [{"AddressName": "HQ", "Country": "US"}],
+        "sites": [{"SupplierSite": "HQ", "AddressName": "HQ", "ProcurementBU": "Vision Services"}],
+    }
+    order = {
+        "OrderNumber": "5000001",
+        "Supplier": "Seeded Supply",
+        "LastUpdateDate": "2024-03-02T10:00:00.250Z",
+        "lines": [{"Description": "Widget", "Quantity": 3, "Price": "2.50"}],
+    }
+    seeded = requests.post(
+        url + "/_sim/seed",
+        json={
+            "clients": [{"client_id": "RO", "client_secret": "ro", "roles": ["Buyer"]}],
+            "business_units": {"Vision Services": 300100000000999},
+            "suppliers": [supplier],
+            "purchase_orders": [order],
+        },
+        timeout=5,
+    )
+    assert seeded.status_code == 200 and seeded.json()["counts"]["purchaseOrders"] == 1
+    api = Api(url, sim, auth=("RO", "ro"))
+    (po,) = api.get("purchaseOrders", expand="lines").json()["items"]
+    assert po["Total"] == 7.5 and po["LastUpdateDate"] == "2024-03-02T10:00:00.250+00:00"
+    assert po["ProcurementBU"] == "Vision Services" and po["lines"]["items"][0]["Amount"] == 7.5

@@ -2184,7 +2184,7 @@ class FusionSimulator(SimulatorApp):
                 SupplierSite=site["SupplierSite"],
                 SupplierSiteId=site["SupplierSiteId"],
             )
-            row.setdefault("ProcurementBU", "Vision Operations")
+            row.setdefault("ProcurementBU", site.get("ProcurementBU") or "Vision Operations")
             row.setdefault("CurrencyCode", "USD")
             row.setdefault("DocumentStatusCode", "OPEN")
             row["DocumentStatus"] = PO_STATUSES[row["DocumentStatusCode"]]
