@@ -19,20 +19,20 @@ ACCOUNT_CODE, COST_CENTER = "610000", "CC-200"
 LINES_PER_DOCUMENT = 5
 
 JAGGAER_FLOWS = {
-    "gl": "ml.connector.handler.jaggaer.gl.in",
-    "supplier_in": "ml.connector.handler.jaggaer.supplier.in",
-    "supplier_out": "ml.connector.handler.jaggaer.supplier.out",
-    "po_out": "ml.connector.handler.jaggaer.po.out",
-    "po_status": "ml.connector.handler.jaggaer.po.status.in",
-    "invoice_in": "ml.connector.handler.jaggaer.invoice.in",
+    "gl": "gl_value:jaggaer>odoo",
+    "supplier_in": "supplier:jaggaer>odoo",
+    "supplier_out": "supplier:odoo>jaggaer",
+    "po_out": "purchase_order:odoo>jaggaer",
+    "po_status": "purchase_order_status:jaggaer>odoo",
+    "invoice_in": "invoice:jaggaer>odoo",
 }
 SPS_FLOWS = {
-    "order_out": "ml.connector.handler.sps.order.out",
-    "invoice_out": "ml.connector.handler.sps.invoice.out",
-    "order_in": "ml.connector.handler.sps.order.in",
-    "ack_in": "ml.connector.handler.sps.ack.in",
-    "shipment_in": "ml.connector.handler.sps.shipment.in",
-    "receipt_in": "ml.connector.handler.sps.receipt.in",
+    "order_out": "purchase_order:odoo>sps",
+    "invoice_out": "customer_invoice:odoo>sps",
+    "order_in": "customer_order:sps>odoo",
+    "ack_in": "purchase_order_status:sps>odoo",
+    "shipment_in": "shipment:sps>odoo",
+    "receipt_in": "receipt:sps>odoo",
 }
 
 
@@ -181,7 +181,7 @@ def build_world(env, sim, vendor_count=20, product_count=40):
             "test_mode": True,
             "base_url": sim.jaggaer_url,
             "client_id": JAGGAER_CLIENT[0],
-            "jaggaer_cost_center_plan_id": plan.id,
+            "cost_center_plan_id": plan.id,
             # supplier pushes are not measured: the vendors come from JAGGAER
             "interval_number": 5,
         }
@@ -227,10 +227,8 @@ def build_world(env, sim, vendor_count=20, product_count=40):
         currency_id=usd.id,
     )
     for system, backend, keys in (("jaggaer", jaggaer, JAGGAER_FLOWS), ("sps", sps, SPS_FLOWS)):
-        for key, handler in keys.items():
-            world.flows[(system, key)] = backend.flow_ids.filtered(
-                lambda f, h=handler: f.handler_model == h
-            ).id
+        for key, code in keys.items():
+            world.flows[(system, key)] = backend.flow_ids.filtered(lambda f, c=code: f.code == c).id
     env.cr.commit()
 
     # master data through the connector itself: GL values -> mappings, suppliers -> bindings

@@ -1,17 +1,17 @@
-import json
 import logging
 import random
 from datetime import timedelta
 
-from psycopg2 import IntegrityError, OperationalError, errorcodes
+from psycopg2 import IntegrityError, OperationalError
 
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
-from odoo.service.model import PG_CONCURRENCY_ERRORS_TO_RETRY
 
+from ..tools.db import database_error_kind
 from ..tools.errors import AuthError, ConnectorError, NeedsReviewError, TransientError
 from ..tools.items import Deferred
-from ..tools.redact import SECRET_KEY_PATTERN, dumps_redacted, redact_text
+from ..tools.payload import content_hash, payload_text
+from ..tools.redact import redact_text
 from ..tools.text import bounded_key, storable
 
 _logger = logging.getLogger(__name__)
@@ -25,98 +25,15 @@ STATES = [
 ]
 RETRY_BASE_MINUTES = 2  # a transient failure waits ~2, 4, 8, 16… minutes (with jitter)
 RETRY_CAP_MINUTES = 120
-# A handler may wait for evidence without spending attempts (see ConnectorError), not forever.
+# A writer may wait for evidence without spending attempts (see ConnectorError), not forever.
 FREE_WAIT_LIMIT = timedelta(days=1)
-
-
-def _database_error_kind(exc):
-    """What a database error raised while processing one document means.
-
-    ``concurrent``: a serialisation failure or deadlock, the transaction is unusable and the
-    batch is redone; ``unique``: a unique key is taken, maybe by a concurrent insert, worth
-    another attempt; ``refused``: the document's own data is refused (an index row too large,
-    a check or not-null constraint) and would fail the same way every time.
-    """
-    if isinstance(exc, OperationalError) and exc.pgcode in PG_CONCURRENCY_ERRORS_TO_RETRY:
-        return "concurrent"
-    if exc.pgcode == errorcodes.UNIQUE_VIOLATION:
-        return "unique"
-    return "refused"
-
-
-def _has_secret_keys(value):
-    if isinstance(value, dict):
-        return any(
-            (isinstance(k, str) and SECRET_KEY_PATTERN.search(k)) or _has_secret_keys(v)
-            for k, v in value.items()
-        )
-    if isinstance(value, list):
-        return any(_has_secret_keys(v) for v in value)
-    return False
-
-
-def payload_text(payload, secrets=()):
-    """Text stored on an audit line: the document as received or sent, minus secrets.
-
-    Raw text is kept byte for byte when it holds nothing secret (so that a replay works
-    on exactly what came in); structures are stored as indented JSON. What the database cannot
-    store (NUL, unpaired surrogates) is kept as its JSON escape.
-    """
-    if payload is None or payload is False:
-        return False
-    if isinstance(payload, bytes):
-        payload = payload.decode("utf-8", errors="replace")
-    try:
-        if isinstance(payload, str):
-            try:
-                parsed = json.loads(payload.lstrip("\ufeff"))
-            except ValueError:
-                return storable(redact_text(payload, secrets))
-            if _has_secret_keys(parsed):
-                return storable(dumps_redacted(parsed, secrets))
-            return storable(redact_text(payload, secrets))
-        if _has_secret_keys(payload):
-            return storable(dumps_redacted(payload, secrets))
-        return storable(redact_text(json.dumps(payload, indent=1, ensure_ascii=False, default=str), secrets))
-    except RecursionError:
-        # nested deeper than Python walks: kept as the text it came as (no secret can hide in it
-        # that redact_text would not find)
-        text = payload if isinstance(payload, str) else repr(payload)
-        return storable(redact_text(text, secrets))
-
-
-class PendingCreates:
-    """The deferred documents of a batch (see :class:`Deferred`), created together on demand."""
-
-    def __init__(self, env):
-        self.env = env
-        self.entries = []
-        self.keys = set()
-        self.finished = []  # (line, outcome) of documents created, not yet counted by the caller
-
-    def conflicts(self, deferred):
-        return not self.keys.isdisjoint(deferred.keys)
-
-    def add(self, line, deferred):
-        self.entries.append((line, deferred))
-        self.keys |= deferred.keys
-
-    def create_all(self):
-        if not self.entries:
-            return
-        entries, self.entries, self.keys = self.entries, [], set()
-        self.finished += self.env["ml.connector.audit.line"]._create_deferred(entries)
-
-    def take_finished(self):
-        finished, self.finished = self.finished, []
-        return finished
 
 
 class MlConnectorAuditLine(models.Model):
     """One version of one document moved by a flow: what came in, what went out, the outcome.
 
     Created before any work is done, with the source payload; processing only changes its
-    state. Replaying a line re-runs the same document; the handlers' bindings make that
+    state. Replaying a line re-runs the same document; the writers' bindings make that
     idempotent, so a document that already reached the other side is not duplicated.
     """
 
@@ -169,6 +86,7 @@ class MlConnectorAuditLine(models.Model):
     replay_count = fields.Integer(readonly=True)
     content_hash = fields.Char(index=True)
     request_payload = fields.Text("Payload", help="The document as read from the source (secrets removed).")
+    sent_payload = fields.Text("Sent", help="The document as written to the target (secrets removed).")
     response_payload = fields.Text("Answer", help="What the target answered or what was created.")
     payload_size = fields.Integer(compute="_compute_payload_size")
     can_replay = fields.Boolean(compute="_compute_can_replay")
@@ -201,7 +119,7 @@ class MlConnectorAuditLine(models.Model):
     # ------------------------------------------------------------------ creation
     @api.model
     def _vals_from_item(self, flow, run, item):
-        secrets = flow.backend_id._secret_values()
+        secrets = flow._secret_values()
         # keys and names come from the document: whatever it holds, its line must be storable
         # (no NUL, no unpaired surrogate) and its keys indexable (a hash stands for a long tail)
         vals = {
@@ -312,7 +230,7 @@ class MlConnectorAuditLine(models.Model):
     def _mark_interrupted(self):
         """Lines still in flight were interrupted after their attempt began (a worker stopped, or a
         conflict rolled their batch back): what they sent may have arrived. Like a send without an
-        answer, their next attempt first asks the handler to look the document up remotely."""
+        answer, their next attempt first asks the writer to look the document up on the target."""
         if not self:
             return
         self.env.cr.execute(
@@ -335,24 +253,23 @@ class MlConnectorAuditLine(models.Model):
             )
             self.invalidate_recordset(["attempts", "in_flight"])
 
-    def _process_one(self, handler, pending=None):
-        """Process this line; record the outcome on it. Return 'done', 'skipped', 'failed',
-        'needs_review' or 'transient'. Concurrency errors propagate (the batch is retried).
+    def _process_one(self, pipe, pending=None):
+        """Process this line through its flow's ``pipe`` (reader, then writer); record the outcome
+        on it. Return 'done', 'skipped', 'failed', 'needs_review' or 'transient'. Concurrency
+        errors propagate (the batch is retried).
 
-        With ``pending`` (a :class:`PendingCreates` of the batch), a handler may leave the
-        creation of its record to the engine: the line is then 'deferred' until
-        ``pending.create_all()`` creates the records of the batch together.
+        With ``pending`` (the batch's ``PendingCreates``), a writer may leave the creation of its
+        record to the engine: the line is then 'deferred' until ``pending.create_all()`` creates
+        the records of the batch together.
         """
         self.ensure_one()
         if self.state != "pending":
             return self.state
         if pending is not None:
-            handler = handler.with_context(ml_connector_batch_create=True)
+            pipe = pipe.with_context(ml_connector_batch_create=True)
         try:
             with self.env.cr.savepoint():
-                result = handler._resolve_unknown_outcome(self) if self.outcome_unknown else None
-                if result is None:
-                    result = handler._process(self) or {}
+                result = pipe.process(self)
         except AuthError:
             raise
         except (OperationalError, IntegrityError) as exc:
@@ -364,14 +281,14 @@ class MlConnectorAuditLine(models.Model):
                 # what this document's checks read may change with the records waiting to be
                 # created: create those first, then check this one again
                 pending.create_all()
-                return self._process_one(handler, pending)
+                return self._process_one(pipe, pending)
             pending.add(self, result)
             return "deferred"
         return self._attempt_done(result)
 
     def _attempt_done(self, result):
-        """Record a processed document (``result`` as returned by the handler); return its state."""
-        secrets = self.backend_id._secret_values()
+        """Record a processed document (``result`` as returned by the writer); return its state."""
+        secrets = self.flow_id._secret_values()
         vals = {
             "in_flight": False,
             "state": result.get("state", "done"),
@@ -398,7 +315,7 @@ class MlConnectorAuditLine(models.Model):
         A concurrency error propagates: the transaction is unusable and the whole batch is
         redone (retry_on_conflict).
         """
-        kind = _database_error_kind(exc)
+        kind = database_error_kind(exc)
         if kind == "concurrent":
             raise exc
         if kind == "unique":
@@ -431,7 +348,7 @@ class MlConnectorAuditLine(models.Model):
 
     def _attempt_failed(self, exc):
         """Record why processing failed (rolled back by the caller); return the outcome."""
-        secrets = self.backend_id._secret_values()
+        secrets = self.flow_id._secret_values()
         vals = {"in_flight": False}
         vals.update(self._error_vals(exc, self.attempts, self.backend_id.record_max_attempts, secrets))
         vals.update(self._read_payload_vals(exc, secrets))
@@ -446,7 +363,7 @@ class MlConnectorAuditLine(models.Model):
                     if exc.review:
                         self.env["ml.connector.review"]._create_for_line(self, exc)
             except (OperationalError, IntegrityError) as review_exc:
-                kind = _database_error_kind(review_exc)
+                kind = database_error_kind(review_exc)
                 if kind == "concurrent":
                     raise
                 # "unique": another worker opened the same review or mapping meanwhile, the line
@@ -494,7 +411,7 @@ class MlConnectorAuditLine(models.Model):
             except AuthError:
                 raise
             except OperationalError as exc:
-                if _database_error_kind(exc) == "concurrent":
+                if database_error_kind(exc) == "concurrent":
                     raise  # the whole batch is tried again
                 outcomes += [(line, line._create_one(deferred)) for line, deferred in group]
                 continue
@@ -522,14 +439,29 @@ class MlConnectorAuditLine(models.Model):
 
     @api.model
     def _read_payload_vals(self, outcome, secrets):
-        """The document as the handler read it while processing, whatever the outcome.
+        """The document as read and as sent while processing, whatever the outcome.
 
-        A handler that fetches more of a document while processing it (an invoice's lines from
-        a detail endpoint) hands it back as ``result["payload"]`` or ``exc.payload``; the line
-        then keeps what was actually processed, also when processing failed on it.
+        A reader that fetches more of a document while processing it (an invoice's lines from
+        a detail endpoint) hands it back as ``result["payload"]`` or ``exc.payload``, and a
+        writer the document it sent (or refused to send) as ``result["sent"]`` or ``exc.sent``:
+        the line then keeps what was actually processed, also when processing failed on it.
         """
-        payload = outcome.get("payload") if isinstance(outcome, dict) else getattr(outcome, "payload", None)
-        return {"request_payload": payload_text(payload, secrets)} if payload is not None else {}
+        vals = {}
+        for key, field_name in (("payload", "request_payload"), ("sent", "sent_payload")):
+            value = outcome.get(key) if isinstance(outcome, dict) else getattr(outcome, key, None)
+            if value is not None:
+                vals[field_name] = payload_text(value, secrets)
+        return vals
+
+    def _store_rebuilt_payload(self, document):
+        """Keep the document built now for a line parked before it could be built."""
+        self.ensure_one()
+        self.write(
+            {
+                "request_payload": payload_text(document, self.flow_id._secret_values()),
+                "content_hash": content_hash(document),
+            }
+        )
 
     # ------------------------------------------------------------------ replay
     def _check_replay_access(self):
@@ -542,8 +474,7 @@ class MlConnectorAuditLine(models.Model):
         self._check_replay_access()
         lines = self.sudo().filtered(lambda line: line.state != "pending" or not line.in_flight)
         for line in lines:
-            handler = line.flow_id._handler()
-            rebuilt = handler._rebuild(line)
+            rebuilt = line.flow_id._reader()._rebuild(line)
             vals = {
                 "state": "pending",
                 "attempts": 0,
@@ -555,12 +486,10 @@ class MlConnectorAuditLine(models.Model):
                 "replay_count": line.replay_count + 1,
             }
             if rebuilt is not None:
+                secrets = line.flow_id._secret_values()
                 if rebuilt.error is not None:
-                    vals.update(line._error_vals(rebuilt.error, 0, 0, line.backend_id._secret_values()))
-                vals.update(
-                    request_payload=payload_text(rebuilt.payload, line.backend_id._secret_values()),
-                    content_hash=rebuilt.hash,
-                )
+                    vals.update(line._error_vals(rebuilt.error, 0, 0, secrets))
+                vals.update(request_payload=payload_text(rebuilt.payload, secrets), content_hash=rebuilt.hash)
             line.write(vals)
         if len(lines) == 1 and lines.state == "pending":
             backend = lines.backend_id._sync_env()
@@ -568,7 +497,7 @@ class MlConnectorAuditLine(models.Model):
             backend._check_runnable()
             run = self.env["ml.connector.run"].sudo()._current_run(backend, "replay")
             line._start_attempt(run)
-            line._process_one(line.flow_id._handler())
+            line._process_one(line.flow_id._pipe())
             run._count_lines(line)
             run._finish()
         else:
@@ -581,7 +510,13 @@ class MlConnectorAuditLine(models.Model):
         """Lines waiting for ``blocking_key`` (a mapping, a review) can go: requeue them."""
         domain = [("state", "=", "needs_review"), ("blocking_key", "=", bounded_key(blocking_key))]
         if backend:
-            domain.append(("backend_id", "=", backend.id))
+            domain += [
+                "|",
+                "|",
+                ("backend_id", "=", backend.id),
+                ("flow_id.source_backend_id", "=", backend.id),
+                ("flow_id.target_backend_id", "=", backend.id),
+            ]
         lines = self.sudo().search(domain)
         if lines:
             lines.write(

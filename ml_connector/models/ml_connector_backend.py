@@ -9,9 +9,9 @@ from psycopg2.extensions import TRANSACTION_STATUS_INERROR
 from odoo import api, fields, models, tools
 from odoo.exceptions import UserError, ValidationError
 
+from ..tools.db import retry_on_conflict
 from ..tools.errors import AuthError, ConfigurationError, ConnectorError
 from ..tools.redact import redact_text
-from .ml_connector_flow import retry_on_conflict
 from .ml_connector_secret import BackendTokenStore
 
 _logger = logging.getLogger(__name__)
@@ -117,6 +117,18 @@ class MlConnectorBackend(models.Model):
         "Requests per minute", default=0, help="Client-side cap on requests to this system (0 = none)."
     )
     batch_size = fields.Integer(default=100, help="Records per committed batch.")
+    price_tolerance = fields.Float(
+        "Price tolerance (%)",
+        default=0.0,
+        help="An invoice unit price may exceed the purchase order's by this much before the invoice is "
+        "refused as 'amount above the PO'.",
+    )
+    cost_center_plan_id = fields.Many2one(
+        "account.analytic.plan",
+        "Cost centre plan",
+        help="Analytic plan whose accounts are this connection's cost centres. Empty: any analytic account "
+        "of a purchase order line is a cost centre.",
+    )
     match_fuzzy_threshold = fields.Integer(
         "Fuzzy match threshold",
         default=85,
@@ -256,6 +268,16 @@ class MlConnectorBackend(models.Model):
     def _forget_http_clients(self):
         self.env.cr.cache.pop(HTTP_CLIENTS, None)
 
+    def _system_label(self):
+        """The system's name as people know it (JAGGAER, SPS Commerce…)."""
+        self.ensure_one()
+        return dict(self._fields["system_type"]._description_selection(self.env)).get(self.system_type, "")
+
+    def _binding_type(self, kind):
+        """The binding type this connection's system uses for documents of ``kind``."""
+        self.ensure_one()
+        return self._system()._binding_types.get(kind) or f"{self.system_type}_{kind}"
+
     # ------------------------------------------------------------------ schedule
     @api.model_create_multi
     def create(self, vals_list):
@@ -317,9 +339,10 @@ class MlConnectorBackend(models.Model):
             )
             backend.sudo().cron_id = cron
 
-    def _create_default_flows(self):
+    def _create_default_flows(self, other=None):
+        """The flows this connection's system proposes with Odoo, or with connection ``other``."""
         self.ensure_one()
-        self.env["ml.connector.flow"]._create_default_flows(self)
+        return self.env["ml.connector.flow"]._create_default_flows(self, other)
 
     # ------------------------------------------------------------------ actions
     def _check_manager(self):
@@ -494,6 +517,7 @@ class MlConnectorBackend(models.Model):
             return False
         backend = self._sync_env()
         run = self.env["ml.connector.run"]
+        used = self
         try:
             # This transaction's snapshot may predate the last commit of the run that held the lock
             # before: writing to the rows it wrote would be refused (serialisation failure). Start
@@ -509,7 +533,11 @@ class MlConnectorBackend(models.Model):
                 lambda f: (not f.master_data, f.sequence, f.id)
             )
             for flow in flows:
-                remaining += retry_on_conflict(self.env, lambda flow=flow: flow._run_step(run), flow.name)
+                step = backend._run_flow(flow, run)
+                if step is None:
+                    continue
+                remaining += step
+                used |= flow._other_backends()
                 if remaining and backend._time_left() <= 0:
                     break
             if remaining:
@@ -527,16 +555,7 @@ class MlConnectorBackend(models.Model):
             # Work already done in this batch is consistent (each record saved with its audit
             # line) and is kept; only the connection stops.
             message = self._scrub(str(exc))
-            self.sudo().write(
-                {
-                    "state": "paused",
-                    "paused_reason": self.env._("Credentials refused: %s", message),
-                    "last_error": message,
-                }
-            )
-            self.message_post(
-                body=self.env._("Connection paused: the remote refused the credentials. %s", message)
-            )
+            self._pause_refused(message)
             if run:
                 run._finish(error=message, state="failed")
             self.env["ir.cron"]._commit_progress(remaining=0)
@@ -548,6 +567,71 @@ class MlConnectorBackend(models.Model):
             return False
         finally:
             self._release_run_lock()
+            for end in used:
+                try:
+                    end._system()._run_finished(end)
+                except Exception:  # closing a remote session must never fail the run
+                    _logger.warning("Connection %s: closing its session failed", end.name, exc_info=True)
+
+    def _run_flow(self, flow, run):
+        """Run one flow of this connection's cycle; return the work left, None when it could not run.
+
+        A flow between two connections also holds the other connection's run lock, so that it
+        never overlaps that connection's own runs. Locks are only ever tried, never waited for,
+        so two runs cannot deadlock; a flow whose other end is busy waits for a run a minute later.
+        """
+        others = flow._other_backends().sorted("id")
+        taken = self.browse()
+        try:
+            for other in others:
+                other._check_runnable()
+                if not other._acquire_run_lock():
+                    run._log(
+                        self.env._(
+                            "%(flow)s waits: %(other)s is running; tried again in a minute.",
+                            flow=flow.name,
+                            other=other.name,
+                        )
+                    )
+                    self.cron_id.sudo()._trigger(fields.Datetime.now() + timedelta(minutes=1))
+                    return None
+                taken |= other
+            return retry_on_conflict(self.env, lambda: flow._run_step(run), flow.name)
+        except ConfigurationError as exc:
+            run._log(self.env._("%(flow)s did not run: %(error)s", flow=flow.name, error=exc), error=True)
+            flow.sudo().last_error = str(exc)
+            self.env["ir.cron"]._commit_progress()
+            return None
+        except AuthError as exc:
+            refused = self.browse(exc.owner).exists() if getattr(exc, "owner", None) else self
+            if refused == self:
+                raise
+            # the other end refused its credentials: that connection stops, this one goes on
+            refused.with_env(self.env)._pause_refused(refused._scrub(str(exc)))
+            run._log(
+                self.env._(
+                    "%(flow)s stopped: %(other)s refused the credentials.", flow=flow.name, other=refused.name
+                ),
+                error=True,
+            )
+            self.env["ir.cron"]._commit_progress()
+            return None
+        finally:
+            for other in taken:
+                other._release_run_lock()
+
+    def _pause_refused(self, message):
+        """The remote refused this connection's credentials: pause it and say so once."""
+        self.sudo().write(
+            {
+                "state": "paused",
+                "paused_reason": self.env._("Credentials refused: %s", message),
+                "last_error": message,
+            }
+        )
+        self.message_post(
+            body=self.env._("Connection paused: the remote refused the credentials. %s", message)
+        )
 
     def _time_left(self):
         """Seconds left in this cron call's budget (infinite outside a cron)."""

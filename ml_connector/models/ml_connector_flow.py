@@ -1,59 +1,120 @@
 import logging
-import random
-import time
 from datetime import timedelta
-
-from psycopg2 import OperationalError, errorcodes
 
 from odoo import api, fields, models
 from odoo.exceptions import ValidationError
-from odoo.service.model import MAX_TRIES_ON_CONCURRENCY_FAILURE, PG_CONCURRENCY_ERRORS_TO_RETRY
 from odoo.tools import SQL
 
-from ..tools.errors import AuthError, ConnectorError
+from ..tools.db import is_concurrency_error, retry_on_conflict
+from ..tools.documents import DOCUMENT_TYPES
+from ..tools.errors import AuthError, ConnectorError, DocumentSkipped
+from ..tools.items import Deferred
 from ..tools.text import bounded_key, storable
-from .ml_connector_audit_line import PendingCreates
+from .ml_connector_reader import ODOO
 
 _logger = logging.getLogger(__name__)
-
-
-def retry_on_conflict(env, func, what):
-    """Call ``func`` again when another transaction changed the same rows meanwhile.
-
-    Two flows may update one purchase order at the same time, and Odoo's own crons touch the
-    same records: PostgreSQL then cancels one transaction. Like Odoo's RPC layer, roll back
-    and try again after a random, growing wait (5 tries); other errors propagate.
-    """
-    for tryno in range(1, MAX_TRIES_ON_CONCURRENCY_FAILURE + 1):
-        try:
-            return func()
-        except OperationalError as exc:
-            if exc.pgcode not in PG_CONCURRENCY_ERRORS_TO_RETRY or tryno == MAX_TRIES_ON_CONCURRENCY_FAILURE:
-                raise
-            env.cr.rollback()
-            env.transaction.reset()
-            wait = random.uniform(0.0, 2**tryno)
-            _logger.info("%s: %s, tried again in %.2f s", what, errorcodes.lookup(exc.pgcode), wait)
-            time.sleep(wait)
-    raise RuntimeError("unreachable")
-
 
 # Several transient failures in a row mean the remote is down: stop the flow for this run
 # instead of burning every record's attempts.
 CIRCUIT_BREAKER_THRESHOLD = 3
+READER_PREFIX = "ml.connector.reader."
+WRITER_PREFIX = "ml.connector.writer."
+
+
+class PendingCreates:
+    """The deferred documents of a batch (see ``tools.items.Deferred``), created together on demand."""
+
+    def __init__(self, env):
+        self.env = env
+        self.entries = []
+        self.keys = set()
+        self.finished = []  # (line, outcome) of documents created, not yet counted by the caller
+
+    def conflicts(self, deferred):
+        return not self.keys.isdisjoint(deferred.keys)
+
+    def add(self, line, deferred):
+        self.entries.append((line, deferred))
+        self.keys |= deferred.keys
+
+    def create_all(self):
+        if not self.entries:
+            return
+        entries, self.entries, self.keys = self.entries, [], set()
+        self.finished += self.env["ml.connector.audit.line"]._create_deferred(entries)
+
+    def take_finished(self):
+        finished, self.finished = self.finished, []
+        return finished
+
+
+class FlowPipe:
+    """What the engine runs for each line of a flow: its reader makes the canonical document of
+    the line, its writer writes it to the target (or first looks up a send of unknown outcome)."""
+
+    def __init__(self, reader, writer):
+        self.reader, self.writer = reader, writer
+
+    def with_context(self, **values):
+        return FlowPipe(self.reader.with_context(**values), self.writer.with_context(**values))
+
+    def prepare_batch(self, lines):
+        self.reader._prepare_batch(lines)
+        self.writer._prepare_batch(lines)
+
+    def process(self, line):
+        """The result of ``line`` (a dict or a ``Deferred``); errors carry what the reader read."""
+        document = None
+        try:
+            document = self.reader._document(line)
+            result = self.writer._resolve_unknown_outcome(line, document) if line.outcome_unknown else None
+            if result is None:
+                result = self.writer._write(line, document) or {}
+        except DocumentSkipped as skipped:
+            result = {"state": "skipped", "message": str(skipped)}
+            if skipped.record:
+                result.update(res_model=skipped.record._name, res_id=skipped.record.id)
+        except Exception as exc:
+            read = getattr(document, "source_payload", None)
+            if read is not None and getattr(exc, "payload", None) is None:
+                exc.payload = read
+            raise
+        if isinstance(result, Deferred):
+            completed = result.then(lambda done: self._complete(done, document))
+            if completed.payload is None:
+                completed.payload = getattr(document, "source_payload", None)
+            return completed
+        return self._complete(result, document)
+
+    @staticmethod
+    def _complete(result, document):
+        """The line's result with what the reader read and what the source said about it."""
+        read = getattr(document, "source_payload", None)
+        if read is not None:
+            result.setdefault("payload", read)
+        note = getattr(document, "source_note", "")
+        if note:
+            result["message"] = " ".join(filter(None, [result.get("message"), note]))
+        return result
 
 
 class MlConnectorFlow(models.Model):
-    """One document type moving in one direction between two endpoints.
+    """One document type moving in one direction between two ends.
+
+    Each end is this Odoo database or a connection: JAGGAER → Odoo, Odoo → SPS, or between two
+    connections (JD Edwards → JAGGAER) with no Odoo business record involved. A flow is a reader
+    of its source end plus a writer of its target end for one canonical document type
+    (``tools/documents.py``). It runs in the cycle of its connection (``backend_id``, one of its
+    two ends), which also takes the run lock of the other end while the flow runs.
 
     The engine lives here. A run of a flow has two phases, each in committed batches:
 
-    1. *collect*: the handler reads the source from the flow's cursor (high-water mark);
-       every new version of a document becomes a pending audit line holding its payload,
-       stored in the same transaction as the cursor that covers it. Only after that commit
-       is the source acknowledged (e.g. a remote file deleted).
-    2. *process*: pending lines are written to the target one by one, each inside a
-       savepoint, so a failing record is recorded on its line and never blocks the batch.
+    1. *collect*: the reader reads the source from the flow's cursor (high-water mark); every
+       new version of a document becomes a pending audit line holding its payload, stored in
+       the same transaction as the cursor that covers it. Only after that commit is the source
+       acknowledged (e.g. a remote file deleted).
+    2. *process*: pending lines are written to the target one by one, each inside a savepoint,
+       so a failing record is recorded on its line and never blocks the batch.
     """
 
     _name = "ml.connector.flow"
@@ -62,21 +123,57 @@ class MlConnectorFlow(models.Model):
 
     name = fields.Char(required=True)
     backend_id = fields.Many2one(
-        "ml.connector.backend", "Connection", required=True, ondelete="cascade", index=True
+        "ml.connector.backend",
+        "Connection",
+        required=True,
+        ondelete="cascade",
+        index=True,
+        help="The connection whose schedule runs this flow: one of its two ends.",
     )
     company_id = fields.Many2one(related="backend_id.company_id", store=True, index=True)
-    handler_model = fields.Selection(
-        selection="_selection_handler_model", string="Flow type", required=True, help="What this flow moves."
+    source_backend_id = fields.Many2one(
+        "ml.connector.backend",
+        "From",
+        ondelete="cascade",
+        index="btree_not_null",
+        help="Empty: this database.",
+    )
+    target_backend_id = fields.Many2one(
+        "ml.connector.backend", "To", ondelete="cascade", index="btree_not_null", help="Empty: this database."
+    )
+    document_type = fields.Selection(
+        selection="_selection_document_type", string="Documents", required=True, help="What this flow moves."
+    )
+    reader_model = fields.Selection(
+        selection="_selection_reader_model",
+        compute="_compute_reader_model",
+        store=True,
+        readonly=False,
+        string="Reader",
+        help="How the documents are read from the source end.",
+    )
+    writer_model = fields.Selection(
+        selection="_selection_writer_model",
+        compute="_compute_writer_model",
+        store=True,
+        readonly=False,
+        string="Writer",
+        help="How the documents are written to the target end.",
+    )
+    source_system = fields.Char(compute="_compute_ends", store=True)
+    target_system = fields.Char(compute="_compute_ends", store=True)
+    code = fields.Char(
+        compute="_compute_ends",
+        store=True,
+        index=True,
+        help="Document type and systems, e.g. invoice:jaggaer>odoo.",
     )
     sequence = fields.Integer(default=50)
     active = fields.Boolean(default=True)
     master_data = fields.Boolean(help="Master-data flows run before transaction flows in every cycle.")
-    document_type = fields.Char(compute="_compute_handler_info")
-    source_system = fields.Char(compute="_compute_handler_info")
-    target_system = fields.Char(compute="_compute_handler_info")
     direction = fields.Selection(
-        [("inbound", "Into Odoo"), ("outbound", "Out of Odoo"), ("external", "Between remote systems")],
-        compute="_compute_direction",
+        [("inbound", "Into Odoo"), ("outbound", "Out of Odoo"), ("external", "Between connections")],
+        compute="_compute_ends",
         store=True,
     )
     cursor = fields.Json(copy=False, help="Where the next run starts reading the source (high-water mark).")
@@ -96,28 +193,59 @@ class MlConnectorFlow(models.Model):
     failed_count = fields.Integer(compute="_compute_counts")
     review_count = fields.Integer(compute="_compute_counts")
 
+    # ------------------------------------------------------------------ what moves where
     @api.model
-    def _selection_handler_model(self):
+    def _components(self, prefix):
         return [
-            (name, self.env[name]._flow_label)
+            name
             for name in sorted(self.env.registry)
-            if name.startswith("ml.connector.handler.")
-            and self.env[name]._abstract
-            and self.env[name]._document_type
+            if name.startswith(prefix) and self.env[name]._abstract and self.env[name]._document_type
         ]
 
-    @api.depends("handler_model")
-    def _compute_handler_info(self):
-        for flow in self:
-            handler = flow._handler() if flow.handler_model else None
-            flow.document_type = handler._document_type if handler is not None else False
-            flow.source_system = handler._source_system if handler is not None else False
-            flow.target_system = handler._target_system if handler is not None else False
+    @api.model
+    def _selection_reader_model(self):
+        return [(name, self.env[name]._description) for name in self._components(READER_PREFIX)]
 
-    @api.depends("handler_model")
-    def _compute_direction(self):
+    @api.model
+    def _selection_writer_model(self):
+        return [(name, self.env[name]._description) for name in self._components(WRITER_PREFIX)]
+
+    @api.model
+    def _selection_document_type(self):
+        types = [(code, spec.label) for code, spec in DOCUMENT_TYPES.items()]
+        known = set(DOCUMENT_TYPES)
+        for name in self._components(READER_PREFIX) + self._components(WRITER_PREFIX):
+            code = self.env[name]._document_type
+            if code not in known:
+                known.add(code)
+                types.append((code, code))
+        return types
+
+    @api.depends("source_backend_id.system_type", "target_backend_id.system_type")
+    def _compute_ends(self):
         for flow in self:
-            flow.direction = flow._handler()._direction() if flow.handler_model else False
+            flow.source_system = flow.source_backend_id.system_type or ODOO
+            flow.target_system = flow.target_backend_id.system_type or ODOO
+            flow.code = f"{flow.document_type}:{flow.source_system}>{flow.target_system}"
+            if flow.target_system == ODOO and not flow.target_backend_id:
+                flow.direction = "inbound"
+            elif not flow.source_backend_id:
+                flow.direction = "outbound"
+            else:
+                flow.direction = "external"
+
+    @api.depends("source_backend_id.system_type", "document_type")
+    def _compute_reader_model(self):
+        # separate computes: a flow created with an explicit writer still gets its reader
+        for flow in self:
+            name = f"{READER_PREFIX}{flow.source_backend_id.system_type or ODOO}.{flow.document_type}"
+            flow.reader_model = name if name in self.env else False
+
+    @api.depends("target_backend_id.system_type", "document_type")
+    def _compute_writer_model(self):
+        for flow in self:
+            name = f"{WRITER_PREFIX}{flow.target_backend_id.system_type or ODOO}.{flow.document_type}"
+            flow.writer_model = name if name in self.env else False
 
     @api.depends("cursor")
     def _compute_cursor_display(self):
@@ -141,37 +269,116 @@ class MlConnectorFlow(models.Model):
             flow.failed_count = counts.get((flow.id, "failed"), 0)
             flow.review_count = counts.get((flow.id, "needs_review"), 0)
 
-    @api.constrains("handler_model", "backend_id")
-    def _check_handler_system(self):
+    @api.constrains("backend_id", "source_backend_id", "target_backend_id", "reader_model", "writer_model")
+    def _check_ends(self):
         for flow in self:
-            systems = flow._handler()._systems
-            if systems and flow.backend_id.system_type not in systems:
+            ends = flow.source_backend_id | flow.target_backend_id
+            if not ends or flow.source_backend_id == flow.target_backend_id:
                 raise ValidationError(
-                    self.env._(
-                        "Flow type %(flow)s is not available for %(system)s connections.",
-                        flow=flow._handler()._flow_label,
-                        system=flow.backend_id.system_type,
-                    )
+                    self.env._("A flow joins two different ends: a connection and Odoo, or two connections.")
                 )
+            if flow.backend_id not in ends:
+                raise ValidationError(
+                    self.env._("Flow %s must run with one of its own ends (From or To).", flow.name)
+                )
+            if ends.company_id != flow.backend_id.company_id:
+                raise ValidationError(
+                    self.env._("Both ends of flow %s must belong to the same company.", flow.name)
+                )
+            flow._check_component(flow.reader_model, flow.source_system, self.env._("read from"))
+            flow._check_component(flow.writer_model, flow.target_system, self.env._("written to"))
 
-    def _handler(self):
+    def _check_component(self, name, system, verb):
+        label = dict(self._fields["document_type"]._description_selection(self.env)).get(self.document_type)
+        if not name:
+            raise ValidationError(
+                self.env._(
+                    "%(documents)s cannot be %(verb)s %(system)s: no such flow exists.",
+                    documents=label or self.document_type,
+                    verb=verb,
+                    system=system,
+                )
+            )
+        component = self.env[name]
+        if component._system not in (system, "any") or component._document_type != self.document_type:
+            raise ValidationError(
+                self.env._(
+                    "%(component)s does not move %(documents)s %(verb)s %(system)s.",
+                    component=component._description,
+                    documents=label or self.document_type,
+                    verb=verb,
+                    system=system,
+                )
+            )
+
+    @api.onchange("document_type", "source_backend_id", "target_backend_id")
+    def _onchange_ends(self):
+        """A new flow runs with one of its connections and is named after what it moves."""
+        ends = self.source_backend_id | self.target_backend_id
+        if ends and self.backend_id not in ends:
+            self.backend_id = ends[0]
+        if self.document_type and ends and not self._origin.id:
+            self.name = self._default_name(self.document_type, self.source_backend_id, self.target_backend_id)
+
+    def _reader(self):
         self.ensure_one()
-        return self.env[self.handler_model]
+        return self.env[self.reader_model]
+
+    def _writer(self):
+        self.ensure_one()
+        return self.env[self.writer_model]
+
+    def _pipe(self):
+        return FlowPipe(self._reader(), self._writer())
+
+    def _other_backends(self):
+        """The flow's connections other than the one it runs with (the lock to take as well)."""
+        self.ensure_one()
+        return (self.source_backend_id | self.target_backend_id) - self.backend_id
+
+    def _secret_values(self):
+        """Secrets of both ends, scrubbed from whatever the flow stores."""
+        self.ensure_one()
+        secrets = []
+        for backend in self.source_backend_id | self.target_backend_id:
+            secrets += backend._secret_values()
+        return secrets
 
     @api.model
-    def _create_default_flows(self, backend):
-        names = backend._system()._default_flow_handlers()
+    def _default_name(self, document_type, source, target):
+        label = DOCUMENT_TYPES[document_type].label if document_type in DOCUMENT_TYPES else document_type
+        external = bool(source and target)
+
+        def end_name(end):
+            if not end:
+                return "Odoo"
+            return (
+                end.name
+                if external
+                else dict(end._fields["system_type"]._description_selection(self.env))[end.system_type]
+            )
+
+        return f"{label}: {end_name(source)} → {end_name(target)}"
+
+    @api.model
+    def _create_default_flows(self, backend, other=None):
+        """The flows ``backend``'s system proposes, with Odoo or with connection ``other``."""
         vals = []
-        for name in names:
-            handler = self.env[name]
+        for spec in backend._system()._default_flows(other):
+            # "in": from this connection into the other end (Odoo by default); "out": the other way
+            source, target = (backend, other) if spec["direction"] == "in" else (other, backend)
+            document_type = spec["document_type"]
+            doc_spec = DOCUMENT_TYPES.get(document_type)
             vals.append(
                 {
-                    "name": handler._flow_label,
+                    "name": spec.get("name") or self._default_name(document_type, source, target),
                     "backend_id": backend.id,
-                    "handler_model": name,
-                    "master_data": handler._master_data,
-                    "sequence": handler._default_sequence,
-                    "active": handler._default_active,
+                    "source_backend_id": source.id if source else False,
+                    "target_backend_id": target.id if target else False,
+                    "document_type": document_type,
+                    "master_data": spec.get("master_data", doc_spec.master_data if doc_spec else False),
+                    "sequence": spec.get("sequence", doc_spec.sequence if doc_spec else 50),
+                    "active": spec.get("active", True),
                 }
             )
         return self.create(vals)
@@ -208,20 +415,20 @@ class MlConnectorFlow(models.Model):
             raise
         except ConnectorError as exc:
             # The source or target is unreachable as a whole: keep the cursor, retry next run.
-            message = self.backend_id._scrub(str(exc))
+            message = self._scrub(str(exc))
             self.last_error = message
             run._log(self.env._("%(flow)s: %(error)s", flow=self.name, error=message), error=True)
             self._commit()
             return 0
         except Exception as exc:
-            if isinstance(exc, OperationalError) and exc.pgcode in PG_CONCURRENCY_ERRORS_TO_RETRY:
+            if is_concurrency_error(exc):
                 raise  # retry_on_conflict runs the step again
             # Whatever else this flow did not expect stops this flow for this run, logged; the other
             # flows of the cycle go on, and the cursor stays where the last committed page left it.
             _logger.exception("Flow %s stopped by an unexpected error", self.name)
             self.env.cr.rollback()
             self.env.transaction.reset()
-            message = self.backend_id._scrub(storable(f"{type(exc).__name__}: {exc}"))
+            message = self._scrub(storable(f"{type(exc).__name__}: {exc}"))
             self.last_error = message
             run._log(
                 self.env._(
@@ -235,16 +442,21 @@ class MlConnectorFlow(models.Model):
             self.write({"last_success_date": fields.Datetime.now(), "last_error": False})
         return remaining
 
+    def _scrub(self, text):
+        for backend in self.source_backend_id | self.target_backend_id:
+            text = backend._scrub(text)
+        return text
+
     def _collect(self, run):
         """Read the source into pending audit lines; return True if interrupted with more to read."""
-        handler = self._handler()
-        for page in handler._collect(self, run):
+        reader = self._reader()
+        for page in reader._collect(self, run):
             created = self._store_page(page, run)
             if page.cursor is not None:
                 self.cursor = page.cursor
             time_left = self._commit(created)
             if page.acknowledge:
-                handler._acknowledge(self, page.acknowledge)
+                reader._acknowledge(self, page.acknowledge)
                 time_left = self._commit()
             if page.more and time_left <= 0:
                 return True
@@ -253,7 +465,6 @@ class MlConnectorFlow(models.Model):
     def _store_page(self, page, run):
         """Create audit lines for the new versions among ``page.items``; return how many."""
         Line = self.env["ml.connector.audit.line"].sudo()
-        handler = self._handler()
         items = [item for item in page.items if item.source_key]
         for item in items:
             item.source_key = bounded_key(item.source_key)  # as stored on the line (see _vals_from_item)
@@ -273,7 +484,7 @@ class MlConnectorFlow(models.Model):
                 if state in ("pending", "failed", "needs_review"):
                     open_hashes.add((key, content_hash))
                     open_lines.setdefault(key, []).append(line_id)
-        bound_hashes = self._bound_hashes(handler, keys)
+        bound_hashes = self._bound_hashes(keys)
         vals_list, superseded, skipped = [], [], page.unchanged
         seen = set()
         for item in items:
@@ -304,18 +515,23 @@ class MlConnectorFlow(models.Model):
         run._count_lines(lines.filtered(lambda line: line.state != "pending"))
         return len(lines)
 
-    def _bound_hashes(self, handler, keys):
-        if not handler._binding_type or not keys:
+    def _bound_hashes(self, keys):
+        """Content hash of the binding of each source key, where the writer keeps bindings."""
+        contract = self._writer()._flow_binding(self) if keys else None
+        if not contract:
             return {}
-        column = SQL.identifier("local_ref" if handler._binding_source_side == "local_ref" else "external_id")
+        backend, object_type, column, local_end = contract
+        local_filter = SQL(" AND COALESCE(local_backend_id, 0) = %s", local_end.id if local_end else 0)
         self.env.cr.execute(
             SQL(
                 """SELECT %(column)s, content_hash FROM ml_connector_binding
-                   WHERE backend_id = %(backend)s AND object_type = %(type)s AND %(column)s IN %(keys)s""",
-                column=column,
-                backend=self.backend_id.id,
-                type=handler._binding_type,
+                   WHERE backend_id = %(backend)s AND object_type = %(type)s
+                     AND %(column)s IN %(keys)s%(local)s""",
+                column=SQL.identifier(column),
+                backend=backend.id,
+                type=object_type,
                 keys=tuple(keys),
+                local=local_filter,
             )
         )
         return dict(self.env.cr.fetchall())
@@ -345,19 +561,19 @@ class MlConnectorFlow(models.Model):
         ids = suspects[:1] if suspects else [line_id for line_id, _in_flight in rows]
         return self.env["ml.connector.audit.line"].sudo().browse(ids)
 
-    def _process_batch(self, handler, lines, run):
+    def _process_batch(self, pipe, lines, run):
         """Process ``lines``; return (processed lines, whether the flow stopped for this run).
 
-        Records a handler defers (see ``_create_or_defer``) are created together at the end of
+        Records a writer defers (see ``_create_or_defer``) are created together at the end of
         the batch, or earlier when a document depends on them.
         """
         processed = self.env["ml.connector.audit.line"]
         pending = PendingCreates(self.env)
         transient_streak = 0
-        handler._prepare_batch(lines)
+        pipe.prepare_batch(lines)
         for line in lines:
             try:
-                outcome = line._process_one(handler, pending)
+                outcome = line._process_one(pipe, pending)
             except AuthError:
                 processed |= self._settle(pending.take_finished())
                 (lines - processed)._abandon_attempt()
@@ -393,7 +609,7 @@ class MlConnectorFlow(models.Model):
             lines |= line
         return lines
 
-    def _batch_attempt(self, handler, lines, run):
+    def _batch_attempt(self, pipe, lines, run):
         """The work of one batch, as ``retry_on_conflict`` calls it: returns (stopped, time left)."""
         tries = 0
 
@@ -405,7 +621,7 @@ class MlConnectorFlow(models.Model):
                 lines._mark_interrupted()
                 self._commit()
             tries += 1
-            processed, stopped = self._process_batch(handler, lines, run)
+            processed, stopped = self._process_batch(pipe, lines, run)
             if stopped:
                 return True, 0
             run._count_lines(processed)
@@ -416,7 +632,7 @@ class MlConnectorFlow(models.Model):
 
     def _process_pending(self, run):
         """Process due pending lines in committed batches; return the number left."""
-        handler = self._handler()
+        pipe = self._pipe()
         while True:
             lines = self._next_batch()
             if not lines:
@@ -424,9 +640,7 @@ class MlConnectorFlow(models.Model):
             lines._start_attempt(run)
             self._commit()
 
-            stopped, time_left = retry_on_conflict(
-                self.env, self._batch_attempt(handler, lines, run), self.name
-            )
+            stopped, time_left = retry_on_conflict(self.env, self._batch_attempt(pipe, lines, run), self.name)
             if stopped:
                 return 0
             if time_left <= 0:

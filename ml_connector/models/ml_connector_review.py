@@ -1,4 +1,4 @@
-from odoo import api, fields, models
+from odoo import Command, api, fields, models
 from odoo.exceptions import AccessError, UserError
 
 from ..tools.text import bounded_key
@@ -77,47 +77,56 @@ class MlConnectorReview(models.Model):
         return f"review:{binding_type}:{external_id}"
 
     @api.model
-    def _create_for_line(self, line, exc):
-        """Open (or reuse) the review described by ``exc.review`` and attach ``line`` to it."""
-        spec = exc.review
+    def _open(self, backend, spec, reason):
+        """The open review of the remote value ``spec`` describes (see ``MatchResult.review_error``),
+        created if there is none yet. Every review item is opened here."""
         review = self.sudo().search(
             [
-                ("backend_id", "=", line.backend_id.id),
+                ("backend_id", "=", backend.id),
                 ("binding_type", "=", spec["binding_type"]),
                 ("external_id", "=", str(spec["external_id"])),
                 ("state", "=", "open"),
             ],
             limit=1,
         )
-        if not review:
-            review = self.sudo().create(
-                {
-                    "name": spec.get("name") or spec.get("external_label") or spec["external_id"],
-                    "backend_id": line.backend_id.id,
-                    "kind": spec.get("kind", "other"),
-                    "binding_type": spec["binding_type"],
-                    "external_id": str(spec["external_id"]),
-                    "external_key": spec.get("external_key"),
-                    "external_label": spec.get("external_label"),
-                    "reason": str(exc),
-                    "res_model": spec["res_model"],
-                    "allow_create": spec.get("allow_create", False),
-                    "candidate_ids": [
-                        (
-                            0,
-                            0,
-                            {
-                                "record_ref": f"{candidate.record._name},{candidate.record.id}",
-                                "score": candidate.score,
-                                "rule": candidate.rule,
-                                "explanation": candidate.explanation,
-                            },
-                        )
-                        for candidate in spec.get("candidates", [])
-                    ],
-                }
-            )
-        review.line_ids = [(4, line.id)]
+        if review:
+            return review
+        return self.sudo().create(
+            {
+                "name": spec.get("name") or spec.get("external_label") or spec["external_id"],
+                "backend_id": backend.id,
+                "kind": spec.get("kind", "other"),
+                "binding_type": spec["binding_type"],
+                "external_id": str(spec["external_id"]),
+                "external_key": spec.get("external_key"),
+                "external_label": spec.get("external_label"),
+                "reason": reason,
+                "res_model": spec["res_model"],
+                "allow_create": spec.get("allow_create", False),
+                "candidate_ids": [
+                    Command.create(
+                        {
+                            "record_ref": f"{candidate.record._name},{candidate.record.id}",
+                            "score": candidate.score,
+                            "rule": candidate.rule,
+                            "explanation": candidate.explanation,
+                        }
+                    )
+                    for candidate in spec.get("candidates", [])
+                ],
+            }
+        )
+
+    @api.model
+    def _create_for_line(self, line, exc):
+        """Open (or reuse) the review described by ``exc.review`` and attach ``line`` to it.
+
+        The review belongs to the connection whose value it is (``exc.review["backend_id"]``, by
+        default the line's connection)."""
+        spec = exc.review
+        backend = self.env["ml.connector.backend"].browse(spec.get("backend_id") or line.backend_id.id)
+        review = self._open(backend, spec, str(exc))
+        review.line_ids = [Command.link(line.id)]
         line.blocking_key = bounded_key(self._blocking_key(review.binding_type, review.external_id))
         return review
 

@@ -1,7 +1,7 @@
 from odoo import api, models
 
 from ..tools.auth import OAuth2ClientCredentials
-from ..tools.errors import ConfigurationError
+from ..tools.errors import ConfigurationError, DocumentSkipped
 from ..tools.http import HttpClient, RateLimiter, RetryPolicy
 
 
@@ -14,6 +14,10 @@ class MlConnectorSystem(models.AbstractModel):
 
     _name = "ml.connector.system"
     _description = "Connector system behaviour"
+
+    # Binding type of each document kind on connections of this system (the engine's default is
+    # "<system>_<kind>").
+    _binding_types = {}
 
     @api.model
     def _retry_policy(self, backend):
@@ -42,6 +46,7 @@ class MlConnectorSystem(models.AbstractModel):
                 (backend.env.cr.dbname, backend.id), backend.rate_limit_per_minute
             ),
             name=backend.name,
+            owner=backend.id,
         )
 
     @api.model
@@ -51,6 +56,7 @@ class MlConnectorSystem(models.AbstractModel):
             timeout=backend.timeout,
             retry=self._retry_policy(backend),
             name=f"{backend.name} token endpoint",
+            owner=backend.id,
         )
 
     @api.model
@@ -59,9 +65,44 @@ class MlConnectorSystem(models.AbstractModel):
         raise NotImplementedError
 
     @api.model
-    def _default_flow_handlers(self):
-        """Handler model names whose flows a new connection of this system gets."""
+    def _default_flows(self, other=None):
+        """The flows a new connection of this system gets with Odoo (``other`` None), or with
+        connection ``other``: dicts with ``document_type``, ``direction`` ("in": from this
+        connection into the other end, "out": the other way) and optionally ``name``,
+        ``sequence``, ``master_data``, ``active``."""
         return []
+
+    @api.model
+    def _run_finished(self, backend):
+        """Called once a run that used ``backend`` ended (e.g. to close a remote session)."""
+
+    @api.model
+    def _record_po_status(self, backend, po, status, line):
+        """Keep on purchase order ``po`` what ``backend`` says of it (a canonical
+        ``PurchaseOrderStatus``); return the line's message. Systems keep their own fields."""
+        label = status.remote_status or status.status
+        po.message_post(
+            body=self.env._("%(system)s status: %(status)s", system=backend._system_label(), status=label),
+            message_type="notification",
+            subtype_xmlid="mail.mt_note",
+        )
+        return self.env._("%(po)s: %(status)s.", po=po.name, status=label)
+
+    @api.model
+    def _unknown_order_error(self, backend, status):
+        """What a status of an order Odoo does not have means (an exception to raise)."""
+        return DocumentSkipped(
+            self.env._(
+                "Not a purchase order of %(company)s in Odoo (created in %(system)s or elsewhere).",
+                company=backend.company_id.name,
+                system=backend._system_label(),
+            )
+        )
+
+    @api.model
+    def _bill_values(self, backend, document):
+        """Extra values of a vendor bill made of ``backend``'s invoice (e.g. its own ids)."""
+        return {}
 
 
 class MlConnectorSystemGeneric(models.AbstractModel):

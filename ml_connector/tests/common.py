@@ -1,6 +1,5 @@
-"""Shared test tooling: simulators on loopback, connections to them, engine test handlers."""
+"""Shared test tooling: simulators on loopback, connections to them, engine test flows."""
 
-import json
 from datetime import datetime, timedelta
 from urllib.parse import quote
 
@@ -18,17 +17,33 @@ from tests.simulators.generic import GenericRestSimulator
 from tests.simulators.server import SimulatorServer
 
 
-class PartnerOutTestHandler(models.AbstractModel):
-    """Engine test flow: Odoo partners whose ref starts with MLCT- become remote items."""
+def changed_pages(http, path, flow, make_item):
+    """Pages of the generic simulator's list at ``path`` changed since the flow's mark (minus its
+    overlap), oldest first; the mark moves to the last record of each page."""
+    params = {}
+    if (flow.cursor or {}).get("updated"):
+        params["updated_since"] = iso_ms(parse_iso(flow.cursor["updated"]) - flow._overlap())
+    start = 1
+    while True:
+        data = http.get_json(path, params={**params, "start": start})
+        rows = data["items"]
+        if not rows:
+            return
+        start += len(rows)
+        more = start <= data["total"]
+        yield Page(items=[make_item(row) for row in rows], cursor={"updated": rows[-1]["updated"]}, more=more)
+        if not more:
+            return
 
-    _name = "ml.connector.handler.test.partner.out"
-    _inherit = "ml.connector.handler.odoo.source"
-    _description = "Test flow: partners out"
+
+class PartnerTestReader(models.AbstractModel):
+    """Engine test flow, source: Odoo partners whose ref starts with MLCT-."""
+
+    _name = "ml.connector.reader.odoo.test_partner"
+    _inherit = "ml.connector.reader.odoo"
+    _description = "Test reader: partners"
     _module = None
-    _flow_label = "Test: partners to REST items"
     _document_type = "test_partner"
-    _target_system = "generic"
-    _binding_type = "test_partner"
     _source_model = "res.partner"
 
     @api.model
@@ -36,82 +51,90 @@ class PartnerOutTestHandler(models.AbstractModel):
         return [("ref", "=like", "MLCT-%"), ("company_id", "in", (False, flow.company_id.id))]
 
     @api.model
-    def _build(self, flow, partner):
+    def _read_record(self, flow, partner):
         if partner.comment and "BROKEN" in partner.comment:
             raise DocumentError(f"Partner {partner.ref} is marked broken")
         return {"key": partner.ref, "name": partner.name, "email": partner.email or ""}
 
+
+class ContactTestWriter(models.AbstractModel):
+    """Engine test flow, target: contacts of the generic REST simulator."""
+
+    _name = "ml.connector.writer.generic.test_partner"
+    _inherit = "ml.connector.writer"
+    _description = "Test writer: REST contacts"
+    _module = None
+    _system = "generic"
+    _document_type = "test_partner"
+    _binding_type = "test_partner"
+
     @api.model
-    def _process(self, line):
-        payload = json.loads(line.request_payload)
-        data = parse_json(line.backend_id._http().request("POST", "/api/contacts", json=payload))
+    def _write(self, line, document):
+        data = parse_json(self._backend(line.flow_id)._http().request("POST", "/api/contacts", json=document))
         return self._bind_result(line, data)
 
     @api.model
     def _bind_result(self, line, data):
         partner = self.env["res.partner"].browse(line.res_id)
         self.env["ml.connector.binding"]._bind(
-            line.backend_id, "test_partner", data["id"], record=partner, content_hash=line.content_hash
+            self._backend(line.flow_id),
+            "test_partner",
+            data["id"],
+            record=partner,
+            content_hash=line.content_hash,
         )
         return {"external_id": str(data["id"]), "target_key": str(data["id"]), "response": data}
 
     @api.model
-    def _resolve_unknown_outcome(self, line):
-        key = json.loads(line.request_payload)["key"]
-        http = line.backend_id._http()
-        response = http.request("GET", f"/api/contacts/by-key/{quote(key)}", expect=(200, 404))
+    def _resolve_unknown_outcome(self, line, document):
+        http = self._backend(line.flow_id)._http()
+        response = http.request("GET", f"/api/contacts/by-key/{quote(document['key'])}", expect=(200, 404))
         if response.status_code == 404:
             return None
         return self._bind_result(line, response.json())
 
 
-class ItemInTestHandler(models.AbstractModel):
-    """Engine test flow: remote items become Odoo partners (ref = item key)."""
+class ItemTestReader(models.AbstractModel):
+    """Engine test flow, source: items of the generic REST simulator."""
 
-    _name = "ml.connector.handler.test.item.in"
-    _inherit = "ml.connector.handler"
-    _description = "Test flow: items in"
+    _name = "ml.connector.reader.generic.test_item"
+    _inherit = "ml.connector.reader"
+    _description = "Test reader: REST items"
     _module = None
-    _flow_label = "Test: REST items to partners"
+    _system = "generic"
     _document_type = "test_item"
-    _source_system = "generic"
-    _target_system = "odoo"
-    _binding_type = "test_item"
 
     @api.model
     def _collect(self, flow, run):
-        http = flow.backend_id._http()
-        params = {}
-        if (flow.cursor or {}).get("updated"):
-            params["updated_since"] = iso_ms(parse_iso(flow.cursor["updated"]) - flow._overlap())
-        start = 1
-        while True:
-            data = http.get_json("/api/items", params={**params, "start": start})
-            rows = data["items"]
-            if not rows:
-                return
-            items = [
-                SourceItem(
-                    source_key=str(row["id"]),
-                    payload=row,
-                    name=f"Item {row.get('key')}",
-                    document_key=row.get("key"),
-                )
-                for row in rows
-            ]
-            start += len(rows)
-            more = start <= data["total"]
-            yield Page(items=items, cursor={"updated": rows[-1]["updated"]}, more=more)
-            if not more:
-                return
+        yield from changed_pages(
+            self._backend(flow)._http(),
+            "/api/items",
+            flow,
+            lambda row: SourceItem(
+                source_key=str(row["id"]),
+                payload=row,
+                name=f"Item {row.get('key')}",
+                document_key=row.get("key"),
+            ),
+        )
+
+
+class ItemPartnerTestWriter(models.AbstractModel):
+    """Engine test flow, target: remote items become Odoo partners (ref = item key)."""
+
+    _name = "ml.connector.writer.odoo.test_item"
+    _inherit = "ml.connector.writer"
+    _description = "Test writer: partners from items"
+    _module = None
+    _document_type = "test_item"
+    _binding_type = "test_item"
 
     @api.model
-    def _process(self, line):
-        item = json.loads(line.request_payload)
+    def _write(self, line, item):
         if not str(item.get("name") or "").strip():
             raise DocumentError(f"Item {item.get('key')} has no name")
-        backend = line.backend_id
-        binding = self.env["ml.connector.binding"]._find(backend, "test_item", external_id=item["id"])
+        backend = line.flow_id.source_backend_id
+        binding = self.env["ml.connector.binding"]._find(backend, self._binding_type, external_id=item["id"])
         partner = binding._record() if binding else None
         if partner:
             partner.write({"name": item["name"]})
@@ -120,12 +143,12 @@ class ItemInTestHandler(models.AbstractModel):
                 {"name": item["name"], "ref": item["key"], "company_id": backend.company_id.id}
             )
         self.env["ml.connector.binding"]._bind(
-            backend, "test_item", item["id"], record=partner, content_hash=line.content_hash
+            backend, self._binding_type, item["id"], record=partner, content_hash=line.content_hash
         )
         return {"res_model": "res.partner", "res_id": partner.id}
 
 
-TEST_HANDLERS = (PartnerOutTestHandler, ItemInTestHandler)
+TEST_HANDLERS = (PartnerTestReader, ContactTestWriter, ItemTestReader, ItemPartnerTestWriter)
 
 
 def register_models(test_class, model_classes):
@@ -181,8 +204,8 @@ class EngineCase(SimulatorCase):
         super().setUpClass()
         register_models(cls, TEST_HANDLERS)
         cls.backend = cls.make_backend()
-        cls.flow_out = cls.backend.flow_ids.filtered(lambda f: f.handler_model == PartnerOutTestHandler._name)
-        cls.flow_in = cls.backend.flow_ids.filtered(lambda f: f.handler_model == ItemInTestHandler._name)
+        cls.flow_out = cls.backend.flow_ids.filtered(lambda f: f.document_type == "test_partner")
+        cls.flow_in = cls.backend.flow_ids.filtered(lambda f: f.document_type == "test_item")
 
     @classmethod
     def make_backend(cls, company=None, name="Engine test"):
@@ -198,19 +221,25 @@ class EngineCase(SimulatorCase):
                 "client_id": "engine-client",
                 "client_secret": "engine-secret",
                 "batch_size": 3,
-                "flow_ids": [
-                    (
-                        0,
-                        0,
-                        {
-                            "name": "Partners out",
-                            "handler_model": PartnerOutTestHandler._name,
-                            "sequence": 10,
-                        },
-                    ),
-                    (0, 0, {"name": "Items in", "handler_model": ItemInTestHandler._name, "sequence": 20}),
-                ],
             }
+        )
+        cls.env["ml.connector.flow"].create(
+            [
+                {
+                    "name": "Partners out",
+                    "backend_id": backend.id,
+                    "target_backend_id": backend.id,
+                    "document_type": "test_partner",
+                    "sequence": 10,
+                },
+                {
+                    "name": "Items in",
+                    "backend_id": backend.id,
+                    "source_backend_id": backend.id,
+                    "document_type": "test_item",
+                    "sequence": 20,
+                },
+            ]
         )
         backend.action_activate()
         return backend

@@ -10,26 +10,24 @@ from odoo.tests import tagged
 
 from odoo.addons.ml_connector.tools.errors import DocumentError, NeedsReviewError
 
-from .common import EngineCase, PartnerOutTestHandler, register_models
+from .common import EngineCase, PartnerTestReader, register_models
 
 
-class ItemInBatchTestHandler(models.AbstractModel):
+class ItemBatchTestWriter(models.AbstractModel):
     """Engine test flow: remote items become partners, created together per batch.
 
     The item's ``ref`` (its key when absent) is the partner reference; a partner with that
     reference already there is not created again; a name with REFUSED fails once created.
     """
 
-    _name = "ml.connector.handler.test.item.in.batch"
-    _inherit = "ml.connector.handler.test.item.in"
-    _description = "Test flow: items in, created per batch"
+    _name = "ml.connector.writer.odoo.test_item_batch"
+    _inherit = "ml.connector.writer.odoo.test_item"
+    _description = "Test writer: partners from items, per batch"
     _module = None
-    _flow_label = "Test: REST items to partners, per batch"
     _binding_type = "test_item_batch"
 
     @api.model
-    def _process(self, line):
-        item = json.loads(line.request_payload)
+    def _write(self, line, item):
         if not str(item.get("name") or "").strip():
             raise DocumentError(f"Item {item.get('key')} has no name")
         ref = item.get("ref") or item["key"]
@@ -60,13 +58,15 @@ class TestBatchCreate(EngineCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        register_models(cls, [ItemInBatchTestHandler])
+        register_models(cls, [ItemBatchTestWriter])
         (cls.flow_in | cls.flow_out).active = False
         cls.flow = cls.env["ml.connector.flow"].create(
             {
                 "name": "Items in, per batch",
                 "backend_id": cls.backend.id,
-                "handler_model": ItemInBatchTestHandler._name,
+                "source_backend_id": cls.backend.id,
+                "document_type": "test_item",
+                "writer_model": ItemBatchTestWriter._name,
             }
         )
 
@@ -145,14 +145,14 @@ class TestBatchCreate(EngineCase):
 class TestSettledWindow(EngineCase):
     def count_builds(self):
         built = []
-        Handler = self.registry[PartnerOutTestHandler._name]
-        original = Handler._build
+        Reader = self.registry[PartnerTestReader._name]
+        original = Reader._read_record
 
-        def build(handler, flow, partner):
+        def build(reader, flow, partner):
             built.append(partner.ref)
-            return original(handler, flow, partner)
+            return original(reader, flow, partner)
 
-        return built, patch.object(Handler, "_build", build)
+        return built, patch.object(Reader, "_read_record", build)
 
     def test_the_overlap_window_is_read_again_until_it_settled(self):
         self.flow_in.active = False

@@ -12,7 +12,7 @@ from odoo.addons.ml_connector.tools.errors import NeedsReviewError
 
 from tests.simulators.base import iso_ms
 
-from .common import EngineCase, PartnerOutTestHandler
+from .common import ContactTestWriter, EngineCase
 
 
 @tagged("post_install", "-at_install")
@@ -159,11 +159,11 @@ class TestProcessing(EngineCase):
         """PostgreSQL cancels a transaction that raced another one; the engine redoes the batch,
         but what its first try already sent must be looked up, not sent a second time."""
         partners = self.make_partners(3)
-        original = PartnerOutTestHandler._process
+        original = ContactTestWriter._write
         conflicts = []
 
-        def process_then_conflict(handler, line):
-            result = original(handler, line)
+        def process_then_conflict(handler, line, document):
+            result = original(handler, line, document)
             if line.res_id == partners[1].id and not conflicts:
                 conflicts.append(line.id)
                 # what a concurrent update of the same rows raises (REPEATABLE READ)
@@ -173,9 +173,11 @@ class TestProcessing(EngineCase):
             return result
 
         with (
-            patch.object(PartnerOutTestHandler, "_process", process_then_conflict),
-            patch("odoo.addons.ml_connector.models.ml_connector_flow.time.sleep"),
-            mute_logger("odoo.addons.ml_connector.models.ml_connector_flow"),
+            patch.object(ContactTestWriter, "_write", process_then_conflict),
+            patch("odoo.addons.ml_connector.tools.db.time.sleep"),
+            mute_logger(
+                "odoo.addons.ml_connector.models.ml_connector_flow", "odoo.addons.ml_connector.tools.db"
+            ),
         ):
             self.run_backend(self.backend)
         self.assertTrue(conflicts, "the conflict was raised")
@@ -238,12 +240,12 @@ class TestHostileDocuments(EngineCase):
     def test_a_review_the_database_refuses_fails_only_its_document(self):
         # a review keyed by a value too long for its unique index
         huge = "".join(hashlib.sha256(str(i).encode()).hexdigest() for i in range(120))
-        handler = type(self.env[self.flow_in.handler_model])
-        process = handler._process
+        writer = type(self.env[self.flow_in.writer_model])
+        write = writer._write
 
-        def wait_for_a_huge_review(records, line):
+        def wait_for_a_huge_review(records, line, document):
             if '"key": "BAD"' not in line.request_payload:
-                return process(records, line)
+                return write(records, line, document)
             review = {
                 "name": "Huge",
                 "binding_type": "test_item",
@@ -257,7 +259,7 @@ class TestHostileDocuments(EngineCase):
         self.sim.add_item("I1", "Good")
         self.sim.add_item("BAD", "Waits")
         self.sim.add_item("I3", "Also good")
-        with patch.object(handler, "_process", wait_for_a_huge_review):
+        with patch.object(writer, "_write", wait_for_a_huge_review):
             run = self.run_backend(self.backend)
         failed = self.lines(self.flow_in, state="failed")
         self.assertEqual(failed.document_key, "BAD")
@@ -269,9 +271,9 @@ class TestHostileDocuments(EngineCase):
     def test_an_unexpected_error_in_one_flow_leaves_the_others_running(self):
         self.make_partners(2)
         self.sim.add_item("I1", "Good")
-        handler = type(self.env[self.flow_out.handler_model])
+        reader = type(self.env[self.flow_out.reader_model])
         with (
-            patch.object(handler, "_collect", side_effect=RuntimeError("handler bug")),
+            patch.object(reader, "_collect", side_effect=RuntimeError("handler bug")),
             mute_logger("odoo.addons.ml_connector.models.ml_connector_flow"),
         ):
             run = self.run_backend(self.backend)

@@ -1,5 +1,3 @@
-import json
-
 from odoo import api, models
 from odoo.tests import tagged
 
@@ -7,23 +5,21 @@ from odoo.addons.ml_connector.models.ml_connector_matching import PartnerQuery, 
 from odoo.addons.ml_connector.tools.errors import NeedsReviewError
 from odoo.addons.ml_connector.tools.matching import email_domain, name_key, vat_keys
 
-from .common import EngineCase, ItemInTestHandler, register_models
+from .common import EngineCase, ItemTestReader, register_models
 
 
-class VendorOrderInTestHandler(models.AbstractModel):
+class VendorOrderTestWriter(models.AbstractModel):
     """Test flow: a remote item names a vendor; it becomes a draft PO for the matched vendor."""
 
-    _name = "ml.connector.handler.test.vendor.order.in"
-    _inherit = "ml.connector.handler.test.item.in"
-    _description = "Test flow: vendor orders in"
+    _name = "ml.connector.writer.odoo.test_vendor_order"
+    _inherit = "ml.connector.writer"
+    _description = "Test writer: vendor orders"
     _module = None
-    _flow_label = "Test: vendor orders"
-    _document_type = "test_vendor_order"
+    _document_type = "test_item"
     _binding_type = "test_vendor_order"
 
     @api.model
-    def _process(self, line):
-        item = json.loads(line.request_payload)
+    def _write(self, line, item):
         backend = line.backend_id
         query = PartnerQuery(name=item.get("vendor_name", ""), vat=item.get("vendor_vat", ""))
         query.bindings = {"test_vendor": item.get("vendor_id")}
@@ -252,14 +248,14 @@ class TestReviewQueue(EngineCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        register_models(cls, (VendorOrderInTestHandler,))
-        cls.flow_in.handler_model = VendorOrderInTestHandler._name
+        register_models(cls, (VendorOrderTestWriter,))
+        cls.flow_in.writer_model = VendorOrderTestWriter._name
         cls.northwind = cls.env["res.partner"].create(
             {"name": "Northwind Scientific", "is_company": True, "supplier_rank": 1}
         )
 
     def test_approval_binds_and_releases_and_is_reused(self):
-        self.assertTrue(ItemInTestHandler._name)
+        self.assertTrue(ItemTestReader._name)
         self.sim.add_item("ORD-1", "order 1", vendor_id="NW-1", vendor_name="Northwind Scientifics Ltd")
         self.sim.add_item("ORD-2", "order 2", vendor_id="NW-1", vendor_name="Northwind Scientifics Ltd")
         self.run_backend(self.backend)

@@ -100,3 +100,14 @@ class NeedsReviewError(ConnectorError):
         self.blocking_key = blocking_key
         self.review = review
         self.after_rollback = list(after_rollback)
+
+
+class DocumentSkipped(Exception):
+    """Nothing to do with this document (yet): its line is recorded as skipped, with this reason.
+
+    ``record`` optionally names the Odoo record the document is about.
+    """
+
+    def __init__(self, message, record=None):
+        super().__init__(message)
+        self.record = record

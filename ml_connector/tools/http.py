@@ -28,6 +28,7 @@ from urllib3.exceptions import NewConnectionError
 
 from .errors import (
     AuthError,
+    ConnectorError,
     OutcomeUnknownError,
     PermanentError,
     RateLimitedError,
@@ -46,11 +47,44 @@ IDEMPOTENT_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "PUT", "DELETE"})
 
 @dataclass
 class RetryPolicy:
+    """How often and how long one call may be tried again."""
+
     max_attempts: int = 5  # tries in all, the first included
     backoff_base: float = 0.5  # seconds; full jitter in [0, min(cap, base * 2**n)]
     backoff_cap: float = 30.0
     max_retry_after: float = 60.0  # a longer Retry-After ends the call: the run reschedules
     max_total_wait: float = 120.0  # all waits of one call together
+
+    def backoff(self, attempt, rng=random.random):
+        """Full jitter: uniform in [0, min(cap, base * 2**(attempt-1))]."""
+        return min(self.backoff_cap, self.backoff_base * (2 ** (attempt - 1))) * rng()
+
+    def allows(self, attempt, waited, wait):
+        """Whether attempt ``attempt + 1`` may follow, after ``waited`` seconds and ``wait`` more."""
+        return attempt < self.max_attempts and waited + wait <= self.max_total_wait
+
+
+@dataclass
+class Call:
+    """One call as the client tries it, attempt after attempt."""
+
+    method: str
+    url: str
+    idempotent: bool
+    auth: object
+    expect: tuple | None
+    options: dict
+    attempt: int = 0
+    waited: float = 0.0
+    auth_replayed: bool = False
+
+
+class Retry(Exception):
+    """Status classification: try the call again after ``wait`` seconds (if the policy allows)."""
+
+    def __init__(self, wait, error):
+        super().__init__(str(error))
+        self.wait, self.error = wait, error
 
 
 @dataclass
@@ -167,6 +201,7 @@ class HttpClient:
         rng=random.random,
         default_headers=None,
         stats=None,
+        owner=None,
     ):
         self.base_url = (base_url or "").rstrip("/")
         self.auth = auth
@@ -179,6 +214,7 @@ class HttpClient:
         self.rng = rng
         self.default_headers = default_headers or {"Accept": "application/json"}
         self.stats = stats or HttpStats()
+        self.owner = owner  # the connection whose errors these are (id)
 
     def url(self, path):
         if path.startswith(("http://", "https://")):
@@ -186,9 +222,7 @@ class HttpClient:
         return f"{self.base_url}/{path.lstrip('/')}"
 
     def backoff(self, attempt):
-        """Full jitter: uniform in [0, min(cap, base * 2**(attempt-1))]."""
-        ceiling = min(self.retry.backoff_cap, self.retry.backoff_base * (2 ** (attempt - 1)))
-        return ceiling * self.rng()
+        return self.retry.backoff(attempt, self.rng)
 
     def request(
         self,
@@ -207,157 +241,167 @@ class HttpClient:
         """Send a request and return the ``requests.Response`` if its status is expected.
 
         ``expect``: accepted status codes (default: any 2xx). ``idempotent``: whether the
-        request may be resent after an unclear failure (default: by method).
+        request may be resent after an unclear failure (default: by method). A connector error
+        names the connection it came from (``owner``).
         """
         method = method.upper()
-        url = self.url(path)
-        if idempotent is None:
-            idempotent = method in IDEMPOTENT_METHODS
-        auth = self.auth if use_auth else None
-        attempt = 0
-        waited = 0.0
-        auth_replayed = False
+        call = Call(
+            method=method,
+            url=self.url(path),
+            idempotent=method in IDEMPOTENT_METHODS if idempotent is None else idempotent,
+            auth=self.auth if use_auth else None,
+            expect=expect,
+            options={
+                "params": params,
+                "json": json,
+                "data": data,
+                "headers": headers,
+                "timeout": timeout or self.timeout,
+            },
+        )
+        try:
+            return self._run(call)
+        except ConnectorError as exc:
+            if getattr(exc, "owner", None) is None:
+                exc.owner = self.owner
+            raise
+
+    def _run(self, call):
+        """Try ``call`` until it succeeds, fails for good, or the retry policy says stop."""
         while True:
-            attempt += 1
+            call.attempt += 1
             if self.rate_limiter:
-                waited += self.rate_limiter.acquire(self.sleep)
-            req_headers = dict(self.default_headers)
-            req_headers.update(headers or {})
-            if auth:
-                auth.apply(req_headers)
-            started = time.monotonic()
-            error = None
-            retry_safe = False
-            response = None
-            try:
-                response = self.session.request(
-                    method,
-                    url,
-                    params=params,
-                    json=json,
-                    data=data,
-                    headers=req_headers,
-                    timeout=timeout or self.timeout,
-                    allow_redirects=False,
-                )
-                # urllib3 1.26 does not enforce Content-Length: a cut body must not pass for
-                # a complete document.
-                declared = response.headers.get("Content-Length")
-                if (
-                    declared
-                    and not response.headers.get("Content-Encoding")
-                    and method != "HEAD"
-                    and int(declared) != len(response.content)
-                ):
-                    raise requests.exceptions.ChunkedEncodingError(
-                        f"body cut at {len(response.content)} of {declared} bytes"
-                    )
-            except requests.exceptions.ConnectTimeout as exc:
-                error, retry_safe = TransientError(f"Connection timed out: {exc}", url=url), True
-            except requests.exceptions.ReadTimeout as exc:
-                error, retry_safe = self._unclear(method, idempotent, f"No answer in time: {exc}", url)
-            except (
-                requests.exceptions.ChunkedEncodingError,
-                requests.exceptions.ContentDecodingError,
-            ) as exc:
-                error, retry_safe = self._unclear(method, idempotent, f"Incomplete answer: {exc}", url)
-            except requests.exceptions.ConnectionError as exc:
-                if _connection_never_established(exc):
-                    error, retry_safe = TransientError(f"Cannot connect: {exc}", url=url), True
-                else:
-                    error, retry_safe = self._unclear(method, idempotent, f"Connection dropped: {exc}", url)
-            except requests.exceptions.RequestException as exc:
-                error, retry_safe = TransientError(f"Request failed: {exc}", url=url), False
-            elapsed_ms = (time.monotonic() - started) * 1000
-            self.stats.requests += 1
-            status = response.status_code if response is not None and error is None else None
-            self.stats.by_status[status or "error"] += 1
-            _logger.info(
-                "%s %s %s -> %s in %.0f ms (attempt %d)",
-                self.name,
-                method,
-                safe_url(url),
-                status or type(error).__name__,
-                elapsed_ms,
-                attempt,
-            )
+                call.waited += self.rate_limiter.acquire(self.sleep)
+            response, error, retry_safe = self._send(call)
             if error is not None:
-                wait = self.backoff(attempt)
-                if retry_safe and self._may_retry(attempt, waited, wait):
-                    waited += self._wait(wait)
+                wait = self.backoff(call.attempt)
+                if retry_safe and self.retry.allows(call.attempt, call.waited, wait):
+                    call.waited += self._wait(wait)
                     continue
                 raise error
-
-            if auth and auth.is_auth_failure(response) and not auth_replayed:
+            if call.auth and call.auth.is_auth_failure(response) and not call.auth_replayed:
                 # The token expired or was revoked early: renew once and replay once.
-                auth.invalidate()
-                auth_replayed = True
+                call.auth.invalidate()
+                call.auth_replayed = True
                 self.stats.auth_refreshes += 1
-                attempt -= 1
+                call.attempt -= 1
                 continue
+            try:
+                return self._classify(call, response)
+            except Retry as retry:
+                if not self.retry.allows(call.attempt, call.waited, retry.wait):
+                    raise retry.error from None
+                call.waited += self._wait(retry.wait)
 
-            if (expect is None and 200 <= status < 300) or (expect is not None and status in expect):
-                return response
-
-            body = _excerpt(response)
-            if status in RETRY_STATUSES:
-                retry_after = parse_retry_after(response.headers.get("Retry-After"))
-                resend_safe = idempotent or status in REFUSED_STATUSES
-                if not resend_safe:
-                    raise OutcomeUnknownError(
-                        f"{self.name} answered {status} to {method}: the document may or may not have "
-                        "been accepted",
-                        status=status,
-                        body=body,
-                        url=url,
-                    )
-                if retry_after is not None and retry_after > self.retry.max_retry_after:
-                    raise RateLimitedError(
-                        f"{self.name} asks to wait {retry_after:.0f} s (Retry-After), more than the "
-                        f"{self.retry.max_retry_after:.0f} s a run waits",
-                        status=status,
-                        retry_after=retry_after,
-                        body=body,
-                        url=url,
-                    )
-                wait = max(self.backoff(attempt), retry_after or 0.0)
-                if self._may_retry(attempt, waited, wait):
-                    waited += self._wait(wait)
-                    continue
-                cls = RateLimitedError if status == 429 else TransientError
-                raise cls(
-                    f"{self.name} still answers {status} after {attempt} attempts",
-                    status=status,
-                    retry_after=retry_after,
-                    body=body,
-                    url=url,
-                )
-            if (auth and auth.is_auth_failure(response)) or status in (401, 403):
-                raise AuthError(
-                    f"{self.name} refused the credentials ({status}): {body}",
-                    status=status,
-                    body=body,
-                    url=url,
-                )
-            if status >= 500:
-                if idempotent:
-                    raise TransientError(
-                        f"{self.name} server error: {body}", status=status, body=body, url=url
-                    )
-                raise OutcomeUnknownError(
-                    f"{self.name} server error on {method}: {body}", status=status, body=body, url=url
-                )
-            raise PermanentError(
-                f"{self.name} rejected the request: {body}", status=status, body=body, url=url
+    # -- transport ---------------------------------------------------------------------
+    def _send(self, call):
+        """One attempt on the wire: ``(response, None, _)`` or ``(None, error, retry_safe)``."""
+        headers = dict(self.default_headers)
+        headers.update(call.options["headers"] or {})
+        if call.auth:
+            call.auth.apply(headers)
+        started = time.monotonic()
+        error, retry_safe, response = None, False, None
+        try:
+            response = self.session.request(
+                call.method,
+                call.url,
+                params=call.options["params"],
+                json=call.options["json"],
+                data=call.options["data"],
+                headers=headers,
+                timeout=call.options["timeout"],
+                allow_redirects=False,
             )
+            # urllib3 1.26 does not enforce Content-Length: a cut body must not pass for
+            # a complete document.
+            declared = response.headers.get("Content-Length")
+            if (
+                declared
+                and not response.headers.get("Content-Encoding")
+                and call.method != "HEAD"
+                and int(declared) != len(response.content)
+            ):
+                raise requests.exceptions.ChunkedEncodingError(
+                    f"body cut at {len(response.content)} of {declared} bytes"
+                )
+        except requests.exceptions.ConnectTimeout as exc:
+            error, retry_safe = TransientError(f"Connection timed out: {exc}", url=call.url), True
+        except requests.exceptions.ReadTimeout as exc:
+            error, retry_safe = self._unclear(call, f"No answer in time: {exc}")
+        except (requests.exceptions.ChunkedEncodingError, requests.exceptions.ContentDecodingError) as exc:
+            error, retry_safe = self._unclear(call, f"Incomplete answer: {exc}")
+        except requests.exceptions.ConnectionError as exc:
+            if _connection_never_established(exc):
+                error, retry_safe = TransientError(f"Cannot connect: {exc}", url=call.url), True
+            else:
+                error, retry_safe = self._unclear(call, f"Connection dropped: {exc}")
+        except requests.exceptions.RequestException as exc:
+            error, retry_safe = TransientError(f"Request failed: {exc}", url=call.url), False
+        status = response.status_code if response is not None and error is None else None
+        self.stats.requests += 1
+        self.stats.by_status[status or "error"] += 1
+        _logger.info(
+            "%s %s %s -> %s in %.0f ms (attempt %d)",
+            self.name,
+            call.method,
+            safe_url(call.url),
+            status or type(error).__name__,
+            (time.monotonic() - started) * 1000,
+            call.attempt,
+        )
+        return (None, error, retry_safe) if error is not None else (response, None, False)
 
-    def _unclear(self, method, idempotent, message, url):
-        if idempotent:
-            return TransientError(message, url=url), True
-        return OutcomeUnknownError(message + " (the request may have been processed)", url=url), False
+    def _unclear(self, call, message):
+        if call.idempotent:
+            return TransientError(message, url=call.url), True
+        return OutcomeUnknownError(message + " (the request may have been processed)", url=call.url), False
 
-    def _may_retry(self, attempt, waited, wait):
-        return attempt < self.retry.max_attempts and waited + wait <= self.retry.max_total_wait
+    # -- status classification -----------------------------------------------------------
+    def _classify(self, call, response):
+        """The response if its status is expected; else the typed error it means, or
+        :class:`Retry` for a status worth another attempt."""
+        status = response.status_code
+        if (call.expect is None and 200 <= status < 300) or (
+            call.expect is not None and status in call.expect
+        ):
+            return response
+        body = _excerpt(response)
+        details = {"status": status, "body": body, "url": call.url}
+        if status in RETRY_STATUSES:
+            raise self._retryable(call, response, details)
+        if (call.auth and call.auth.is_auth_failure(response)) or status in (401, 403):
+            raise AuthError(f"{self.name} refused the credentials ({status}): {body}", **details)
+        if status >= 500:
+            if call.idempotent:
+                raise TransientError(f"{self.name} server error: {body}", **details)
+            raise OutcomeUnknownError(f"{self.name} server error on {call.method}: {body}", **details)
+        raise PermanentError(f"{self.name} rejected the request: {body}", **details)
+
+    def _retryable(self, call, response, details):
+        """What a 429/502/503/504 means: a Retry, or the error that ends the call."""
+        status = details["status"]
+        retry_after = parse_retry_after(response.headers.get("Retry-After"))
+        if not (call.idempotent or status in REFUSED_STATUSES):
+            return OutcomeUnknownError(
+                f"{self.name} answered {status} to {call.method}: the document may or may not have been "
+                "accepted",
+                **details,
+            )
+        if retry_after is not None and retry_after > self.retry.max_retry_after:
+            return RateLimitedError(
+                f"{self.name} asks to wait {retry_after:.0f} s (Retry-After), more than the "
+                f"{self.retry.max_retry_after:.0f} s a run waits",
+                retry_after=retry_after,
+                **details,
+            )
+        cls = RateLimitedError if status == 429 else TransientError
+        error = cls(
+            f"{self.name} still answers {status} after {call.attempt} attempts",
+            retry_after=retry_after,
+            **details,
+        )
+        return Retry(max(self.backoff(call.attempt), retry_after or 0.0), error)
 
     def _wait(self, seconds):
         self.stats.retries += 1

@@ -1,24 +1,10 @@
-"""What a flow handler hands to the engine while collecting from a source."""
+"""What a reader hands to the engine while collecting from a source, and what a writer leaves to it."""
 
-import hashlib
-import json
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-
-def content_hash(payload) -> str:
-    """Stable hash of a document: canonical JSON for structures, raw bytes otherwise."""
-    if isinstance(payload, bytes):
-        data = payload
-    elif isinstance(payload, str):
-        data = payload.encode("utf-8", "surrogatepass")
-    else:
-        # surrogatepass: a document may hold an unpaired surrogate ("\ud800"); its hash must not fail
-        data = json.dumps(
-            payload, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str
-        ).encode("utf-8", "surrogatepass")
-    return hashlib.sha256(data).hexdigest()
+from .payload import content_hash
 
 
 @dataclass
@@ -50,7 +36,7 @@ class SourceItem:
 class Page:
     """A batch of items plus the cursor that is valid once they are stored.
 
-    The engine stores the items and the cursor in one transaction, then calls the handler's
+    The engine stores the items and the cursor in one transaction, then calls the reader's
     ``_acknowledge`` with ``acknowledge`` (e.g. delete files from a remote mailbox), and only
     then asks for the next page.
     """
@@ -59,12 +45,12 @@ class Page:
     cursor: dict | None = None
     more: bool = False
     acknowledge: list = field(default_factory=list)
-    unchanged: int = 0  # items the handler already knew were unchanged (not passed on)
+    unchanged: int = 0  # items the reader already knew were unchanged (not passed on)
 
 
 @dataclass
 class Deferred:
-    """A record a handler leaves to the engine, to be created together with the others of its batch.
+    """A record a writer leaves to the engine, to be created together with the others of its batch.
 
     One ``create()`` for a batch of heavy records (vendor bills: tax and balance lines are
     computed per call) is several times cheaper than one per document. ``model`` is the
@@ -72,7 +58,7 @@ class Deferred:
     turns the created record into the line's result (bindings, message). ``keys`` name what the
     checks before it read that another document of the batch could change (the PO lines it
     bills, its supplier invoice number): documents sharing a key are never created in the same
-    call. ``payload`` is what the handler read while processing (kept on the audit line).
+    call. ``payload`` is what the reader read while processing (kept on the audit line).
     """
 
     model: Any

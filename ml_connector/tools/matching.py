@@ -104,9 +104,10 @@ class MatchResult:
         return bool(self.record)
 
     def review_error(
-        self, *, binding_type, external_id, label, kind, res_model, allow_create=False, key=None
+        self, *, binding_type, external_id, label, kind, res_model, allow_create=False, key=None, backend=None
     ):
-        """The NeedsReviewError that parks a document on this undecided match."""
+        """The NeedsReviewError that parks a document on this undecided match (a value of
+        connection ``backend``, by default the one of the document's line)."""
         return NeedsReviewError(
             f"{label}: {self.reason}",
             blocking_key=f"review:{binding_type}:{external_id}",
@@ -120,5 +121,6 @@ class MatchResult:
                 "res_model": res_model,
                 "allow_create": allow_create,
                 "candidates": self.candidates,
+                "backend_id": backend.id if backend else None,
             },
         )

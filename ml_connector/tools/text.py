@@ -9,7 +9,7 @@ matches what a person types, and can disguise one identifier as another.
 * :func:`storable` and :func:`bounded_key` make connector bookkeeping (audit lines, messages)
   storable whatever a document holds;
 * :func:`text_problem`, :func:`identifier_problem` and :func:`document_problems` say why a value
-  or a document must be refused, so that a handler can fail it with a clear message instead of
+  or a document must be refused, so that a reader or writer can fail it with a clear message instead of
   writing it.
 """
 

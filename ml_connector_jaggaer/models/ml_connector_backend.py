@@ -155,12 +155,6 @@ class MlConnectorBackend(models.Model):
         default="CostCenter",
         help="Splittable GL segment holding the cost centre (an analytic account in Odoo).",
     )
-    jaggaer_cost_center_plan_id = fields.Many2one(
-        "account.analytic.plan",
-        "Cost centre plan",
-        help="Analytic plan whose accounts are JAGGAER cost centres. Empty: any analytic account of a "
-        "purchase order line is sent as its cost centre.",
-    )
     jaggaer_extra_segments = fields.Char(
         "Other GL segments",
         help="Comma-separated names of further splittable segments to list in the mappings (e.g. Fund, "
@@ -177,24 +171,18 @@ class MlConnectorBackend(models.Model):
         help="Comma-separated paymentStatus values of invoices that become vendor bills. Other invoices "
         "are recorded as skipped and imported once JAGGAER moves them on.",
     )
-    jaggaer_price_tolerance = fields.Float(
-        "Price tolerance (%)",
-        default=0.0,
-        help="An invoice unit price may exceed the purchase order's by this much before the invoice is "
-        "refused as 'amount above the PO'.",
-    )
     jaggaer_po_since = fields.Date(
         "Send POs confirmed from",
         help="Only purchase orders confirmed on or after this date are sent (empty: all). Use it so that a "
         "new connection does not send years of history.",
     )
 
-    @api.constrains("jaggaer_success_codes", "jaggaer_price_tolerance", "jaggaer_token_skew")
+    @api.constrains("jaggaer_success_codes", "price_tolerance", "jaggaer_token_skew")
     def _check_jaggaer_settings(self):
         for backend in self.filtered(lambda b: b.system_type == "jaggaer"):
             if "0" not in backend._jaggaer_list(backend.jaggaer_success_codes):
                 raise ValidationError(self.env._("The accepted returnCodes must include 0."))
-            if backend.jaggaer_price_tolerance < 0 or backend.jaggaer_token_skew < 0:
+            if backend.price_tolerance < 0 or backend.jaggaer_token_skew < 0:
                 raise ValidationError(self.env._("Tolerance and token renewal must not be negative."))
 
     @api.model

@@ -1,6 +1,6 @@
 from odoo import api, models
 
-from .handler_common import SUPPLIER_BINDING
+from .ml_connector_jaggaer_mixin import SUPPLIER_BINDING
 
 
 class MlConnectorBinding(models.Model):
@@ -19,15 +19,10 @@ class MlConnectorBinding(models.Model):
         return res
 
     def _release_waiting_for_supplier(self):
-        """Documents of a vendor that had no JAGGAER supplier (number) yet can go now."""
-        Mixin = self.env["ml.connector.jaggaer.handler.mixin"]
+        """Documents of a supplier that had no JAGGAER supplier (number) yet can go now."""
+        Mixin = self.env["ml.connector.jaggaer.mixin"]
         for binding in self:
-            if (
-                binding.object_type == SUPPLIER_BINDING
-                and binding.res_model == "res.partner"
-                and binding.external_key
-            ):
-                partner = self.env["res.partner"].browse(binding.res_id)
+            if binding.object_type == SUPPLIER_BINDING and binding.external_key:
                 self.env["ml.connector.audit.line"]._release(
-                    Mixin._supplier_wait_key(partner), binding.backend_id
+                    Mixin._supplier_wait_key(binding.local_backend_id, binding.local_ref), binding.backend_id
                 )

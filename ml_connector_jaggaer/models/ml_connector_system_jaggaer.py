@@ -3,15 +3,21 @@ from odoo import api, models
 from odoo.addons.ml_connector.tools.auth import OAuth2ClientCredentials
 
 from ..tools.client import JaggaerClient
+from .ml_connector_jaggaer_mixin import INVOICE_BINDING, PO_BINDING, PO_LINE_BINDING, SUPPLIER_BINDING
 
-FLOW_HANDLERS = (
-    "ml.connector.handler.jaggaer.gl.in",
-    "ml.connector.handler.jaggaer.supplier.in",
-    "ml.connector.handler.jaggaer.supplier.out",
-    "ml.connector.handler.jaggaer.po.out",
-    "ml.connector.handler.jaggaer.po.status.in",
-    "ml.connector.handler.jaggaer.invoice.in",
-)
+# The flows a JAGGAER connection gets with Odoo, in the order a cycle runs them.
+DEFAULT_FLOWS = (
+    {"document_type": "gl_value", "direction": "in", "sequence": 5,
+     "name": "GL segments and cost centres: JAGGAER → mappings"},
+    {"document_type": "supplier", "direction": "in", "sequence": 10, "name": "Suppliers: JAGGAER → Odoo"},
+    {"document_type": "supplier", "direction": "out", "sequence": 20, "name": "Suppliers: Odoo → JAGGAER"},
+    {"document_type": "purchase_order", "direction": "out", "sequence": 30,
+     "name": "Purchase orders: Odoo → JAGGAER"},
+    {"document_type": "purchase_order_status", "direction": "in", "sequence": 40,
+     "name": "Purchase order statuses: JAGGAER → Odoo"},
+    {"document_type": "invoice", "direction": "in", "sequence": 50,
+     "name": "Invoices: JAGGAER → Odoo vendor bills"},
+)  # fmt: skip
 
 
 class MlConnectorSystemJaggaer(models.AbstractModel):
@@ -20,6 +26,13 @@ class MlConnectorSystemJaggaer(models.AbstractModel):
     _name = "ml.connector.system.jaggaer"
     _inherit = "ml.connector.system"
     _description = "JAGGAER J1P system"
+
+    _binding_types = {
+        "supplier": SUPPLIER_BINDING,
+        "purchase_order": PO_BINDING,
+        "purchase_order_line": PO_LINE_BINDING,
+        "invoice": INVOICE_BINDING,
+    }
 
     @api.model
     def _auth(self, backend):
@@ -59,5 +72,31 @@ class MlConnectorSystemJaggaer(models.AbstractModel):
         return message
 
     @api.model
-    def _default_flow_handlers(self):
-        return list(FLOW_HANDLERS)
+    def _default_flows(self, other=None):
+        if other:
+            return []  # flows between JAGGAER and another connection are proposed by that connection
+        return [dict(spec) for spec in DEFAULT_FLOWS]
+
+    @api.model
+    def _record_po_status(self, backend, po, status, line):
+        before = po.jaggaer_status
+        po._jaggaer_record_remote(
+            {
+                "poId": status.key,
+                "status": status.remote_status,
+                "revisionNumber": status.revision,
+                "lastUpdate": status.changed_at,
+            }
+        )
+        if before != po.jaggaer_status:
+            return self.env._(
+                "%(po)s: %(old)s → %(new)s.",
+                po=po.name,
+                old=before or self.env._("none"),
+                new=po.jaggaer_status,
+            )
+        return self.env._("%(po)s: still %(status)s.", po=po.name, status=po.jaggaer_status)
+
+    @api.model
+    def _bill_values(self, backend, invoice):
+        return {"jaggaer_invoice_id": invoice.key, "jaggaer_invoice_number": invoice.remote_number or False}

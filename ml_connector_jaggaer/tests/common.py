@@ -8,13 +8,13 @@ from odoo.addons.ml_connector.tests.common import SimulatorCase
 
 from tests.simulators.jaggaer import JaggaerSimulator
 
-HANDLERS = {
-    "gl": "ml.connector.handler.jaggaer.gl.in",
-    "supplier_in": "ml.connector.handler.jaggaer.supplier.in",
-    "supplier_out": "ml.connector.handler.jaggaer.supplier.out",
-    "po_out": "ml.connector.handler.jaggaer.po.out",
-    "po_status": "ml.connector.handler.jaggaer.po.status.in",
-    "invoice_in": "ml.connector.handler.jaggaer.invoice.in",
+FLOWS = {
+    "gl": "gl_value:jaggaer>odoo",
+    "supplier_in": "supplier:jaggaer>odoo",
+    "supplier_out": "supplier:odoo>jaggaer",
+    "po_out": "purchase_order:odoo>jaggaer",
+    "po_status": "purchase_order_status:jaggaer>odoo",
+    "invoice_in": "invoice:jaggaer>odoo",
 }
 
 LAB_SUPPLY = {
@@ -106,8 +106,7 @@ class JaggaerCase(SimulatorCase):
         )
         cls.backend = cls.make_backend()
         cls.flows = {
-            key: cls.backend.flow_ids.filtered(lambda f, h=handler: f.handler_model == h)
-            for key, handler in HANDLERS.items()
+            key: cls.backend.flow_ids.filtered(lambda f, c=code: f.code == c) for key, code in FLOWS.items()
         }
 
     @classmethod

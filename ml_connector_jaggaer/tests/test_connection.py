@@ -53,14 +53,14 @@ class TestConnection(JaggaerCase):
     def test_default_flows_master_data_first(self):
         flows = self.backend.flow_ids.sorted(lambda f: (not f.master_data, f.sequence))
         self.assertEqual(
-            flows.mapped("handler_model"),
+            flows.mapped("code"),
             [
-                "ml.connector.handler.jaggaer.gl.in",
-                "ml.connector.handler.jaggaer.supplier.in",
-                "ml.connector.handler.jaggaer.supplier.out",
-                "ml.connector.handler.jaggaer.po.out",
-                "ml.connector.handler.jaggaer.po.status.in",
-                "ml.connector.handler.jaggaer.invoice.in",
+                "gl_value:jaggaer>odoo",
+                "supplier:jaggaer>odoo",
+                "supplier:odoo>jaggaer",
+                "purchase_order:odoo>jaggaer",
+                "purchase_order_status:jaggaer>odoo",
+                "invoice:jaggaer>odoo",
             ],
         )
         self.assertEqual(flows.mapped("master_data"), [True, True, True, False, False, False])

@@ -53,7 +53,7 @@ class TestGlMappings(JaggaerCase):
         site = self.env["account.analytic.account"].create(
             {"name": "Warehouse", "plan_id": self.cc_ops.plan_id.id}
         )
-        self.backend.jaggaer_cost_center_plan_id = self.cc_ops.plan_id
+        self.backend.cost_center_plan_id = self.cc_ops.plan_id
         self.sim.seed_gl_value("CostCenter", "CC-300", "Warehouse")
         self.cycle()
         self.assertEqual(self.mapping("CostCenter", "CC-300").record_ref, site)

@@ -191,7 +191,7 @@ class TestInvoices(JaggaerCase):
         self.assertFalse(self.bills())
         # the buyer raises the order and accepts 10% on price: replays go through
         self.po1.order_line[0].product_qty = 16
-        self.backend.jaggaer_price_tolerance = 10
+        self.backend.price_tolerance = 10
         (many | dear).action_replay()
         self.cycle()
         self.assertEqual((many.state, dear.state), ("done", "done"))

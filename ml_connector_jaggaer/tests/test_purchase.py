@@ -198,4 +198,4 @@ class TestPurchaseOrders(JaggaerCase):
         self.assertEqual(line.state, "done", line.error_message)
         remote_line = self.remote("PO-SPECIAL-1")["lineList"]["poLine"][0]
         self.assertEqual(self.coding(remote_line), {"Account": "655000", "CostCenter": "CC-100"})
-        self.assertIn('"poNumber": "PO-SPECIAL-1"', line.request_payload, "the document sent is on the line")
+        self.assertIn('"poNumber": "PO-SPECIAL-1"', line.sent_payload, "the document sent is on the line")

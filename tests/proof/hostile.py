@@ -35,14 +35,14 @@ from tests.simulators.jaggaer import splittable
 FAILED, NEEDS_REVIEW, EITHER, DONE = "failed", "needs_review", "either", "done"
 OUTCOMES = {FAILED: ("failed",), NEEDS_REVIEW: ("needs_review",), EITHER: ("failed", "needs_review")}
 
-# Flows (handler models)
-SUPPLIER_IN = "ml.connector.handler.jaggaer.supplier.in"
-PO_STATUS_IN = "ml.connector.handler.jaggaer.po.status.in"
-INVOICE_IN = "ml.connector.handler.jaggaer.invoice.in"
-ORDER_IN = "ml.connector.handler.sps.order.in"
-ACK_IN = "ml.connector.handler.sps.ack.in"
-SHIPMENT_IN = "ml.connector.handler.sps.shipment.in"
-RECEIPT_IN = "ml.connector.handler.sps.receipt.in"
+# Flows (codes: document type, source system > target system)
+SUPPLIER_IN = "supplier:jaggaer>odoo"
+PO_STATUS_IN = "purchase_order_status:jaggaer>odoo"
+INVOICE_IN = "invoice:jaggaer>odoo"
+ORDER_IN = "customer_order:sps>odoo"
+ACK_IN = "purchase_order_status:sps>odoo"
+SHIPMENT_IN = "shipment:sps>odoo"
+RECEIPT_IN = "receipt:sps>odoo"
 JAGGAER_FLOWS = (SUPPLIER_IN, PO_STATUS_IN, INVOICE_IN)
 SPS_FLOWS = (ORDER_IN, ACK_IN, SHIPMENT_IN, RECEIPT_IN)
 
@@ -109,7 +109,7 @@ class Document:
     id: str
     description: str
     system: str  # jaggaer | sps
-    flow: str  # handler model of the flow that receives it
+    flow: str  # code of the flow that receives it
     category: str
     expect: str  # failed | needs_review | either | done (a good neighbour, or legitimate odd text)
     delivery: SpsFile | JaggaerRecord
@@ -1936,7 +1936,7 @@ def setup_world(env, jaggaer_url, sps_url):
     )
     for backend, flows in ((jaggaer, JAGGAER_FLOWS), (sps, SPS_FLOWS)):
         for flow in backend.flow_ids:
-            flow.active = flow.handler_model in flows
+            flow.active = flow.code in flows
     Mapping = env["ml.connector.mapping"]
     Mapping.create(
         {
@@ -2108,7 +2108,7 @@ def judge(env, world, documents):
     verdicts = []
     for doc in documents:
         backend = backends[0] if doc.system == "jaggaer" else backends[1]
-        flow = backend.flow_ids.filtered(lambda f, doc=doc: f.handler_model == doc.flow)
+        flow = backend.flow_ids.filtered(lambda f, doc=doc: f.code == doc.flow)
         lines = Line.search([("flow_id", "=", flow.id), ("external_id", "=", doc.delivery.audit_key)])
         line = lines[:1]
         state, message = (line.state, line.error_message or "") if line else ("missing", "")

@@ -25,6 +25,9 @@ class GenericRestSimulator(SimulatorApp):
         self.page_size = 50
         self.items = {}  # key -> item: what the remote publishes (read by inbound flows)
         self.contacts = {}  # key -> contact: what clients push (written by outbound flows)
+        self.suppliers = {}  # code -> supplier of the remote ERP
+        self.orders = {}  # number -> purchase order of the remote ERP
+        self.order_statuses = {}  # number -> statuses pushed by clients, oldest first
         self._next_id = 1
         self._data_lock = threading.Lock()
         super().__init__()
@@ -38,6 +41,9 @@ class GenericRestSimulator(SimulatorApp):
             Rule("/api/items", endpoint="api_items", methods=["GET"]),
             Rule("/api/contacts", endpoint="api_contacts", methods=["POST"]),
             Rule("/api/contacts/by-key/<path:key>", endpoint="contact_by_key", methods=["GET"]),
+            Rule("/api/suppliers", endpoint="api_suppliers", methods=["GET"]),
+            Rule("/api/orders", endpoint="api_orders", methods=["GET"]),
+            Rule("/api/orders/<path:number>/status", endpoint="api_order_status", methods=["POST"]),
         ]
 
     def configure(self, **options):
@@ -57,6 +63,9 @@ class GenericRestSimulator(SimulatorApp):
         with self._data_lock:
             self.items.clear()
             self.contacts.clear()
+            self.suppliers.clear()
+            self.orders.clear()
+            self.order_statuses.clear()
             self._next_id = 1
 
     # -- auth -------------------------------------------------------------------------
@@ -106,6 +115,39 @@ class GenericRestSimulator(SimulatorApp):
         page = rows[start - 1 : start - 1 + self.page_size]
         return json_response({"total": len(rows), "start": start, "items": page})
 
+    def _changed_page(self, request, records):
+        """A page of ``records`` changed since ``updated_since``, oldest first."""
+        since = request.args.get("updated_since")
+        start = int(request.args.get("start", 1))
+        with self._data_lock:
+            rows = sorted(records.values(), key=lambda r: (r["updated"], r["id"]))
+        if since:
+            bound = parse_iso(since)
+            rows = [r for r in rows if parse_iso(r["updated"]) >= bound]
+        return {"total": len(rows), "start": start, "items": rows[start - 1 : start - 1 + self.page_size]}
+
+    def api_suppliers(self, request):
+        if not self._authorized(request):
+            return self._unauthorized()
+        return json_response(self._changed_page(request, self.suppliers))
+
+    def api_orders(self, request):
+        if not self._authorized(request):
+            return self._unauthorized()
+        return json_response(self._changed_page(request, self.orders))
+
+    def api_order_status(self, request, number):
+        if not self._authorized(request):
+            return self._unauthorized()
+        payload = request.get_json(silent=True)
+        if number not in self.orders:
+            return json_response({"error": "not found", "message": f"no order {number}"}, 404)
+        if not isinstance(payload, dict) or not payload.get("status"):
+            return json_response({"error": "validation", "message": "'status' is required"}, 422)
+        with self._data_lock:
+            self.order_statuses.setdefault(number, []).append(payload)
+        return json_response({"number": number, "statuses": len(self.order_statuses[number])})
+
     def api_contacts(self, request):
         if not self._authorized(request):
             return self._unauthorized()
@@ -154,6 +196,38 @@ class GenericRestSimulator(SimulatorApp):
             self.items[key] = item
             return item
 
+    def add_supplier(self, code, name, **extra):
+        with self._data_lock:
+            supplier = {"id": self._next_id, "code": code, "name": name, **extra}
+            self._next_id += 1
+            supplier["updated"] = iso_ms(self.clock.now())
+            self.suppliers[code] = supplier
+            return supplier
+
+    def add_order(self, number, supplier, lines, currency="USD", **extra):
+        """``lines``: dicts with item, quantity, price, account and cost_center."""
+        with self._data_lock:
+            order = {
+                "id": self._next_id,
+                "number": number,
+                "supplier": supplier,
+                "currency": currency,
+                "status": "open",
+                "lines": [{"line": str(i), **line} for i, line in enumerate(lines, start=1)],
+                **extra,
+            }
+            self._next_id += 1
+            order["updated"] = iso_ms(self.clock.now())
+            self.orders[number] = order
+            return order
+
+    def touch_order(self, number, **changes):
+        with self._data_lock:
+            order = self.orders[number]
+            order.update(changes)
+            order["updated"] = iso_ms(self.clock.now())
+            return order
+
     def touch(self, key, seconds_ahead=0, **changes):
         with self._data_lock:
             item = self.items[key]
@@ -166,5 +240,6 @@ class GenericRestSimulator(SimulatorApp):
         return {
             "items": len(self.items),
             "contacts": len(self.contacts),
+            "orders": len(self.orders),
             "tokens_issued": self.tokens.issued_count,
         }

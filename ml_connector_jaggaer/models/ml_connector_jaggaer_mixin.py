@@ -1,10 +1,7 @@
-import json
-
 from odoo import api, models
 
-from odoo.addons.ml_connector.models.ml_connector_audit_line import payload_text
 from odoo.addons.ml_connector.tools.errors import DocumentError
-from odoo.addons.ml_connector.tools.items import Page, content_hash
+from odoo.addons.ml_connector.tools.items import Page
 from odoo.addons.ml_connector.tools.text import document_problems
 
 from ..tools.client import dig, parse_stamp
@@ -15,25 +12,15 @@ PO_LINE_BINDING = "jaggaer_po_line"
 INVOICE_BINDING = "jaggaer_invoice"
 
 
-class MlConnectorJaggaerHandlerMixin(models.AbstractModel):
-    """What every JAGGAER flow shares: its client, reading changed records, stored payloads."""
+class MlConnectorJaggaerMixin(models.AbstractModel):
+    """What JAGGAER readers and writers share: the client, checked texts, reading changed records."""
 
-    _name = "ml.connector.jaggaer.handler.mixin"
-    _description = "JAGGAER flow helpers"
+    _name = "ml.connector.jaggaer.mixin"
+    _description = "JAGGAER readers and writers: helpers"
 
     @api.model
     def _client(self, backend):
         return backend._system()._client(backend)
-
-    @api.model
-    def _payload(self, line):
-        """The document stored on ``line`` (a dict), or None if there is none."""
-        if not line.request_payload:
-            return None
-        try:
-            return json.loads(line.request_payload)
-        except ValueError as exc:
-            raise DocumentError(self.env._("The stored document is not valid JSON: %s", exc)) from exc
 
     @api.model
     def _check_texts(self, document, what=None):
@@ -51,24 +38,16 @@ class MlConnectorJaggaerHandlerMixin(models.AbstractModel):
             )
 
     @api.model
-    def _built_document(self, line, record):
-        """For Odoo-source flows: the stored document, or, for a line parked before its document
-        could be built (e.g. a missing mapping, since released), the document built now."""
-        document = self._payload(line)
-        if document is None:
-            document = self._build(line.flow_id, record)
-            line.write(
-                {
-                    "request_payload": payload_text(document, line.backend_id._secret_values()),
-                    "content_hash": content_hash(document),
-                }
-            )
-        return document
+    def _warned(self, warning):
+        """What JAGGAER said when it accepted something with a warning (returnCode 1)."""
+        return self.env._("JAGGAER warned: %s", warning) if warning else ""
 
     @api.model
-    def _supplier_wait_key(self, partner):
-        """What a document waits for when its vendor has no JAGGAER supplier yet."""
-        return f"jaggaer:supplier:{partner.id}"
+    def _supplier_wait_key(self, end, key):
+        """What a document waits for when supplier ``key`` of ``end`` has no JAGGAER supplier yet."""
+        if end:
+            return f"jaggaer:supplier:{end.id}:{key}"
+        return f"jaggaer:supplier:{key.rsplit(',', 1)[-1]}"
 
     @api.model
     def _collect_changed(
@@ -85,7 +64,7 @@ class MlConnectorJaggaerHandlerMixin(models.AbstractModel):
         ``unwrap(record)`` gives the record whose time field is read (e.g. the company profile
         inside a supplier list item).
         """
-        client = self._client(flow.backend_id)
+        client = self._client(self._backend(flow))
         config = client.config
         since = parse_stamp((flow.cursor or {}).get("since"))
         overlap = flow._overlap()

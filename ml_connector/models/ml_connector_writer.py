@@ -1,0 +1,140 @@
+from odoo import api, models
+
+from ..tools.items import Deferred
+from .ml_connector_reader import ODOO
+
+
+class MlConnectorWriter(models.AbstractModel):
+    """The target side of a flow: writes one canonical document type to one kind of end.
+
+    A writer is a small AbstractModel named ``ml.connector.writer.<system>.<document type>``
+    (``ml.connector.writer.jaggaer.purchase_order``, ``ml.connector.writer.odoo.invoice``). It
+    receives the canonical document its flow's reader made of an audit line and:
+
+    * ``_write(line, document)`` writes it to the target and returns a result dict with any of
+      ``state`` ('done' or 'skipped'), ``message``, ``external_id``, ``target_key``,
+      ``res_model``, ``res_id``, ``response`` (the target's answer) and ``sent`` (the document
+      as sent to the target), or a :class:`Deferred` (see ``_create_or_defer``); it raises the
+      errors of ``tools/errors.py`` or ``UserError``/``ValidationError``;
+    * ``_resolve_unknown_outcome(line, document)`` looks a send whose answer was lost up on the
+      target before it is sent again (optional);
+    * ``_source_domain(flow)`` narrows what an Odoo reader reads for this target (optional).
+
+    The writer's end is ``flow.target_backend_id`` (``_backend(flow)``), empty for this
+    database. Records of the source end are found through the bindings that join the two ends
+    (``ml.connector.binding._counterpart``), whatever the source is.
+    """
+
+    _name = "ml.connector.writer"
+    _description = "Connector writer"
+
+    _system = ODOO  # system type of the end this writer writes
+    _document_type = ""
+    # Bindings that make this writer idempotent, as a document kind (the connection's system
+    # names the binding type) or an explicit binding type; the engine skips documents whose
+    # content hash equals their binding's.
+    _binding_kind = None
+    _binding_type = None
+
+    @api.model
+    def _backend(self, flow):
+        """The connection this writer writes to (empty for this database)."""
+        return flow.target_backend_id
+
+    @api.model
+    def _source_domain(self, flow):
+        """Extra domain for an Odoo reader feeding this writer."""
+        return []
+
+    @api.model
+    def _prepare_batch(self, lines):
+        """Called before ``lines`` are processed (one batch, one transaction): read here, in a
+        few queries, what every document of the batch would otherwise look up one by one."""
+
+    @api.model
+    def _write(self, line, document):
+        raise NotImplementedError
+
+    @api.model
+    def _resolve_unknown_outcome(self, line, document):
+        """A previous send of ``line`` got no clear answer: look the document up on the target.
+
+        Return a result dict (as ``_write``) if the target has it, None to send again.
+        """
+        return None
+
+    # ------------------------------------------------------------------ bindings
+    @api.model
+    def _flow_binding(self, flow):
+        """``(connection, binding type, key column, other end)`` of the bindings that record what
+        this flow wrote, or None: on the target when it is remote (keyed by the source's key),
+        else on the source (keyed by its external id)."""
+        if self._binding_type is None and self._binding_kind is None:
+            return None
+        target, source = flow.target_backend_id, flow.source_backend_id
+        connection = target or source
+        object_type = self._binding_type or connection._binding_type(self._binding_kind)
+        if target:
+            return connection, object_type, "local_ref", source
+        return connection, object_type, "external_id", None
+
+    @api.model
+    def _binding(self, flow, kind, key):
+        """The binding joining record ``key`` of the flow's source to the target, for ``kind``."""
+        return self.env["ml.connector.binding"]._counterpart(
+            kind, flow.source_backend_id, key, flow.target_backend_id
+        )
+
+    # ------------------------------------------------------------------ values of the source end
+    @api.model
+    def _odoo_record(self, flow, ref):
+        """The Odoo record ``ref`` points to when the flow's source is this database, else None."""
+        if flow.source_backend_id or not ref or "," not in (ref.key or ""):
+            return None
+        model, record_id = ref.key.rsplit(",", 1)
+        if model not in self.env or not record_id.isdigit():
+            return None
+        return self.env[model].browse(int(record_id)).exists() or None
+
+    @api.model
+    def _target_value(self, flow, mapping_type, ref, label=None):
+        """The target's value of ``mapping_type`` that source value ``ref`` stands for (an Odoo
+        record's mapping, or a value of the source connection's mapping); waits while unmapped."""
+        Mapping = self.env["ml.connector.mapping"]
+        source, target = flow.source_backend_id, self._backend(flow)
+        if source:
+            return Mapping._resolve_value(
+                target, mapping_type, ref.number or ref.key, source_end=source, label=label
+            )
+        return Mapping._resolve_value(target, mapping_type, self._odoo_record(flow, ref), label=label)
+
+    @api.model
+    def _local_side(self, flow, key):
+        """Binding values for the local side of record ``key`` of the flow's source end."""
+        source = flow.source_backend_id
+        if source:
+            return {"local_ref": key, "local_backend": source}
+        model, record_id = key.rsplit(",", 1)
+        return {"record": self.env[model].browse(int(record_id))}
+
+    # ------------------------------------------------------------------ helpers
+    @api.model
+    def _create_or_defer(self, model, vals, finish, keys=()):
+        """Create ``model`` with ``vals`` and return ``finish(record)`` (the line's result).
+
+        While the engine processes a batch, the creation is left to it instead (a
+        :class:`Deferred`): the records of the batch are then created in one call, and
+        ``finish`` runs once each exists. Use it only after checks that wrote nothing, since a
+        deferred document may be prepared a second time; ``keys`` name what those checks read
+        that another document of the batch could change.
+        """
+        deferred = Deferred(model, vals, finish, frozenset(keys))
+        if self.env.context.get("ml_connector_batch_create"):
+            return deferred
+        return deferred.finish(model.create(vals))
+
+    @api.model
+    def _transaction_cache(self, name):
+        """A dict that lives until the next commit or rollback (a batch): for repeatable reads
+        only, e.g. the same vendor or mapping looked up by every document of a batch."""
+        return self.env.cr.cache.setdefault(("ml_connector", name), {})

@@ -1,0 +1,331 @@
+"""JAGGAER invoices as canonical invoices.
+
+The list gives headers only (§1.5 [C]); the lines come from the detail call, made while
+processing. The detail read is kept on the audit line (also when the invoice is refused), so
+the audit shows what was processed and a replay reuses it; a detail that could not be read
+(unreadable answer) is fetched again on replay. A newer version of the invoice in JAGGAER is
+collected as its own audit line. Invoices whose statuses are not the ones the connection imports
+(e.g. still pending approval) are skipped until JAGGAER moves them on.
+"""
+
+import math
+
+from odoo import api, models
+
+from odoo.addons.ml_connector.tools.documents import (
+    Charge,
+    Coding,
+    Invoice,
+    InvoiceLine,
+    Item,
+    Ref,
+    TaxAmount,
+)
+from odoo.addons.ml_connector.tools.errors import DocumentError, DocumentSkipped, TransientError
+from odoo.addons.ml_connector.tools.items import SourceItem
+from odoo.addons.ml_connector.tools.text import identifier_problem
+
+from ..tools.client import dig, parse_stamp, segment_values
+
+# header amounts (§1.9) that are charges on top of the lines, and their canonical kind
+HEADER_CHARGES = (
+    ("shippingCharge", "freight"),
+    ("handlingCharge", "handling"),
+    ("discountAmount", "discount"),
+)
+HEADER_TAXES = ("taxCharge1", "taxCharge2")
+
+
+def number(env, value, what):
+    """A JSON number, or a number written as text; DocumentError otherwise."""
+    if isinstance(value, dict):  # {currency, money} on imports, {currency, value} elsewhere (§1.9)
+        value = value.get("money", value.get("value"))
+    if isinstance(value, bool) or value in (None, ""):
+        raise DocumentError(env._("%s is missing.", what))
+    try:
+        result = float(value)
+    except (TypeError, ValueError, OverflowError):
+        raise DocumentError(env._("%(what)s is not a number: %(value)r.", what=what, value=value)) from None
+    if not math.isfinite(result):  # NaN, Infinity, or "1e999" written as text
+        raise DocumentError(env._("%(what)s is not a finite number: %(value)r.", what=what, value=value))
+    return result
+
+
+class MlConnectorReaderJaggaerInvoice(models.AbstractModel):
+    _name = "ml.connector.reader.jaggaer.invoice"
+    _inherit = ["ml.connector.reader", "ml.connector.jaggaer.mixin"]
+    _description = "JAGGAER invoices"
+
+    _system = "jaggaer"
+    _document_type = "invoice"
+
+    @api.model
+    def _collect(self, flow, run):
+        def make_item(record):
+            header = record.get("header") if isinstance(record.get("header"), dict) else {}
+            key = str(header.get("invoiceId") or "")
+            supplier = (header.get("supplier") or {}).get("name") or ""
+            return SourceItem(
+                source_key=key or f"unidentified:{header.get('invoiceNumber')}",
+                payload=record,
+                name=self.env._(
+                    "Invoice %(number)s %(supplier)s",
+                    number=header.get("supplierInvoiceNumber") or key,
+                    supplier=supplier,
+                ),
+                document_key=header.get("supplierInvoiceNumber") or header.get("invoiceNumber") or key,
+                error=None if key else DocumentError(self.env._("This invoice has no header.invoiceId.")),
+            )
+
+        yield from self._collect_changed(
+            flow,
+            run,
+            "invoices",
+            path_key="invoice_list",
+            wrapper_key="invoices",
+            what=self.env._("the invoice list"),
+            make_item=make_item,
+            key_of=lambda record: str(dig(record, "header.invoiceId") or id(record)),
+        )
+
+    @api.model
+    def _document(self, line):
+        backend = self._backend(line.flow_id)
+        item = self._payload(line) or {}
+        self._check_texts(item)
+        header = item.get("header")
+        if not isinstance(header, dict) or not header.get("invoiceId"):
+            raise DocumentError(self.env._("The invoice has no header.invoiceId."))
+        waiting = self._not_yet_payable(backend, header)
+        if waiting:
+            raise DocumentSkipped(waiting)
+        detail, warning = item, ""
+        fetched = not isinstance(item.get("lineList"), dict)
+        if fetched:
+            detail, warning = self._detail(backend, str(header["invoiceId"]))
+        try:
+            invoice = self._invoice(backend, detail)
+        except Exception as exc:
+            if fetched:
+                exc.payload = detail  # keep what was read on the audit line
+            raise
+        if fetched:
+            invoice.source_payload = detail
+        invoice.source_note = self._warned(warning)
+        return invoice
+
+    @api.model
+    def _not_yet_payable(self, backend, header):
+        """Why this invoice is not imported (yet), or None when its statuses make it a bill."""
+        workflow = backend._jaggaer_list(backend.jaggaer_invoice_workflow_statuses)
+        payment = backend._jaggaer_list(backend.jaggaer_invoice_payment_statuses)
+        status = (header.get("workflowStatus"), header.get("paymentStatus"))
+        if (workflow and status[0] not in workflow) or (payment and status[1] not in payment):
+            return self.env._(
+                "Not imported yet: workflowStatus %(workflow)s, paymentStatus %(payment)s. It becomes a "
+                "bill once JAGGAER moves it to %(wanted)s.",
+                workflow=status[0],
+                payment=status[1],
+                wanted=" / ".join(filter(None, [", ".join(workflow), ", ".join(payment)])),
+            )
+        return None
+
+    @api.model
+    def _detail(self, backend, invoice_id):
+        """The invoice with its lines, and JAGGAER's warning if it answered with one."""
+        client = self._client(backend)
+        what = self.env._("invoice %s", invoice_id)
+        try:
+            body, warning = client.get("invoice_detail", what, id=invoice_id)
+        except TransientError as exc:
+            if exc.status == 200:  # answered, but not with JSON: a malformed document, not an outage
+                raise DocumentError(
+                    self.env._(
+                        "JAGGAER's detail of invoice %(id)s is unreadable: %(error)s",
+                        id=invoice_id,
+                        error=exc,
+                    )
+                ) from exc
+            raise
+        detail = next(iter(client.records(body, "invoice_detail")), None)
+        if not isinstance(detail, dict) or not isinstance(detail.get("header"), dict):
+            raise DocumentError(self.env._("JAGGAER's detail of invoice %s has no header.", invoice_id))
+        try:
+            self._check_texts(detail, self.env._("JAGGAER's detail of invoice %s", invoice_id))
+        except DocumentError as exc:
+            exc.payload = detail  # kept on the audit line, as for any refused detail
+            raise
+        return detail, warning
+
+    # -- the canonical invoice ------------------------------------------------------------
+    @api.model
+    def _invoice(self, backend, detail):
+        header = detail["header"]
+        invoice_id = str(header.get("invoiceId"))
+        invoice_number = str(header.get("supplierInvoiceNumber") or "").strip()
+        if not invoice_number:
+            raise DocumentError(self.env._("Invoice %s has no supplierInvoiceNumber.", invoice_id))
+        problem = identifier_problem(invoice_number)
+        if problem:
+            # the number becomes the bill's reference and the duplicate check's key
+            raise DocumentError(
+                self.env._(
+                    "Invoice %(id)s: supplierInvoiceNumber %(problem)s.", id=invoice_id, problem=problem
+                )
+            )
+        raw_lines = dig(detail, "lineList.invoiceLine")
+        if not isinstance(raw_lines, list) or not raw_lines:
+            raise DocumentError(
+                self.env._(
+                    "Invoice %s has no lines (lineList.invoiceLine is missing or empty).", invoice_number
+                )
+            )
+        invoice_date = parse_stamp(header.get("invoiceDate"))
+        if not invoice_date:
+            raise DocumentError(
+                self.env._(
+                    "Invoice %(number)s has no valid invoiceDate: %(value)r.",
+                    number=invoice_number,
+                    value=header.get("invoiceDate"),
+                )
+            )
+        due = parse_stamp(header.get("dueDate"))
+        terms = dig(header, "terms.standardPaymentTermsCode")
+        return Invoice(
+            key=invoice_id,
+            number=invoice_number,
+            remote_number=str(header.get("invoiceNumber") or ""),
+            kind="credit_note"
+            if str(header.get("invoiceType") or "").strip().lower().startswith("credit")
+            else "invoice",
+            date=invoice_date.date().isoformat(),
+            due_date=due.date().isoformat() if due else "",
+            currency=str(dig(header, "total.currency") or ""),
+            supplier=self._supplier(header, invoice_number),
+            business_unit=str(header.get("businessUnit") or ""),
+            payment_terms=Ref(number=str(terms)) if terms else None,
+            lines=[
+                self._line(backend, raw, position, invoice_number)
+                for position, raw in enumerate(raw_lines, start=1)
+            ],
+            charges=self._charges(header, invoice_number),
+            taxes=[
+                TaxAmount(code=key, amount=number(self.env, header[key], key))
+                for key in HEADER_TAXES
+                if header.get(key) not in (None, "", 0)
+            ],
+            total=self._optional_number(
+                dig(header, "total.value"), self.env._("Invoice %s: total", invoice_number)
+            ),
+            status=str(header.get("workflowStatus") or ""),
+            payment_status=str(header.get("paymentStatus") or ""),
+        )
+
+    @api.model
+    def _optional_number(self, value, what):
+        return None if value in (None, "") else number(self.env, value, what)
+
+    @api.model
+    def _supplier(self, header, invoice_number):
+        supplier = header.get("supplier") or {}
+        if not isinstance(supplier, dict) or not any(
+            supplier.get(key) for key in ("id", "supplierNumber", "name", "duns")
+        ):
+            # nothing to match nor to ask a person about: a review would bind whatever is chosen to
+            # "no supplier", for every invoice without one
+            raise DocumentError(
+                self.env._(
+                    "Invoice %s names no supplier (no header.supplier id, number or name).", invoice_number
+                )
+            )
+        return Ref(
+            key=str(supplier.get("id") or ""),
+            number=str(supplier.get("supplierNumber") or ""),
+            name=str(supplier.get("name") or ""),
+            duns=str(supplier.get("duns") or ""),
+        )
+
+    @api.model
+    def _charges(self, header, invoice_number):
+        charges = []
+        for key, kind in HEADER_CHARGES:
+            if header.get(key) not in (None, "", 0):
+                amount = number(
+                    self.env,
+                    header[key],
+                    self.env._("Invoice %(number)s: %(key)s", number=invoice_number, key=key),
+                )
+                charges.append(
+                    Charge(kind=kind, code=key, amount=-abs(amount) if kind == "discount" else amount)
+                )
+        for fee in dig(header, "miscFeeList.miscFee") or []:
+            if isinstance(fee, dict) and fee.get("fee") not in (None, "", 0):
+                charges.append(
+                    Charge(
+                        kind="fee",
+                        code=str(fee.get("name") or "miscFee"),
+                        description=str(fee.get("name") or ""),
+                        amount=number(
+                            self.env, fee["fee"], self.env._("Invoice %s: miscFee", invoice_number)
+                        ),
+                    )
+                )
+        return charges
+
+    @api.model
+    def _line(self, backend, raw, position, invoice_number):
+        if not isinstance(raw, dict):
+            raise DocumentError(
+                self.env._(
+                    "Invoice %(number)s line %(n)s is not an object.", number=invoice_number, n=position
+                )
+            )
+        where = self.env._(
+            "Invoice %(number)s line %(n)s", number=invoice_number, n=raw.get("lineNumber") or position
+        )
+        po_number = str(raw.get("poNumber") or "").strip()
+        return InvoiceLine(
+            number=str(raw.get("lineNumber") or position),
+            item=Item(description=str(dig(raw, "item.description") or "")),
+            quantity=number(self.env, raw.get("quantity"), self.env._("%s: quantity", where)),
+            unit_price=number(self.env, raw.get("unitPrice"), self.env._("%s: unitPrice", where)),
+            po=Ref(number=po_number) if po_number else None,
+            po_line=str(raw.get("poLineNumber") or "").strip(),
+            coding=self._coding(backend, raw.get("splittableFieldSetGroupList"), where),
+        )
+
+    @api.model
+    def _coding(self, backend, group_list, where):
+        """The line's account and cost centre: values of the configured GL segments."""
+        try:
+            coding = segment_values(group_list)
+        except DocumentError as exc:
+            raise DocumentError(f"{where}: {exc}") from None
+        refs = {}
+        for segment in (backend.jaggaer_account_segment, backend.jaggaer_cost_center_segment):
+            values = coding.get(segment or "") or []
+            for value in values:
+                problem = identifier_problem(value)
+                if problem:  # a segment value is a mapping key, listed for the administrator
+                    raise DocumentError(
+                        self.env._(
+                            "%(where)s: its %(segment)s value %(problem)s.",
+                            where=where,
+                            segment=segment,
+                            problem=problem,
+                        )
+                    )
+            if len(set(values)) > 1:
+                raise DocumentError(
+                    self.env._(
+                        "%(where)s is split across %(segment)s %(values)s; split lines are not imported.",
+                        where=where,
+                        segment=segment,
+                        values=", ".join(values),
+                    )
+                )
+            if values:
+                refs[segment] = Ref(number=values[0], group=segment)
+        account = refs.get(backend.jaggaer_account_segment or "")
+        centre = refs.get(backend.jaggaer_cost_center_segment or "")
+        return Coding(account=account, cost_centres=[centre] if centre else [])

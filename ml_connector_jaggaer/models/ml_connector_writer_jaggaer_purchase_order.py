@@ -1,0 +1,372 @@
+"""Purchase orders of another end (Odoo, JD Edwards, Fusion) to JAGGAER: import, changes, cancellation.
+
+The PO shape is the PROPOSED one of ``jaggaer-api.md`` §2.2; JAGGAER imports by ``poNumber``
+(create or update, a real change bumps ``revisionNumber``; ``status: "Canceled"`` cancels).
+"""
+
+from odoo import api, models
+from odoo.tools import float_round
+
+from odoo.addons.ml_connector.tools.errors import (
+    DocumentError,
+    DocumentSkipped,
+    NeedsReviewError,
+    RemoteBusinessError,
+)
+
+from ..tools.client import iso_ms, parse_stamp, splittable
+from .ml_connector_jaggaer_mixin import PO_BINDING, PO_LINE_BINDING, SUPPLIER_BINDING
+
+CANCELED = "Canceled"
+
+
+class MlConnectorWriterJaggaerPurchaseOrder(models.AbstractModel):
+    _name = "ml.connector.writer.jaggaer.purchase_order"
+    _inherit = ["ml.connector.writer", "ml.connector.jaggaer.mixin"]
+    _description = "JAGGAER purchase orders"
+
+    _system = "jaggaer"
+    _document_type = "purchase_order"
+    _binding_kind = "purchase_order"
+
+    @api.model
+    def _source_domain(self, flow):
+        backend = self._backend(flow)
+        # a PO JAGGAER never had needs no cancellation
+        domain = [
+            "|",
+            ("state", "=", "purchase"),
+            "&",
+            ("state", "=", "cancel"),
+            ("jaggaer_po_id", "!=", False),
+        ]
+        if backend.jaggaer_po_since:
+            domain.append(("date_approve", ">=", backend.jaggaer_po_since))
+        return domain
+
+    # -- the J1P document -----------------------------------------------------------------
+    @api.model
+    def _render(self, line, order):
+        """The J1P purchase order for canonical ``order``; waits while its supplier or coding is unknown."""
+        flow = line.flow_id
+        backend = self._backend(flow)
+        number, bravo_id = self._supplier_reference(flow, order.supplier)
+        numbers = self._line_numbers(flow, order)
+        lines, total = [], 0.0
+        for po_line in order.lines:
+            if po_line.quantity <= 0:
+                continue  # a line reduced to nothing leaves the JAGGAER order; its number stays used
+            total += po_line.quantity * po_line.unit_price
+            item = {"description": po_line.item.description or po_line.item.buyer_code}
+            if po_line.item.buyer_code:
+                item["catalogNumber"] = po_line.item.buyer_code
+            if po_line.uom:
+                item["unitOfMeasure"] = po_line.uom
+            lines.append(
+                {
+                    "lineNumber": numbers[po_line.key],
+                    "item": item,
+                    "quantity": po_line.quantity,
+                    "unitPrice": {"currency": order.currency, "value": po_line.unit_price},
+                    "splittableFieldSetGroupList": splittable(self._gl_coding(flow, order, po_line)),
+                }
+            )
+        if not lines:
+            raise DocumentError(self.env._("%s has no line with a quantity to send.", order.number))
+        document = {
+            "poNumber": order.number,
+            "orderDate": iso_ms(parse_stamp(order.order_date)),
+            "supplier": {"id": bravo_id, "supplierNumber": number, "name": order.supplier.name},
+            "total": {"currency": order.currency, "value": float_round(total, 2)},
+            "lineList": {"poLine": lines},
+        }
+        if backend.jaggaer_business_unit:
+            document["businessUnit"] = {"internalName": backend.jaggaer_business_unit}
+        if order.requestor:
+            document["requestor"] = {"username": order.requestor}
+        if backend.jaggaer_bill_to_code:
+            document["billTo"] = {"address": {"addressCode": backend.jaggaer_bill_to_code}}
+        if backend.jaggaer_ship_to_code:
+            document["shipTo"] = {"address": {"addressCode": backend.jaggaer_ship_to_code}}
+        if order.payment_terms:
+            document["terms"] = {"standardPaymentTermsCode": self._terms_code(flow, order.payment_terms)}
+        if order.cancelled:
+            document["status"] = CANCELED
+        return document
+
+    @api.model
+    def _supplier_reference(self, flow, supplier):
+        """JAGGAER supplier number and id of the order's supplier; waits while it has none."""
+        backend, source = self._backend(flow), flow.source_backend_id
+        # the orders of a batch go to a few suppliers: each supplier's binding is read once per batch
+        references = self._transaction_cache("jaggaer_supplier_references")
+        cache_key = (backend.id, source.id, supplier.key)
+        if cache_key in references:
+            return references[cache_key]
+        binding = self.env["ml.connector.binding"]._find(
+            backend, SUPPLIER_BINDING, local_ref=supplier.key, local_backend=source
+        )
+        if binding and binding.external_key:
+            external_id = binding.external_id
+            reference = binding.external_key, int(external_id) if external_id.isdigit() else external_id
+            references[cache_key] = reference
+            return reference
+        reason = (
+            self.env._("JAGGAER supplier %s has no supplier number yet", binding.external_id)
+            if binding
+            else self.env._("vendor %s is not linked to a JAGGAER supplier yet", supplier.name)
+        )
+        raise NeedsReviewError(
+            self.env._(
+                "Waiting: %(reason)s. The supplier flow sends the vendor on its next cycle (see its audit "
+                "line if it waits on a review); this purchase order then goes by itself.",
+                reason=reason,
+            ),
+            blocking_key=self._supplier_wait_key(source, supplier.key),
+        )
+
+    @api.model
+    def _line_numbers(self, flow, order):
+        """JAGGAER line number of each line: kept once sent, never reused; new lines take the
+        source's own number when it is free, else the next one."""
+        bindings = (
+            self.env["ml.connector.binding"]
+            .sudo()
+            .search(
+                [
+                    ("backend_id", "=", self._backend(flow).id),
+                    ("object_type", "=", PO_LINE_BINDING),
+                    ("external_key", "=", order.number),
+                    ("local_backend_id", "=", flow.source_backend_id.id),
+                ]
+            )
+        )
+        numbers = {}
+        for binding in bindings:
+            numbers[binding.local_ref] = str(
+                (binding.data or {}).get("line_number") or binding.external_id.rsplit("/", 1)[-1]
+            )
+        used = set(numbers.values())
+        highest = max((int(number) for number in used if number.isdigit()), default=0)
+        for po_line in order.lines:
+            if po_line.key in numbers:
+                continue
+            own = str(po_line.number or "")
+            if own and own not in used:
+                numbers[po_line.key] = own
+            else:
+                highest += 1
+                while str(highest) in used:
+                    highest += 1
+                numbers[po_line.key] = str(highest)
+            used.add(numbers[po_line.key])
+            if numbers[po_line.key].isdigit():
+                highest = max(highest, int(numbers[po_line.key]))
+        return numbers
+
+    @api.model
+    def _gl_coding(self, flow, order, po_line):
+        """``{segment: value}`` of a line: its account and its cost centre, through the mappings."""
+        backend = self._backend(flow)
+        coding = {}
+        account = po_line.coding.account
+        if account and backend.jaggaer_account_segment:
+            coding[backend.jaggaer_account_segment] = self._target_value(
+                flow,
+                backend.jaggaer_account_segment,
+                account,
+                label=self.env._(
+                    "Account %(account)s (line %(line)s of %(po)s)",
+                    account=account.name or account.number,
+                    line=po_line.item.description,
+                    po=order.number,
+                ),
+            )
+        cost_centres = self._cost_centres(backend, po_line)
+        if len(cost_centres) > 1:
+            raise DocumentError(
+                self.env._(
+                    "Line '%(line)s' of %(po)s is split across cost centres %(list)s; a JAGGAER line takes "
+                    "one cost centre. Put the split on separate lines.",
+                    line=po_line.item.description,
+                    po=order.number,
+                    list=", ".join(cc.name or cc.number for cc in cost_centres),
+                )
+            )
+        if cost_centres and backend.jaggaer_cost_center_segment:
+            centre = cost_centres[0]
+            coding[backend.jaggaer_cost_center_segment] = self._target_value(
+                flow,
+                backend.jaggaer_cost_center_segment,
+                centre,
+                label=self.env._("Analytic account %s", centre.name or centre.number),
+            )
+        return coding
+
+    @api.model
+    def _cost_centres(self, backend, po_line):
+        plan = backend.cost_center_plan_id
+        if not plan:
+            return po_line.coding.cost_centres
+        group = f"account.analytic.plan,{plan.root_id.id}"
+        return [centre for centre in po_line.coding.cost_centres if not centre.group or centre.group == group]
+
+    @api.model
+    def _terms_code(self, flow, terms):
+        """The terms' JAGGAER code: their 'PaymentTerms' mapping, else their name."""
+        Mapping = self.env["ml.connector.mapping"].sudo()
+        backend, source = self._backend(flow), flow.source_backend_id
+        domain = [("backend_id", "=", backend.id), ("mapping_type", "=", "PaymentTerms")]
+        if source:
+            domain += [("other_backend_id", "=", source.id), ("other_value", "=", terms.number or terms.key)]
+        else:
+            domain += [("other_backend_id", "=", False), ("record_ref", "=", terms.key)]
+        mapping = Mapping.search(domain + [("external_value", "!=", False)], order="external_value", limit=1)
+        return mapping.external_value if mapping else (terms.name or terms.number)
+
+    # -- sending -----------------------------------------------------------------------
+    @api.model
+    def _write(self, line, order):
+        flow = line.flow_id
+        backend = self._backend(flow)
+        source_record = self._odoo_record(flow, order) if not flow.source_backend_id else None
+        if not flow.source_backend_id and source_record is None:
+            raise DocumentSkipped(self.env._("The purchase order no longer exists."))
+        client = self._client(backend)
+        document = self._render(line, order)
+        binding = self.env["ml.connector.binding"]._find(
+            backend, PO_BINDING, **self._local_side(flow, order.key)
+        )
+        if document.get("status") == CANCELED and not binding and not self._lookup(client, order.number):
+            raise DocumentSkipped(self.env._("Never reached JAGGAER: nothing to cancel."))
+        what = self.env._("purchase order %s", order.number)
+        try:
+            answer, warning = client.post("po_import", document, what)
+        except DocumentError as exc:
+            exc.sent = document
+            raise
+        remote = self._imported(client, answer, order.number)
+        if not remote:
+            raise RemoteBusinessError(
+                self.env._(
+                    "JAGGAER accepted %s but neither its answer nor its list shows a poId.", order.number
+                ),
+                body=answer,
+            )
+        result = self._bind_po(line, order, document, remote, answer, warning)
+        result["sent"] = document
+        return result
+
+    @api.model
+    def _imported(self, client, answer, po_number):
+        """The order JAGGAER says it imported: from its answer (in the list wrapper, or at the top of
+        the envelope: the reference leaves the answer's shape open), else looked up by number."""
+        candidates = list(client.records(answer, "purchase_orders")) + [answer]
+        for candidate in candidates:
+            if (
+                isinstance(candidate, dict)
+                and candidate.get("poId")
+                and candidate.get("poNumber", po_number) == po_number
+            ):
+                return candidate
+        return self._lookup(client, po_number)
+
+    @api.model
+    def _resolve_unknown_outcome(self, line, order):
+        """The last import got no answer: if JAGGAER has this very version, it arrived."""
+        flow = line.flow_id
+        if not flow.source_backend_id and self._odoo_record(flow, order) is None:
+            return None
+        document = self._render(line, order)
+        remote = self._lookup(self._client(self._backend(flow)), order.number)
+        if remote and self._fingerprint(remote) == self._fingerprint(document):
+            result = self._bind_po(line, order, document, remote, remote, "")
+            result["message"] = self.env._("Found in JAGGAER after an unanswered send: %s", result["message"])
+            return result
+        return None
+
+    @api.model
+    def _lookup(self, client, po_number):
+        records = client.find(
+            "po_list",
+            "purchase_orders",
+            self.env._("purchase order %s", po_number),
+            flt=f"poNumber=={po_number}",
+        )
+        return next((record for record in records if record.get("poNumber") == po_number), None)
+
+    @api.model
+    def _fingerprint(self, document):
+        """What the ERP controls in a PO (server fields left out), to compare versions."""
+        lines = sorted(
+            (
+                str(line.get("lineNumber")),
+                round(float(line.get("quantity") or 0), 4),
+                round(float((line.get("unitPrice") or {}).get("value") or 0), 4),
+            )
+            for line in (document.get("lineList") or {}).get("poLine") or []
+        )
+        total = document.get("total") or {}
+        return (
+            (document.get("supplier") or {}).get("supplierNumber"),
+            total.get("currency"),
+            round(float(total.get("value") or 0), 2),
+            tuple(lines),
+            document.get("status") == CANCELED,
+        )
+
+    @api.model
+    def _bind_po(self, line, order, document, remote, answer, warning):
+        flow = line.flow_id
+        backend = self._backend(flow)
+        Binding = self.env["ml.connector.binding"]
+        po_id = str(remote["poId"])
+        Binding._bind(
+            backend,
+            PO_BINDING,
+            po_id,
+            **self._local_side(flow, order.key),
+            external_key=order.number,
+            content_hash=line.content_hash,
+            data={"revision": remote.get("revisionNumber"), "status": remote.get("status")},
+        )
+        sent = {str(item.get("lineNumber")) for item in document["lineList"]["poLine"]}
+        local_lines = self._local_lines(flow, order)
+        Binding._bind_many(
+            backend,
+            PO_LINE_BINDING,
+            [
+                (
+                    f"{order.number}/{number}",
+                    local_lines[key],
+                    {"external_key": order.number, "data": {"line_number": number}},
+                )
+                for key, number in self._line_numbers(flow, order).items()
+                if number in sent and key in local_lines
+            ],
+            local_backend=flow.source_backend_id,
+        )
+        po = self._odoo_record(flow, order)
+        if po is not None:
+            po._jaggaer_record_remote(remote)
+        message = self.env._(
+            "%(po)s is %(status)s in JAGGAER (PO id %(id)s, revision %(revision)s).",
+            po=order.number,
+            status=remote.get("status") or "?",
+            id=po_id,
+            revision=remote.get("revisionNumber", 0),
+        )
+        return {
+            "external_id": po_id,
+            "target_key": po_id,
+            "response": answer,
+            "message": " ".join(filter(None, [message, self._warned(warning)])),
+        }
+
+    @api.model
+    def _local_lines(self, flow, order):
+        """Each line's local side for ``_bind_many``: its Odoo record, or its key on the source."""
+        if flow.source_backend_id:
+            return {po_line.key: po_line.key for po_line in order.lines}
+        PoLine = self.env["purchase.order.line"]
+        return {po_line.key: PoLine.browse(int(po_line.key.rsplit(",", 1)[1])) for po_line in order.lines}
