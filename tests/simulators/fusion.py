@@ -478,6 +478,7 @@ PO_STATUSES = {
     "REJECTED": "Rejected",
     "CLOSED FOR RECEIVING": "Closed for receiving",
     "CLOSED": "Closed",
+    "CANCELED": "Canceled",
 }
 HTTP_TITLES = {
     400: "Bad Request",
@@ -2256,8 +2257,27 @@ class FusionSimulator(SimulatorApp):
             level = RESOURCES[resource]
             row = self.data[resource][int(key)]
             row.update(typed(level, changes))
+            if level is PURCHASE_ORDERS and "DocumentStatusCode" in changes:
+                row["DocumentStatus"] = PO_STATUSES.get(row["DocumentStatusCode"], row["DocumentStatusCode"])
             self._stamp(row)
             return row
+
+    def change_po_line(self, order_number, line_number: int, **changes) -> dict:
+        """Change a purchase order line as a buyer would (a new quantity also goes to its one
+        schedule); the order's LastUpdateDate moves with it."""
+        with self.lock:
+            po = self.find_po(order_number)
+            line = self._po_line(po, int(line_number)) if po else None
+            if line is None:
+                raise KeyError(f"no line {line_number} on purchase order {order_number}")
+            line.update(typed(PO_LINES, changes))
+            if "Quantity" in changes and len(line["schedules"]) == 1:
+                line["schedules"][0]["Quantity"] = line["Quantity"]
+            if "Quantity" in changes or "Price" in changes:
+                line["Amount"] = (line.get("Quantity") or 0) * (line.get("Price") or 0)
+                po["Total"] = sum((ln["Amount"] for ln in po["lines"]), Decimal(0))
+            self._stamp(line, po)
+            return po
 
     # -- HTTP control ------------------------------------------------------------------
     def _control_process_receipts(self, request):
@@ -2469,3 +2489,130 @@ def _demo_invoices(sim: FusionSimulator):
              "InvoiceDate": invoice_date, "LastUpdateDate": _days_ago(sim, age),
              "invoiceLines": lines_by_invoice[number], **({"ValidationStatus": status} if status else {})}
         )  # fmt: skip
+
+
+# -- the JAGGAER tenant that meets the Fusion demo world ----------------------------------------
+
+JAGGAER_DEMO_SUPPLIERS = [
+    # bravoId, companyName, extCode, DUNS, country, city, zip, province, address, e-mail
+    (4101, "LAB SUPPLY INC", "1252", "123456789", "US", "Raleigh", "27601", "NC", "1 Main St",
+     "orders@labsupply.example"),
+    (4102, "Northwind Lab Services GmbH", "", "314159265", "DE", "Hamburg", "20095", "", "Speicherstadt 12",
+     "sales@northwind-lab.example"),
+    (4103, "Acme Lab Equipment, Inc.", "", "", "US", "Austin", "78701", "TX", "500 Congress Ave",
+     "info@acme-lab.example"),
+    (4104, "Helix Reagents Ltd", "HLX-01", "", "GB", "Cambridge", "CB2 1TN", "", "7 Science Park",
+     "orders@helix-reagents.example"),
+]  # fmt: skip
+JAGGAER_DEMO_GL_VALUES = [
+    ("Account", "600000", "Purchases"),
+    ("Account", "610000", "Laboratory supplies"),
+    ("Account", "620000", "Freight"),
+    ("Account", "769900", "Miscellaneous expense"),
+    ("CostCenter", "CC-100", "Operations"),
+    ("CostCenter", "CC-200", "Laboratory"),
+    ("CostCenter", "CC-300", "Facilities"),
+]
+
+
+def jaggaer_demo_seed(sim) -> dict:
+    """The JAGGAER tenant of the Fusion demo (a :class:`tests.simulators.jaggaer.JaggaerSimulator`
+    of its own, beside :func:`demo_seed`). Idempotent.
+
+    Suppliers: 4101 LAB SUPPLY INC (number 1252, as in Fusion), 4102 Northwind Lab Services GmbH
+    (DUNS 314159265 only), 4103 Acme Lab Equipment, Inc. (the name only), 4104 Helix Reagents Ltd
+    (HLX-01, in JAGGAER only: created in Fusion). Advanced Network Devices, Pinnacle Freight and
+    Summit Office Supplies are in Fusion only (sent to JAGGAER).
+
+    GL segments: Account 600000 Purchases, 610000 Laboratory supplies, 620000 Freight, 769900
+    Miscellaneous expense; CostCenter CC-100 Operations, CC-200 Laboratory, CC-300 Facilities
+    (each the description of a Fusion value, so they map by themselves).
+
+    Purchase order 1004123 is in JAGGAER already (loaded earlier, as Fusion's), Partially Received:
+    10 of the 15 boxes of gloves. Suppliers acknowledge what JAGGAER distributes at the next read
+    (``auto_advance_po``).
+
+    Invoices (Completed / Payable unless said): LS-88121 Lab Supply billing Fusion PO 1004124
+    (rotor 2 x 310.00 on 600000/CC-100, freight 1 x 85.00 on 620000/CC-100: 705.00); HX-1001 Helix
+    Reagents, no order (reagent kit 1 x 240.00 on 610000/CC-200); LS-88122 Lab Supply, 5 gloves of
+    1004123, still Pending (not payable).
+    """
+    sim.configure(auto_advance_po=True)
+    today = sim.clock.now().date()
+    keys = ("bravoId", "companyName", "extCode", "extUniqueCode", "isoCountry", "city", "zip", "province",
+            "address", "bizEmail")  # fmt: skip
+    suppliers = [
+        {**dict(zip(keys, row, strict=True)), "dAndBCode": row[3], "type": "SELLER"}
+        for row in JAGGAER_DEMO_SUPPLIERS
+        if row[0] not in sim.suppliers
+    ]
+    gl_values = [{"internalName": n, "value": v, "description": d} for n, v, d in JAGGAER_DEMO_GL_VALUES]
+    orders = [] if sim.get_po("1004123") else [_jaggaer_demo_order()]
+    sim.seed({"suppliers": suppliers, "gl_values": gl_values, "purchase_orders": orders})
+    known = {invoice["header"]["supplierInvoiceNumber"] for invoice in sim.invoices.values()}
+    for invoice in _jaggaer_demo_invoices(today):
+        if invoice["supplier_invoice_number"] not in known:
+            sim.add_invoice(**invoice)
+    return {"ok": True, "counts": sim.state()["counts"]}
+
+
+def _jaggaer_demo_order():
+    def po_line(number, description, quantity, received, price):
+        return {
+            "lineNumber": number,
+            "quantity": quantity,
+            "quantityReceived": received,
+            "unitPrice": {"currency": "USD", "value": price},
+            "item": {"description": description, "unitOfMeasure": "Each"},
+        }
+
+    lines = [
+        po_line("1", "Nitrile gloves, box of 100", 15, 10, 12.5),
+        po_line("2", "Pipette tips 200 ul, rack of 96", 4, 0, 45.0),
+    ]
+    return {
+        "poNumber": "1004123",
+        "status": "Partially Received",
+        "supplier": {"supplierNumber": "1252"},
+        "total": {"currency": "USD", "value": 367.5},
+        "lineList": {"poLine": lines},
+    }
+
+
+def _jaggaer_demo_invoices(today):
+    def line(po_number, po_line, description, quantity, price, account, cost_center):
+        return {
+            "po_number": po_number,
+            "po_line_number": po_line,
+            "description": description,
+            "quantity": quantity,
+            "unit_price": price,
+            "account": account,
+            "cost_center": cost_center,
+        }
+
+    pending = {"workflow_status": "Pending", "match_status": "Unmatched", "payment_status": "InProcess"}
+    return [
+        {
+            "supplier_number": "1252",
+            "supplier_invoice_number": "LS-88121",
+            "invoice_date": today - timedelta(days=2),
+            "lines": [
+                line("1004124", "1", "Centrifuge rotor 24 x 2 ml", 2, 310.0, "600000", "CC-100"),
+                line("1004124", "2", "Freight", 1, 85.0, "620000", "CC-100"),
+            ],
+        },
+        {
+            "supplier_number": "HLX-01",
+            "supplier_invoice_number": "HX-1001",
+            "invoice_date": today - timedelta(days=1),
+            "lines": [line(None, None, "Reagent kit", 1, 240.0, "610000", "CC-200")],
+        },
+        {
+            "supplier_number": "1252",
+            "supplier_invoice_number": "LS-88122",
+            "invoice_date": today,
+            "lines": [line("1004123", "1", "Nitrile gloves, box of 100", 5, 12.5, "610000", "CC-200")],
+            **pending,
+        },
+    ]

@@ -2,7 +2,9 @@
 
     python -m tests.simulators.serve --demo --jaggaer-port 8071 --sps-port 8072
 
-``--fusion-port 8073`` also starts the Oracle Fusion pod and identity domain simulator.
+``--fusion-port 8074`` also starts the Oracle Fusion pod and identity domain simulator, and
+``--fusion-jaggaer-port 8076`` the JAGGAER tenant Fusion syncs with (a JAGGAER simulator of its
+own, so that the Fusion demo world stays apart from the Odoo one).
 
 Both listen on 127.0.0.1 only. ``--demo`` loads the demo data the Odoo demo connections
 expect; the control interface (``/_sim/...``) stays available for driving them by hand:
@@ -19,6 +21,7 @@ import threading
 
 from .fusion import FusionSimulator
 from .fusion import demo_seed as fusion_demo_seed
+from .fusion import jaggaer_demo_seed as fusion_jaggaer_demo_seed
 from .jaggaer import JaggaerSimulator
 from .jaggaer import demo_seed as jaggaer_demo_seed
 from .server import SimulatorServer
@@ -32,6 +35,9 @@ def main(argv=None):
     parser.add_argument("--sps-port", type=int, default=8072)
     parser.add_argument(
         "--fusion-port", type=int, default=None, help="also serve the Oracle Fusion simulator"
+    )
+    parser.add_argument(
+        "--fusion-jaggaer-port", type=int, default=None, help="also serve the JAGGAER tenant of Fusion"
     )
     parser.add_argument("--demo", action="store_true", help="load the demo data")
     args = parser.parse_args(argv)
@@ -49,7 +55,14 @@ def main(argv=None):
         fusion = FusionSimulator()
         if args.demo:
             fusion_demo_seed(fusion)
+            fusion.configure(receipt_processing_delay=0)  # the demo pod processes receipts at once
         servers.append(SimulatorServer(fusion, port=args.fusion_port).start())
+    if args.fusion_jaggaer_port is not None:
+        fusion_jaggaer = JaggaerSimulator()
+        fusion_jaggaer.name = "jaggaer-fusion"
+        if args.demo:
+            fusion_jaggaer_demo_seed(fusion_jaggaer)
+        servers.append(SimulatorServer(fusion_jaggaer, port=args.fusion_jaggaer_port).start())
     for server in servers:
         logging.info("%s simulator listening on %s", server.app.name, server.url)
 
