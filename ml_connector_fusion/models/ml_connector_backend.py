@@ -59,6 +59,15 @@ class MlConnectorBackend(models.Model):
     system_type = fields.Selection(
         selection_add=[("fusion", "Oracle Fusion Cloud ERP")], ondelete={"fusion": "cascade"}
     )
+    fusion_jaggaer_id = fields.Many2one(
+        "ml.connector.backend",
+        "JAGGAER connection",
+        domain="[('system_type', '=', 'jaggaer'), ('company_id', '=', company_id)]",
+        ondelete="set null",
+        help="The JAGGAER tenant this pod syncs with. Setting it creates the flows between the two "
+        "(GL values, suppliers both ways, purchase orders, acknowledgments, receipts, invoices), run "
+        "by this connection; the flows with a JAGGAER connection set before are archived.",
+    )
 
     # -- authentication (§3) --------------------------------------------------------------
     fusion_auth_mode = fields.Selection(
@@ -131,6 +140,9 @@ class MlConnectorBackend(models.Model):
         "Purchase orders: expand", default="lines", help="Children read with each purchase order."
     )
     fusion_expand_invoices = fields.Char("Invoices: expand", default="invoiceLines")
+    fusion_expand_suppliers = fields.Char(
+        "Suppliers: expand", default="addresses,sites", help="Children read with each supplier."
+    )
 
     # -- business settings (§12) -------------------------------------------------------------
     fusion_business_units = fields.Char(
@@ -158,12 +170,26 @@ class MlConnectorBackend(models.Model):
         default="acknowledgments",
     )
     fusion_chart_of_accounts_id = fields.Char("Chart of accounts id")
+    fusion_account_segment = fields.Integer(
+        "Account segment number",
+        help="n of Segment<n> holding the natural account in an account combination. Empty: the whole "
+        "combination is mapped as one value.",
+    )
+    fusion_account_value_set = fields.Char(
+        "Account value set", help="Value set code of natural accounts (matched with JAGGAER's accounts)."
+    )
     fusion_cost_center_segment = fields.Integer(
         "Cost centre segment number",
         help="n of Segment<n> holding the cost centre in an account combination.",
     )
     fusion_cost_center_value_set = fields.Char(
         "Cost centre value set", help="Value set code of cost centres."
+    )
+    fusion_receipt_wait = fields.Integer(
+        "Look at receipt requests every (s)",
+        default=60,
+        help="Fusion processes receipt requests later: their audit line waits, looking at the request "
+        "this often, until Fusion processed it (at most a day).",
     )
     fusion_upsert_on_post = fields.Boolean(
         "Upsert-Mode on create", default=False, help="Send Upsert-Mode: true with creates (POST)."
@@ -183,6 +209,8 @@ class MlConnectorBackend(models.Model):
         "fusion_receiving_employee_id",
         "fusion_chart_of_accounts_id",
         "fusion_cost_center_segment",
+        "fusion_account_segment",
+        "fusion_receipt_wait",
     )
     def _check_fusion_settings(self):
         for backend in self.filtered(lambda b: b.system_type == "fusion"):
@@ -195,10 +223,14 @@ class MlConnectorBackend(models.Model):
                     backend.fusion_token_margin,
                     backend.fusion_overlap_seconds,
                     backend.fusion_cost_center_segment,
+                    backend.fusion_account_segment,
+                    backend.fusion_receipt_wait,
                 )
                 < 0
             ):
-                raise ValidationError(self.env._("Token renewal, overlap and segment must not be negative."))
+                raise ValidationError(
+                    self.env._("Token renewal, overlap, segments and waits must not be negative.")
+                )
             for label, value in (
                 (self.env._("Receiving employee id"), backend.fusion_receiving_employee_id),
                 (self.env._("Chart of accounts id"), backend.fusion_chart_of_accounts_id),
@@ -209,6 +241,32 @@ class MlConnectorBackend(models.Model):
                 ZoneInfo(backend.fusion_time_zone or "UTC")
             except (ZoneInfoNotFoundError, ValueError):
                 raise ValidationError(self.env._("Unknown time zone %s.", backend.fusion_time_zone)) from None
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        backends = super().create(vals_list)
+        backends.filtered("fusion_jaggaer_id")._fusion_link_jaggaer()
+        return backends
+
+    def write(self, vals):
+        res = super().write(vals)
+        if "fusion_jaggaer_id" in vals:
+            self._fusion_link_jaggaer()
+        return res
+
+    def _fusion_link_jaggaer(self):
+        """Flows with the linked JAGGAER connection: created when missing, unarchived when set
+        aside before; the flows with any other JAGGAER connection are archived."""
+        Flow = self.env["ml.connector.flow"].with_context(active_test=False)
+        for backend in self.filtered(lambda b: b.system_type == "fusion"):
+            jaggaer = backend.fusion_jaggaer_id
+            flows = Flow.search([("backend_id", "=", backend.id)])
+            for flow in flows:
+                other = flow._other_backends()
+                if other.system_type == "jaggaer":
+                    flow.active = other == jaggaer
+            if jaggaer:
+                Flow._create_default_flows(backend, jaggaer)
 
     @api.model
     def _fusion_list(self, text):
@@ -238,6 +296,7 @@ class MlConnectorBackend(models.Model):
             expand={
                 "purchase_orders": (self.fusion_expand_purchase_orders or "").strip(),
                 "invoices": (self.fusion_expand_invoices or "").strip(),
+                "suppliers": (self.fusion_expand_suppliers or "").strip(),
             },
             overlap_seconds=self.fusion_overlap_seconds,
             business_units=self._fusion_list(self.fusion_business_units),
@@ -249,8 +308,11 @@ class MlConnectorBackend(models.Model):
             validate_invoices=self.fusion_validate_invoices,
             acknowledgment_mode=self.fusion_ack_mode or "acknowledgments",
             chart_of_accounts_id=_number(self.fusion_chart_of_accounts_id),
+            account_segment=self.fusion_account_segment or None,
+            account_value_set=(self.fusion_account_value_set or "").strip(),
             cost_center_segment=self.fusion_cost_center_segment or None,
             cost_center_value_set=(self.fusion_cost_center_value_set or "").strip(),
+            receipt_wait_seconds=self.fusion_receipt_wait or 60,
             upsert_on_post=self.fusion_upsert_on_post,
             upsert_on_patch=self.fusion_upsert_on_patch,
             client_id=self.client_id or "",

@@ -4,6 +4,24 @@ from odoo.addons.ml_connector.tools.errors import ConfigurationError
 
 from ..tools.fusion import FusionBasicAuth, FusionClient, FusionTokenAuth
 
+# The flows a Fusion connection gets with a JAGGAER connection, in the order a cycle runs them
+# ("in": from Fusion into JAGGAER, "out": from JAGGAER into Fusion).
+JAGGAER_FLOWS = (
+    {"document_type": "gl_value", "direction": "out", "sequence": 5,
+     "name": "GL values: JAGGAER → mappings to Fusion"},
+    {"document_type": "supplier", "direction": "out", "sequence": 10, "name": "Suppliers: JAGGAER → Fusion"},
+    {"document_type": "supplier", "direction": "in", "sequence": 20, "name": "Suppliers: Fusion → JAGGAER"},
+    {"document_type": "purchase_order", "direction": "in", "sequence": 30,
+     "name": "Purchase orders: Fusion → JAGGAER"},
+    {"document_type": "purchase_order_status", "direction": "out", "sequence": 40,
+     "name": "PO acknowledgments: JAGGAER → Fusion"},
+    {"document_type": "receipt", "direction": "out", "sequence": 60, "name": "Receipts: JAGGAER → Fusion"},
+    {"document_type": "invoice", "direction": "out", "sequence": 70,
+     "name": "Invoices: JAGGAER → Fusion payables"},
+    {"document_type": "invoice", "direction": "in", "sequence": 75,
+     "name": "Invoice headers: Fusion → JAGGAER"},
+)  # fmt: skip
+
 
 class MlConnectorSystemFusion(models.AbstractModel):
     """Oracle Fusion Cloud ERP: OAuth2 client credentials at the pod's identity domain (§3),
@@ -73,5 +91,8 @@ class MlConnectorSystemFusion(models.AbstractModel):
         )
 
     @api.model
-    def _default_flow_handlers(self):
+    def _default_flows(self, other=None):
+        """Fusion syncs with JAGGAER, between the two connections (no flow with Odoo itself)."""
+        if other and other.system_type == "jaggaer":
+            return [dict(spec) for spec in JAGGAER_FLOWS]
         return []

@@ -153,8 +153,11 @@ class FusionConfig:
     validate_invoices: bool = True
     acknowledgment_mode: str = "acknowledgments"
     chart_of_accounts_id: int | None = None
+    account_segment: int | None = None
+    account_value_set: str = ""
     cost_center_segment: int | None = None
     cost_center_value_set: str = ""
+    receipt_wait_seconds: int = 60  # between two looks at a receipt request being processed
     upsert_on_post: bool = False  # §12 use_upsert_mode: false for POST...
     upsert_on_patch: bool = True  # ...true for PATCH on a collection
     privileges: dict = field(default_factory=lambda: dict(DEFAULT_PRIVILEGES))
@@ -218,6 +221,13 @@ class FusionConfig:
         if not self.cost_center_segment:
             return None
         return combination.get(f"Segment{int(self.cost_center_segment)}")
+
+    def account_of(self, combination):
+        """The natural account of a combination: its account segment when one is configured,
+        else the whole combination (then mapped as a whole)."""
+        if self.account_segment:
+            return combination.get(f"Segment{int(self.account_segment)}")
+        return combination.get("ConcatenatedSegments")
 
 
 def _entity_of(resource, mapping):
@@ -455,6 +465,7 @@ class FusionClient:
     def __init__(self, http, config):
         self.http = http
         self.config = config
+        self.last_server_time = None  # the pod's clock at its last answer (HTTP Date)
 
     # -- plumbing ---------------------------------------------------------------------
     def url(self, target):
@@ -518,6 +529,7 @@ class FusionClient:
             if exc.status == 403:
                 raise self._forbidden(method, url) from exc
             raise
+        self.last_server_time = server_time(response) or self.last_server_time
         if response.status_code in CLIENT_ERRORS:
             raise self._refusal(response, what or f"{method} {self._resource_of(url)}")
         return response
@@ -1016,10 +1028,41 @@ class FusionClient:
         code = self.config.cost_center_value_set
         if not code:
             raise ConfigurationError("Set the cost-centre value set code of the connection first.")
+        return self.value_set_values(code, **kw)
+
+    def value_set_values(self, code, **kw):
+        """Values of value set ``code``, read through the set's child link."""
         found = next(self.pages("value_sets", q=self.where(ValueSetCode=code), fields="", limit=1)).items
         if not found:
             raise ConfigurationError(f"{self.config.name} has no value set {code!r}.")
         return self.children(found[0], "values", **kw)
+
+    def combination(
+        self, *, account=None, cost_centre=None, concatenated=None, combination_id=None, enabled_only=True
+    ):
+        """The account combination of the configured chart with these segment values (or this
+        concatenation, or this id), enabled unless ``enabled_only`` is off (an id is taken as it
+        is); None when there is none, PermanentError when several match."""
+        conditions = {"ChartOfAccountsId": self.config.chart_of_accounts_id}
+        if combination_id is not None:
+            conditions["CodeCombinationId"] = combination_id
+        elif concatenated is not None:
+            conditions["ConcatenatedSegments"] = concatenated
+        else:
+            if account is not None:
+                if not self.config.account_segment:
+                    conditions["ConcatenatedSegments"] = account
+                else:
+                    conditions[f"Segment{int(self.config.account_segment)}"] = account
+            if cost_centre is not None and self.config.cost_center_segment:
+                conditions[f"Segment{int(self.config.cost_center_segment)}"] = cost_centre
+        if combination_id is None and enabled_only:
+            conditions["EnabledFlag"] = "Y"
+        found = next(self.pages("account_combinations", q=self.where(**conditions), fields="", limit=2)).items
+        if len(found) > 1:
+            described = ", ".join(f"{k}={v}" for k, v in conditions.items() if v not in (None, ""))
+            raise PermanentError(f"Several account combinations of {self.config.name} have {described}.")
+        return found[0] if found else None
 
 
 def _origin(url):
