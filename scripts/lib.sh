@@ -14,6 +14,8 @@ DB_PASSWORD="${MLC_DB_PASSWORD:-odoo}"
 ADDONS="ml_connector,ml_connector_jaggaer,ml_connector_sps,ml_connector_fusion"
 JAGGAER_SIM_PORT="${MLC_JAGGAER_SIM_PORT:-8071}"
 SPS_SIM_PORT="${MLC_SPS_SIM_PORT:-8072}"
+FUSION_SIM_PORT="${MLC_FUSION_SIM_PORT:-8074}"
+FUSION_JAGGAER_SIM_PORT="${MLC_FUSION_JAGGAER_SIM_PORT:-8076}"
 
 log() { printf '\033[1m[mlc]\033[0m %s\n' "$*" >&2; }
 die() { printf '\033[1;31m[mlc] %s\033[0m\n' "$*" >&2; exit "${2:-1}"; }
@@ -188,14 +190,18 @@ mlc_demo() {
   mlc_setup
   local db="${MLC_DEMO_DB:-mlc_demo}"
   write_conf demo "$db" "${MLC_HTTP_PORT:-8069}" "max_cron_threads = 2" "log_level = info"
-  log "starting simulators: JAGGAER on 127.0.0.1:$JAGGAER_SIM_PORT, SPS on 127.0.0.1:$SPS_SIM_PORT"
+  log "starting simulators: JAGGAER on 127.0.0.1:$JAGGAER_SIM_PORT, SPS on 127.0.0.1:$SPS_SIM_PORT," \
+    "Oracle Fusion on 127.0.0.1:$FUSION_SIM_PORT and its JAGGAER on 127.0.0.1:$FUSION_JAGGAER_SIM_PORT"
   PYTHONPATH="$REPO" "$VENV/bin/python" -m tests.simulators.serve --demo \
     --jaggaer-port "$JAGGAER_SIM_PORT" --sps-port "$SPS_SIM_PORT" \
+    --fusion-port "$FUSION_SIM_PORT" --fusion-jaggaer-port "$FUSION_JAGGAER_SIM_PORT" \
     > "$LOCAL_DIR/simulators.log" 2>&1 &
   local sim_pid=$!
   trap 'kill $sim_pid 2>/dev/null || true' EXIT INT TERM
   wait_port "$JAGGAER_SIM_PORT" "JAGGAER simulator"
   wait_port "$SPS_SIM_PORT" "SPS simulator"
+  wait_port "$FUSION_SIM_PORT" "Oracle Fusion simulator"
+  wait_port "$FUSION_JAGGAER_SIM_PORT" "JAGGAER simulator of the Fusion demo"
   fresh_db "$CONF" "$db" --with-demo
   log "Odoo at http://localhost:${MLC_HTTP_PORT:-8069}  (login admin / password admin)"
   log "menu Connectors > Audit lines shows the records moved by the first cron run"

@@ -1,1 +1,1 @@
-from . import test_connection, test_secrets
+from . import test_connection, test_demo, test_flows, test_secrets
