@@ -266,6 +266,7 @@ class MlConnectorMapping(models.Model):
 
     def write(self, vals):
         self.env.cr.cache.pop(MAPPING_LOOKUPS, None)
+        self._drop_fulfilled_placeholders(vals)
         res = super().write(vals)
         if {"record_ref", "external_value", "other_value", "other_backend_id"} & set(vals):
             self._release_waiting_lines()
@@ -274,6 +275,32 @@ class MlConnectorMapping(models.Model):
     def unlink(self):
         self.env.cr.cache.pop(MAPPING_LOOKUPS, None)
         return super().unlink()
+
+    def _drop_fulfilled_placeholders(self, vals):
+        """Between two connections a value may be listed from both sides while it waits: this
+        connection's value with no counterpart yet, and the other connection's value a document
+        needed. Completing one of them fulfils the other, which is dropped (it would otherwise
+        hold the same value twice)."""
+        for mapping in self:
+            other_end = vals.get("other_backend_id", mapping.other_backend_id.id)
+            if not other_end:
+                continue
+            domain = [
+                ("id", "!=", mapping.id),
+                ("backend_id", "=", mapping.backend_id.id),
+                ("mapping_type", "=", vals.get("mapping_type", mapping.mapping_type)),
+                ("other_backend_id", "=", other_end),
+            ]
+            if vals.get("other_value"):
+                stale = self.search(
+                    domain + [("other_value", "=", vals["other_value"]), ("external_value", "=", False)]
+                )
+                stale.unlink()
+            if vals.get("external_value"):
+                stale = self.search(
+                    domain + [("external_value", "=", vals["external_value"]), ("other_value", "=", False)]
+                )
+                stale.unlink()
 
     def _release_waiting_lines(self):
         Line = self.env["ml.connector.audit.line"]

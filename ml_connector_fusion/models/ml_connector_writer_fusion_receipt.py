@@ -19,6 +19,11 @@ SHIPMENT_LENGTH = 30  # ShipmentNumber
 DONE, FAILED = "SUCCESS", "ERROR"
 
 
+def plain(quantity):
+    """A quantity without a meaningless fraction (10, not 10.0)."""
+    return quantity.quantize(Decimal(1)) if quantity == quantity.to_integral_value() else quantity.normalize()
+
+
 class MlConnectorWriterFusionReceipt(models.AbstractModel):
     """Receipts of another end (JAGGAER's received quantities) as Fusion receipt requests (§6.2),
     for three-way matching.
@@ -203,7 +208,7 @@ class MlConnectorWriterFusionReceipt(models.AbstractModel):
                     "DocumentNumber": number,
                     "DocumentLineNumber": fusion_line.get("LineNumber"),
                     "DocumentScheduleNumber": schedule.get("ScheduleNumber"),
-                    "Quantity": quantity,
+                    "Quantity": plain(quantity),
                     "UnitOfMeasure": text(fusion_line.get("UOM")) or None,
                     "_organization": text(schedule.get("ShipToOrganizationCode")),
                 }

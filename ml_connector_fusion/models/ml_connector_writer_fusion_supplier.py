@@ -71,14 +71,18 @@ class MlConnectorWriterFusionSupplier(models.AbstractModel):
 
     @api.model
     def _resolve_unknown_outcome(self, line, supplier):
-        """A create got no answer: if Fusion has the supplier now, it was created then."""
+        """A create got no answer: if Fusion has the supplier now, it was created then (and the
+        other direction may have linked it meanwhile); its address and site are added if the lost
+        answer left them out."""
         client = self._client(self._backend(line.flow_id))
-        if self._pair_binding(line.flow_id, supplier):
-            return None
-        found = self._find_remote(client, line, supplier)
-        if not found:
-            return None
-        row, _why = found
+        binding = self._pair_binding(line.flow_id, supplier)
+        if binding:
+            row = self._reread(client, binding.local_ref)
+        else:
+            found = self._find_remote(client, line, supplier)
+            if not found:
+                return None
+            row = found[0]
         notes = self._ensure_site(client, row, supplier)
         result = self._bind_created(line, client, row, supplier)
         result["message"] = " ".join(

@@ -123,6 +123,11 @@ class FusionJaggaerCase(FusionCase):
         self.assertTrue(lines, f"no audit line for {document_key} in {key}")
         return lines[0]
 
+    def line_by_key(self, key, source_key):
+        lines = self.lines(key).filtered(lambda line: line.source_key == str(source_key))
+        self.assertTrue(lines, f"no audit line for {source_key} in {key}")
+        return lines[0]
+
     def binding(self, kind, **kw):
         return self.env["ml.connector.binding"]._find(
             self.jaggaer, self.jaggaer._binding_type(kind), local_backend=self.backend, **kw
