@@ -53,7 +53,8 @@ class TestInvoicesIntoFusion(FusionJaggaerCase):
         self.sim.add_invoice(
             {"InvoiceNumber": "LS-88121", "Supplier": "Lab Supply Inc", "SupplierSite": "RALEIGH",
              "InvoiceAmount": "705.00", "InvoiceCurrency": "USD", "BusinessUnit": "Vision Operations",
-             "invoiceLines": [{"LineNumber": 1, "LineAmount": "705.00", "DistributionCombination": "01-100-6000-0000-000"}]}
+             "invoiceLines": [{"LineNumber": 1, "LineAmount": "705.00",
+                               "DistributionCombination": "01-100-6000-0000-000"}]}
         )  # fmt: skip
         self.cycle()
         self.assertEqual(len(self.fusion_invoices("LS-88121")), 1)

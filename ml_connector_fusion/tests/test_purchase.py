@@ -124,7 +124,8 @@ class TestPurchaseOrders(FusionJaggaerCase):
         )
         schedule["distributions"].append(
             {**schedule["distributions"][0], "PODistributionId": 1, "DistributionNumber": 2,
-             "CodeCombinationId": other["CodeCombinationId"], "POChargeAccount": other["ConcatenatedSegments"]}
+             "CodeCombinationId": other["CodeCombinationId"],
+             "POChargeAccount": other["ConcatenatedSegments"]}
         )  # fmt: skip
         self.sim.change_po_line("1004124", 1, Description="Centrifuge rotor 24 x 2 ml")
         self.cycle()

@@ -105,8 +105,10 @@ class TestReceipts(FusionJaggaerCase):
         self.jaggaer_sim.seed(
             {
                 "purchase_orders": [
-                    {"poNumber": "J-ONLY-1", "status": "Partially Received", "supplier": {"supplierNumber": "1252"},
-                     "lineList": {"poLine": [{"quantity": 3, "quantityReceived": 1, "unitPrice": {"value": 1}}]}}
+                    {"poNumber": "J-ONLY-1", "status": "Partially Received",
+                     "supplier": {"supplierNumber": "1252"},
+                     "lineList": {"poLine": [{"quantity": 3, "quantityReceived": 1,
+                                              "unitPrice": {"value": 1}}]}}
                 ]
             }
         )  # fmt: skip
