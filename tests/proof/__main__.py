@@ -7,9 +7,11 @@ Sections run in this order on a freshly installed database:
 
 1. security  — the security tests (pytest-odoo) and, at the end, a scan of every text column of
    the database for the connections' secrets in clear text;
-2. hostile   — the hostile-input corpus (tests/test_hostile_inputs.py);
-3. faults    — every fault mode injected in each simulator while both connections sync a world
-   in both directions (this process, real commits), until everything is reconciled;
+2. hostile   — the hostile-input corpus (tests/test_hostile_inputs.py) and the hostile answers
+   of an Oracle Fusion pod (tests/test_hostile_fusion.py);
+3. faults    — every fault mode injected in each simulator while the connections (JAGGAER, SPS,
+   Oracle Fusion with its JAGGAER) sync a world in every direction (this process, real commits),
+   until everything is reconciled;
 4. crash     — an ``odoo-bin`` server with cron workers syncing a large world is killed with
    SIGKILL mid-run, restarted and left to finish;
 5. concurrency — two ``odoo-bin`` servers with cron workers on the same database, plus manual
@@ -32,6 +34,7 @@ from pathlib import Path
 from tests.harness import REPO, SimulatorProcess, db_name, load_odoo, odoo_env
 
 from . import scenarios
+from .fusion_world import FUSION_SECRET
 from .world import SPS_SECRET, seed_simulators
 
 SECURITY_TESTS = [
@@ -40,9 +43,11 @@ SECURITY_TESTS = [
     "ml_connector/tests/test_secrets_exposure.py",
     "ml_connector/tests/test_engine.py::TestConnectionSafety",
     "ml_connector_sps/tests/test_sps_security.py",
+    "ml_connector_fusion/tests/test_secrets.py",
 ]
 HOSTILE_TEST = "tests/test_hostile_inputs.py"
-KNOWN_SECRETS = ["demo-secret", SPS_SECRET]
+FUSION_HOSTILE_TEST = "tests/test_hostile_fusion.py"
+KNOWN_SECRETS = ["demo-secret", SPS_SECRET, FUSION_SECRET]
 
 
 class Context:
@@ -121,17 +126,28 @@ def clear_text_scan(ctx):
 
 def hostile_section(ctx):
     ctx.log("hostile-input corpus")
-    report = ctx.local / "proof-hostile.json"
-    if report.exists():
-        report.unlink()
-    results = pytest_section(ctx, [HOSTILE_TEST], {"ML_PROOF_REPORT": str(report)})
-    summary = json.loads(report.read_text()) if report.exists() else {}
-    summary["test_passed"] = bool(results) and all(ok for _name, ok in results)
+    summary = _hostile_run(ctx, HOSTILE_TEST, "ML_PROOF_REPORT", "proof-hostile.json")
+    fusion = _hostile_run(ctx, FUSION_HOSTILE_TEST, "ML_PROOF_FUSION_REPORT", "proof-hostile-fusion.json")
+    for key in ("tried", "handled", "good", "good_done", "half_written", "lost"):
+        summary[key] = summary.get(key, 0) + fusion.get(key, 0)
+    summary["test_passed"] = summary["test_passed"] and fusion["test_passed"]
+    summary["fusion"] = fusion
     ctx.log(
-        f"  {summary.get('handled', 0)}/{summary.get('tried', 0)} hostile documents handled, "
-        f"good neighbours {summary.get('good_done', 0)}/{summary.get('good', 0)} done, "
+        f"  {summary.get('handled', 0)}/{summary.get('tried', 0)} hostile documents handled "
+        f"({fusion.get('handled', 0)}/{fusion.get('tried', 0)} of them Fusion answers), good neighbours "
+        f"{summary.get('good_done', 0)}/{summary.get('good', 0)} done, "
         f"half-written {summary.get('half_written', '?')}"
     )
+    return summary
+
+
+def _hostile_run(ctx, test, variable, name):
+    report = ctx.local / name
+    if report.exists():
+        report.unlink()
+    results = pytest_section(ctx, [test], {variable: str(report)})
+    summary = json.loads(report.read_text()) if report.exists() else {}
+    summary["test_passed"] = bool(results) and all(ok for _name, ok in results)
     return summary
 
 

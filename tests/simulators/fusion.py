@@ -700,6 +700,33 @@ class FusionSimulator(SimulatorApp):
                     if r["ProcessingStatusCode"] == "PENDING"
                 ),
                 "invoice_holds": {str(k): v for k, v in self.invoice_holds.items()},
+                "purchase_orders": [
+                    {
+                        "OrderNumber": po["OrderNumber"],
+                        "DocumentStatusCode": po["DocumentStatusCode"],
+                        "acknowledgment": (po.get("_ack") or {}).get("AcknowledgmentResponse"),
+                        "received": [
+                            float(sum((s.get("QuantityReceived") or 0) for s in line["schedules"]))
+                            for line in po["lines"]
+                        ],
+                    }
+                    for po in self.data["purchaseOrders"].values()
+                ],
+                "invoices": [
+                    {
+                        "InvoiceNumber": invoice["InvoiceNumber"],
+                        "SupplierNumber": invoice["SupplierNumber"],
+                        "InvoiceAmount": float(invoice["InvoiceAmount"]),
+                    }
+                    for invoice in self.data["invoices"].values()
+                ],
+                "receipt_requests": [
+                    {
+                        "ShipmentNumber": r.get("ShipmentNumber"),
+                        "ProcessingStatusCode": r["ProcessingStatusCode"],
+                    }
+                    for r in self.data["receivingReceiptRequests"].values()
+                ],
             }
 
     def _next(self, key: str = "id") -> int:
