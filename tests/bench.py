@@ -28,10 +28,11 @@ from pathlib import Path
 import psutil
 import requests
 
+from tests import bench_fusion
 from tests import bench_world as bw
 from tests.harness import REPO, SimulatorProcess, load_odoo, odoo_env
 
-ADDONS = "ml_connector,ml_connector_jaggaer,ml_connector_sps"
+ADDONS = "ml_connector,ml_connector_jaggaer,ml_connector_sps,ml_connector_fusion"
 
 
 @dataclass
@@ -661,7 +662,7 @@ def report_sync(bench, sizes, by_n, load, ready, memory, window_passed):
     )
 
 
-MEASURES = {"matching": measure_matching, "sync": measure_sync}
+MEASURES = {"matching": measure_matching, "sync": measure_sync, "fusion": bench_fusion.measure}
 
 
 def print_table(bench, odoo_version):

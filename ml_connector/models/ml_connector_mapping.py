@@ -260,6 +260,9 @@ class MlConnectorMapping(models.Model):
     @api.model_create_multi
     def create(self, vals_list):
         self.env.cr.cache.pop(MAPPING_LOOKUPS, None)
+        for vals in vals_list:
+            if vals.get("external_value") and vals.get("other_value"):
+                self.browse()._drop_fulfilled_placeholders(vals)
         mappings = super().create(vals_list)
         mappings._release_waiting_lines()
         return mappings
@@ -279,28 +282,27 @@ class MlConnectorMapping(models.Model):
     def _drop_fulfilled_placeholders(self, vals):
         """Between two connections a value may be listed from both sides while it waits: this
         connection's value with no counterpart yet, and the other connection's value a document
-        needed. Completing one of them fulfils the other, which is dropped (it would otherwise
-        hold the same value twice)."""
-        for mapping in self:
-            other_end = vals.get("other_backend_id", mapping.other_backend_id.id)
-            if not other_end:
+        needed. Completing one of them (``vals`` written on these mappings, or a new complete
+        mapping when there are none) fulfils the other, which is dropped: it would otherwise hold
+        the same value twice."""
+        keys = ("backend_id", "mapping_type", "other_backend_id")
+        sides = [
+            (mapping.id, {key: mapping[key].id if key.endswith("_id") else mapping[key] for key in keys})
+            for mapping in self
+        ] or [(0, {})]
+        for mapping_id, current in sides:
+            values = {**current, **{key: vals[key] for key in keys if key in vals}}
+            if not values.get("other_backend_id"):
                 continue
-            domain = [
-                ("id", "!=", mapping.id),
-                ("backend_id", "=", mapping.backend_id.id),
-                ("mapping_type", "=", vals.get("mapping_type", mapping.mapping_type)),
-                ("other_backend_id", "=", other_end),
-            ]
+            domain = [("id", "!=", mapping_id)] + [(key, "=", values.get(key)) for key in keys]
             if vals.get("other_value"):
-                stale = self.search(
+                self.search(
                     domain + [("other_value", "=", vals["other_value"]), ("external_value", "=", False)]
-                )
-                stale.unlink()
+                ).unlink()
             if vals.get("external_value"):
-                stale = self.search(
+                self.search(
                     domain + [("external_value", "=", vals["external_value"]), ("other_value", "=", False)]
-                )
-                stale.unlink()
+                ).unlink()
 
     def _release_waiting_lines(self):
         Line = self.env["ml.connector.audit.line"]

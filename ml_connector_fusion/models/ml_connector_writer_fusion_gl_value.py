@@ -83,10 +83,12 @@ class MlConnectorWriterFusionGlValue(models.AbstractModel):
                     ("mapping_type", "=", value.segment),
                     ("other_backend_id", "=", backend.id),
                     ("other_value", "!=", False),
+                    ("external_value", "!=", False),
                 ]
             )
         )
-        # (the mapping model's "mapped" field hides the recordset method of that name)
+        # the counterparts of other values (a value only listed, waiting, takes nothing); the
+        # mapping model's "mapped" field hides the recordset method of that name
         taken = {mapping.other_value for mapping in others}
         for attribute, wanted, why in (
             ("Value", value.code, self.env._("same code")),

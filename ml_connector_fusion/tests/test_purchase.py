@@ -77,6 +77,23 @@ class TestGlValues(FusionJaggaerCase):
             {"Account": "620000", "CostCenter": "CC-100"},
         )
 
+    def test_a_value_an_order_listed_first_is_still_matched(self):
+        # the order runs before the GL values (e.g. the GL flow waited for the other end's lock)
+        self.only_flows("supplier_in", "supplier_out", "po_out")
+        self.cycle()
+        line = self.line_of("po_out", "1004124")
+        self.assertEqual(line.state, "needs_review")
+        self.only_flows("gl")
+        self.cycle()
+        Mapping = self.env["ml.connector.mapping"]
+        freight = Mapping.search([("backend_id", "=", self.jaggaer.id), ("external_value", "=", "620000")])
+        self.assertEqual(freight.other_value, "6200", "matched although the order listed 6200 first")
+        self.assertFalse(
+            Mapping.search([("backend_id", "=", self.jaggaer.id), ("external_value", "=", False)])
+        )
+        line.invalidate_recordset()
+        self.assertEqual(line.state, "pending", "released")
+
 
 @tagged("post_install", "-at_install")
 class TestPurchaseOrders(FusionJaggaerCase):

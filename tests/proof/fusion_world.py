@@ -114,11 +114,11 @@ def seed(sims):
     )
 
 
-def ensure(env, sims):
+def ensure(env, sims, prefix="Proof"):
     """The two connections (created once); their URLs follow the simulator process."""
     Backend = env["ml.connector.backend"]
-    fusion = Backend.search([("name", "=", "Proof Fusion")], limit=1)
-    jaggaer = Backend.search([("name", "=", "Proof JAGGAER (Fusion)")], limit=1)
+    fusion = Backend.search([("name", "=", f"{prefix} Fusion")], limit=1)
+    jaggaer = Backend.search([("name", "=", f"{prefix} JAGGAER (Fusion)")], limit=1)
     if fusion:
         if fusion.base_url != sims.fusion_url:
             fusion.write({"base_url": sims.fusion_url, "token_url": f"{sims.fusion_url}/oauth2/v1/token"})
@@ -132,7 +132,7 @@ def ensure(env, sims):
     common = {"test_mode": True, "interval_number": 1, "interval_type": "minutes", "batch_size": 50}
     jaggaer = Backend.create(
         {
-            "name": "Proof JAGGAER (Fusion)",
+            "name": f"{prefix} JAGGAER (Fusion)",
             "system_type": "jaggaer",
             "base_url": sims.fusion_jaggaer_url,
             "client_id": "demo-client",
@@ -143,7 +143,7 @@ def ensure(env, sims):
     jaggaer.flow_ids.unlink()
     fusion = Backend.create(
         {
-            "name": "Proof Fusion",
+            "name": f"{prefix} Fusion",
             "system_type": "fusion",
             "base_url": sims.fusion_url,
             "token_url": f"{sims.fusion_url}/oauth2/v1/token",
