@@ -27,6 +27,13 @@ MEASURES = (
     "idle cycle SPS",
     "idle HTTP requests per flow SPS",
     "peak RSS over idle",
+    "Fusion POs (3 lines) -> JAGGAER",
+    "JAGGAER receipts -> Fusion receipt requests",
+    "JAGGAER invoices (3 lines) -> Fusion payables",
+    "HTTP requests per Fusion PO out",
+    "acknowledgments JAGGAER -> Fusion",
+    "idle cycle Fusion <-> JAGGAER",
+    "idle HTTP requests per flow Fusion <-> JAGGAER",
 )
 
 
