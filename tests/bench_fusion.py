@@ -53,7 +53,9 @@ def _requests(sims):
     counts, log = {}, {}
     for side in SIDES:
         entries = [
-            e for e in sims.control(side, "requests", method="GET") if not e["path"].endswith(TOKEN_PATHS)
+            entry
+            for entry in sims.control(side, "requests", method="GET")
+            if not entry["path"].endswith(TOKEN_PATHS) and not entry["path"].startswith("/_sim/")
         ]
         counts[side], log[side] = len(entries), entries
     return counts, log
@@ -101,7 +103,8 @@ def _idle(env, sims, fusion):
     for side, entries in log.items():
         for entry in entries:
             label = next(
-                (lb for s, fragment, lb in IDLE_READS if s == side and fragment in entry["path"]), "other"
+                (lb for s, fragment, lb in IDLE_READS if s == side and fragment in entry["path"]),
+                f"other {entry['method']} {entry['path']}",
             )
             per_flow[label] = per_flow.get(label, 0) + 1
     return ms, per_flow
@@ -160,7 +163,11 @@ def _report(bench, count, world, orders, acks, receipts, invoices, ms, per_flow)
         note=f"{acks.requests.get('fusion', 0) / max(pending, 1):.2f} Fusion requests per order acknowledged "
         "(a look at the pending list, the PATCH); the others skipped with one look",
     )
-    worst = max(count for label, count in per_flow.items() if not label.startswith("GL")) if per_flow else 0
+    # acknowledgments and receipts read the same JAGGAER list: one request each
+    per_reader = {
+        label: n / 2 if "2 flows" in label else n for label, n in per_flow.items() if "GL" not in label
+    }
+    worst = max(per_reader.values(), default=0)
     bench.add(
         "idle cycle Fusion <-> JAGGAER, 8 flows",
         round(ms, 1),
@@ -171,10 +178,7 @@ def _report(bench, count, world, orders, acks, receipts, invoices, ms, per_flow)
         "idle HTTP requests per flow Fusion <-> JAGGAER",
         worst,
         "max",
-        "<= 1 (2 flows share a list)",
-        worst <= 2
-        and all(
-            n <= 1 for label, n in per_flow.items() if "2 flows" not in label and not label.startswith("GL")
-        ),
-        note=f"overlap {OVERLAP} s here (300 s by default): measured once the window passed",
+        "1",
+        worst <= 1,
+        note=f"GL values: 1 per segment; overlap {OVERLAP} s here (default 300 s), measured once it passed",
     )

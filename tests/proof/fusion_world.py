@@ -34,7 +34,7 @@ class FusionWorld:
 
     @property
     def documents(self):
-        return len(self.pos) + len(self.pending) + 2 * len(self.receipts) + len(self.invoices)
+        return len(self.pos) + 2 * len(self.pending) + 2 * len(self.receipts) + len(self.invoices)
 
 
 def seed(sims):
