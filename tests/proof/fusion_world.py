@@ -38,80 +38,54 @@ class FusionWorld:
 
 
 def seed(sims):
+    """Both simulators afresh: the pod processes receipt requests at once, JAGGAER's suppliers
+    acknowledge what it distributes."""
     sims.control("fusion", "reset")
     sims.control("fusion_jaggaer", "reset")
     sims.control("fusion", "config", {"receipt_processing_delay": 0})
     sims.control("fusion_jaggaer", "config", {"auto_advance_po": True})
-    address = {
-        "AddressName": "RALEIGH",
-        "AddressLine1": "1 Main St",
-        "City": "Raleigh",
-        "State": "NC",
-        "PostalCode": "27601",
-        "Country": "US",
+    sims.control("fusion", "seed", _fusion_seed())
+    sims.control("fusion_jaggaer", "seed", _jaggaer_seed())
+
+
+def _fusion_seed():
+    address = {"AddressName": "RALEIGH", "AddressLine1": "1 Main St", "City": "Raleigh", "State": "NC",
+               "PostalCode": "27601", "Country": "US"}  # fmt: skip
+    segments = {
+        "Segment1": "01",
+        "Segment2": "200",
+        "Segment3": "6100",
+        "Segment4": "0000",
+        "Segment5": "000",
     }
-    sims.control(
-        "fusion",
-        "seed",
-        {
-            "account_combinations": [
-                {
-                    "ChartOfAccountsId": 101,
-                    "Segment1": "01",
-                    "Segment2": "200",
-                    "Segment3": "6100",
-                    "Segment4": "0000",
-                    "Segment5": "000",
-                }
-            ],
-            "value_sets": [
-                {
-                    "ValueSetCode": "VISION_ACCOUNT",
-                    "values": [{"Value": "6100", "Description": "Laboratory supplies"}],
-                },
-                {
-                    "ValueSetCode": "VISION_COST_CENTER",
-                    "values": [{"Value": "200", "Description": "Laboratory"}],
-                },
-            ],
-            "suppliers": [
-                {
-                    "Supplier": SUPPLIER,
-                    "SupplierNumber": SUPPLIER_NUMBER,
-                    "TaxpayerId": "56-9001001",
-                    "DUNSNumber": "190019001",
-                    "TaxpayerCountry": "US",
-                    "addresses": [address],
-                    "sites": [{"SupplierSite": "RALEIGH", "AddressName": "RALEIGH"}],
-                }
-            ],
-        },
-    )
-    sims.control(
-        "fusion_jaggaer",
-        "seed",
-        {
-            "suppliers": [
-                {
-                    "bravoId": 7901,
-                    "companyName": SUPPLIER,
-                    "extCode": SUPPLIER_NUMBER,
-                    "fiscalCode": "56-9001001",
-                    "extUniqueCode": "190019001",
-                    "dAndBCode": "190019001",
-                    "isoCountry": "US",
-                    "city": "Raleigh",
-                    "zip": "27601",
-                    "province": "NC",
-                    "address": "1 Main St",
-                }
-            ],
-            "gl_values": [
-                {"internalName": "Account", "value": "610000", "description": "Laboratory supplies"},
-                {"internalName": "CostCenter", "value": "CC-200", "description": "Laboratory"},
-            ],
-        },
-    )
+    supplier = {"Supplier": SUPPLIER, "SupplierNumber": SUPPLIER_NUMBER, "TaxpayerId": "56-9001001",
+                "DUNSNumber": "190019001", "TaxpayerCountry": "US", "addresses": [address],
+                "sites": [{"SupplierSite": "RALEIGH", "AddressName": "RALEIGH"}]}  # fmt: skip
+    return {
+        "account_combinations": [{"ChartOfAccountsId": 101, **segments}],
+        "value_sets": [
+            {
+                "ValueSetCode": "VISION_ACCOUNT",
+                "values": [{"Value": "6100", "Description": "Laboratory supplies"}],
+            },
+            {"ValueSetCode": "VISION_COST_CENTER", "values": [{"Value": "200", "Description": "Laboratory"}]},
+        ],
+        "suppliers": [supplier],
+    }
+
+
+def _jaggaer_seed():
+    supplier = {"bravoId": 7901, "companyName": SUPPLIER, "extCode": SUPPLIER_NUMBER,
+                "fiscalCode": "56-9001001", "extUniqueCode": "190019001", "dAndBCode": "190019001",
+                "isoCountry": "US", "city": "Raleigh", "zip": "27601", "province": "NC",
+                "address": "1 Main St"}  # fmt: skip
+    return {
+        "suppliers": [supplier],
+        "gl_values": [
+            {"internalName": "Account", "value": "610000", "description": "Laboratory supplies"},
+            {"internalName": "CostCenter", "value": "CC-200", "description": "Laboratory"},
+        ],
+    }
 
 
 def ensure(env, sims, prefix="Proof"):
