@@ -174,11 +174,10 @@ def _report(bench, count, world, orders, acks, receipts, invoices, ms, per_flow)
         "ms",
         note="requests: " + ", ".join(f"{label} {n}" for label, n in sorted(per_flow.items())),
     )
-    bench.add(
-        "idle HTTP requests per flow Fusion <-> JAGGAER",
-        worst,
-        "max",
-        "1",
-        worst <= 1,
-        note=f"GL values: 1 per segment; overlap {OVERLAP} s here (default 300 s), measured once it passed",
-    )
+    note = f"GL values: 1 per segment; overlap {OVERLAP} s here (default 300 s), measured once it passed"
+    if worst > 1:
+        note += (
+            "; more than a page of JAGGAER orders share the mark's millisecond (the simulator acknowledges "
+            "them in one call) and JAGGAER's filter is inclusive: read again at each poll"
+        )
+    bench.add("idle HTTP requests per flow Fusion <-> JAGGAER", worst, "max", "1", worst <= 1, note=note)
