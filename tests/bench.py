@@ -29,11 +29,12 @@ from pathlib import Path
 import psutil
 import requests
 
+from tests import bench_fusion
 from tests import bench_world as bw
 from tests.bench_jde import measure_jde
 from tests.harness import REPO, SimulatorProcess, load_odoo, odoo_env
 
-ADDONS = "ml_connector,ml_connector_jaggaer,ml_connector_sps,ml_connector_jde"
+ADDONS = "ml_connector,ml_connector_jaggaer,ml_connector_sps,ml_connector_jde,ml_connector_fusion"
 
 
 @dataclass
@@ -663,7 +664,12 @@ def report_sync(bench, sizes, by_n, load, ready, memory, window_passed):
     )
 
 
-MEASURES = {"matching": measure_matching, "sync": measure_sync, "jde": measure_jde}
+MEASURES = {
+    "matching": measure_matching,
+    "sync": measure_sync,
+    "jde": measure_jde,
+    "fusion": bench_fusion.measure,
+}
 
 
 def print_table(bench, odoo_version):

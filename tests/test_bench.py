@@ -31,6 +31,13 @@ MEASURES = (
     "HTTP requests per PO JD Edwards -> JAGGAER",
     "SQL queries per PO JD Edwards -> JAGGAER",
     "idle HTTP requests per flow JD Edwards <-> JAGGAER",
+    "Fusion POs (3 lines) -> JAGGAER",
+    "JAGGAER receipts -> Fusion receipt requests",
+    "JAGGAER invoices (3 lines) -> Fusion payables",
+    "HTTP requests per Fusion PO out",
+    "acknowledgments JAGGAER -> Fusion",
+    "idle cycle Fusion <-> JAGGAER",
+    "idle HTTP requests per flow Fusion <-> JAGGAER",
 )
 
 

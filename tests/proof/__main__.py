@@ -7,10 +7,13 @@ Sections run in this order on a freshly installed database:
 
 1. security  — the security tests (pytest-odoo) and, at the end, a scan of every text column of
    the database for the connections' secrets in clear text;
-2. hostile   — the hostile-input corpus (tests/test_hostile_inputs.py);
-3. faults    — every fault mode injected in each simulator while both connections sync a world
-   in both directions (this process, real commits), until everything is reconciled; then the
-   JD Edwards ↔ JAGGAER world (orders out, invoices in as vouchers) under the AIS faults;
+2. hostile   — the hostile-input corpus (tests/test_hostile_inputs.py), the hostile answers of
+   an Oracle Fusion pod (tests/test_hostile_fusion.py) and of a JD Edwards AIS Server
+   (tests/test_jde_hostile.py);
+3. faults    — every fault mode injected in each simulator while the connections (JAGGAER, SPS,
+   Oracle Fusion with its JAGGAER) sync a world in every direction (this process, real commits),
+   until everything is reconciled; then the JD Edwards ↔ JAGGAER world (orders out, invoices in
+   as vouchers) under the AIS faults;
 4. crash     — an ``odoo-bin`` server with cron workers syncing a large world is killed with
    SIGKILL mid-run, restarted and left to finish (the Odoo world, then the JD Edwards one);
 5. concurrency — two ``odoo-bin`` servers with cron workers on the same database, plus manual
@@ -35,6 +38,7 @@ from pathlib import Path
 from tests.harness import REPO, SimulatorProcess, db_name, load_odoo, odoo_env
 
 from . import jde, scenarios
+from .fusion_world import FUSION_SECRET
 from .world import SPS_SECRET, seed_simulators
 
 SECURITY_TESTS = [
@@ -43,9 +47,16 @@ SECURITY_TESTS = [
     "ml_connector/tests/test_secrets_exposure.py",
     "ml_connector/tests/test_engine.py::TestConnectionSafety",
     "ml_connector_sps/tests/test_sps_security.py",
+    "ml_connector_fusion/tests/test_secrets.py",
 ]
-HOSTILE_TESTS = {"odoo": "tests/test_hostile_inputs.py", "jde": "tests/test_jde_hostile.py"}
-KNOWN_SECRETS = ["demo-secret", SPS_SECRET, jde.AIS_PASSWORD, "plants-secret"]
+HOSTILE_TESTS = {
+    "odoo": [
+        ("tests/test_hostile_inputs.py", "ML_PROOF_REPORT"),
+        ("tests/test_hostile_fusion.py", "ML_PROOF_FUSION_REPORT"),
+    ],
+    "jde": [("tests/test_jde_hostile.py", "ML_PROOF_REPORT")],
+}
+KNOWN_SECRETS = ["demo-secret", SPS_SECRET, FUSION_SECRET, jde.AIS_PASSWORD, "plants-secret"]
 
 
 class Context:
@@ -126,22 +137,30 @@ def clear_text_scan(ctx):
 def hostile_section(ctx):
     summary = {"tried": 0, "handled": 0, "good": 0, "good_done": 0, "half_written": 0, "test_passed": True}
     for track in sorted(ctx.tracks):
-        ctx.log(f"hostile-input corpus ({track})")
-        report = ctx.local / f"proof-hostile-{track}.json"
-        if report.exists():
-            report.unlink()
-        results = pytest_section(ctx, [HOSTILE_TESTS[track]], {"ML_PROOF_REPORT": str(report)})
-        figures = json.loads(report.read_text()) if report.exists() else {}
-        for key in ("tried", "handled", "good", "good_done", "half_written"):
-            summary[key] += figures.get(key, 0) if isinstance(figures.get(key, 0), int) else 0
-        passed = bool(results) and all(ok for _name, ok in results)
-        summary["test_passed"] = summary["test_passed"] and passed
-        summary[track] = figures
-        ctx.log(
-            f"  {figures.get('handled', 0)}/{figures.get('tried', 0)} hostile documents handled, "
-            f"good neighbours {figures.get('good_done', 0)}/{figures.get('good', 0)} done, "
-            f"half-written {figures.get('half_written', '?')}"
-        )
+        for test, variable in HOSTILE_TESTS[track]:
+            name = Path(test).stem
+            ctx.log(f"hostile inputs ({name})")
+            figures = _hostile_run(ctx, test, variable, f"proof-{name}.json")
+            for key in ("tried", "handled", "good", "good_done", "half_written", "lost"):
+                value = figures.get(key, 0)
+                summary[key] = summary.get(key, 0) + (value if isinstance(value, int) else 0)
+            summary["test_passed"] = summary["test_passed"] and figures["test_passed"]
+            summary[name] = figures
+            ctx.log(
+                f"  {figures.get('handled', 0)}/{figures.get('tried', 0)} hostile documents handled, "
+                f"good neighbours {figures.get('good_done', 0)}/{figures.get('good', 0)} done, "
+                f"half-written {figures.get('half_written', '?')}"
+            )
+    return summary
+
+
+def _hostile_run(ctx, test, variable, name):
+    report = ctx.local / name
+    if report.exists():
+        report.unlink()
+    results = pytest_section(ctx, [test], {variable: str(report)})
+    summary = json.loads(report.read_text()) if report.exists() else {}
+    summary["test_passed"] = bool(results) and all(ok for _name, ok in results)
     return summary
 
 
