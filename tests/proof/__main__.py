@@ -185,7 +185,7 @@ def table(ctx, figures):
     if "jde" in ctx.tracks:
         jde_faults = [o for o in faults if "JD Edwards" in o["name"]]
         jde_crashes = [o for o in crashes if "JD Edwards" in o["name"]]
-        jde_hostile = hostile.get("jde") or {}
+        jde_hostile = hostile.get("test_jde_hostile") or {}
         rows += [
             (
                 "JD Edwards ↔ JAGGAER: fault modes / survived",
