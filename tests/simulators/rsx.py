@@ -531,9 +531,7 @@ def detect_type(doc) -> str | None:
         if isinstance(order_header, dict) and any(key in order_header for key in ack_keys):
             return "855"
         change_keys = ("ChangeOrderSeqNumber", "POChangeDate")
-        if isinstance(order_header, dict) and (
-            any(key in order_header for key in change_keys) or order_header.get("TsetPurposeCode") == "04"
-        ):
+        if isinstance(order_header, dict) and any(key in order_header for key in change_keys):
             return "860"
         return "850"
     for key, doc_type in (

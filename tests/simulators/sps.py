@@ -67,6 +67,9 @@ AUDIENCE = "https://spscommerce.com"
 LEGACY_AUDIENCE = "api://api.spscommerce.com/"
 DATA_PREFIX = "/transactions/v5/data/"
 OUT_SUBFOLDERS = {"850": "PO/", "860": "PO/", "855": "PR/", "856": "SH/", "944": "RC/", "846": "IB/"}
+# What a new account has (SPS sets up the folders of the types an account exchanges: add "out/IB/"
+# to an account's "folders" for inventory advice)
+DEFAULT_OUT_SUBFOLDERS = ("PO/", "PR/", "SH/", "RC/")
 # SIM CHOICE: 860s come in the orders' folder under the prefix PC; the 944 prefix is unknown (§8 q15)
 FILE_PREFIXES = {"850": "PO", "860": "PC", "855": "PR", "856": "SH", "810": "IN", "846": "IB", "944": "RC"}
 # The order a folder listing gives its files in (the reference leaves it open): by name, by name
@@ -333,12 +336,12 @@ class SpsSimulator(SimulatorApp):
         account = self.accounts.get(spec["id"])
         if account is None:
             account = self.accounts[spec["id"]] = Account(spec["id"])
-            account.folders.update(("in/", "out/"), ("out/" + sub for sub in OUT_SUBFOLDERS.values()))
+            account.folders.update(("in/", "out/"), ("out/" + sub for sub in DEFAULT_OUT_SUBFOLDERS))
         account.routing = spec.get("routing", account.routing)
         account.provisioned = spec.get("provisioned", account.provisioned)
         if spec.get("test_folders"):
             account.folders.update(
-                ("testin/", "testout/"), ("testout/" + sub for sub in OUT_SUBFOLDERS.values())
+                ("testin/", "testout/"), ("testout/" + sub for sub in DEFAULT_OUT_SUBFOLDERS)
             )
         for folder in spec.get("folders", []):
             self._add_folder(account, folder)
@@ -1136,15 +1139,16 @@ class SpsSimulator(SimulatorApp):
         return rsx.sscc(account.sscc_serial)
 
     def ship(self, po_number: str, lines: dict | None = None, packs=None, *, tpid=None, account=None,
-             shipment_id=None, ship_date=None, lots=None, bol=None, bom=False,
+             shipment_id=None, ship_date=None, lots=None, bol=None, bom=False, pallet=False,
              test=False) -> str:  # fmt: skip
         """The partner (our vendor) ships against a PO: an 856 in ``out/SH/``.
 
         ``lines``: ``{seq: qty}`` (default: everything still open). ``packs``: None (one carton per
         line), a number of cartons (lines dealt round-robin), or an explicit list of cartons
         ``[{seq: qty}, …]`` (a line may span cartons; overrides ``lines``). ``lots``: ``{seq: lot}``
-        (``References`` ``LT``). Lines shipping less than what is open get ``ItemStatusCode`` ``IB``,
-        as in §4.5. Over-shipping is allowed: the partner may err.
+        (``References`` ``LT``). ``pallet``: the cartons travel on one pallet (a tare level above
+        them). Lines shipping less than what is open get ``ItemStatusCode`` ``IB``, as in §4.5.
+        Over-shipping is allowed: the partner may err.
         """
         with self.lock:
             acc = self._account(account)
@@ -1173,14 +1177,14 @@ class SpsSimulator(SimulatorApp):
             if not shipping:
                 raise SimError(f"nothing left to ship on PO {po_number}")
             lots = {str(seq): lot for seq, lot in (lots or {}).items()}
-            packs_spec = []
+            packs_spec, tare = [], self._next_sscc(acc) if pallet else None
             for carton in cartons:
                 items = []
                 for seq, qty in carton.items():
                     line = by_seq[seq]
                     status = "IA" if shipping[seq] >= remaining[seq] else "IB"
                     items.append(dict(line, ordered=line["qty"], qty=qty, status=status, lot=lots.get(seq)))
-                packs_spec.append({"sscc": self._next_sscc(acc), "items": items})
+                packs_spec.append({"sscc": self._next_sscc(acc), "items": items, "tare": tare})
             earlier = [s for s in acc.shipments.values() if s["po_number"] == po_number]
             shipment_id = shipment_id or f"ASN-{po_number}-{len(earlier) + 1}"
             ship_date = ship_date or self._today()
@@ -1375,6 +1379,7 @@ def demo_seed(sim: SpsSimulator) -> dict:
                 "accounts": [
                     {
                         "id": "demo",
+                        "folders": ["out/IB/"],
                         "clients": [{"client_id": DEMO_CLIENT_ID, "client_secret": DEMO_CLIENT_SECRET}],
                         "trading_partners": [
                             {"tpid": ACME_TPID, "name": "Acme Widgets LLC", "documents": ["850"]},
