@@ -11,7 +11,7 @@ DB_HOST="${MLC_DB_HOST:-localhost}"
 DB_PORT="${MLC_DB_PORT:-5432}"
 DB_USER="${MLC_DB_USER:-odoo}"
 DB_PASSWORD="${MLC_DB_PASSWORD:-odoo}"
-ADDONS="ml_connector,ml_connector_jaggaer,ml_connector_sps"
+ADDONS="ml_connector,ml_connector_jaggaer,ml_connector_sps,purchase_requisition"
 JAGGAER_SIM_PORT="${MLC_JAGGAER_SIM_PORT:-8071}"
 SPS_SIM_PORT="${MLC_SPS_SIM_PORT:-8072}"
 

@@ -359,6 +359,7 @@ class ShipmentLine(Document):
     uom: str = ""
     lot: str = ""
     pack: str = ""  # the pack (carton, pallet) the item travels in
+    tare: str = ""  # what that pack travels on, when packs are stacked (the pallet of a carton)
 
 
 @dataclass(kw_only=True)
