@@ -8,13 +8,7 @@ from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
 
 from ..tools.db import database_error_kind
-from ..tools.errors import (
-    AuthError,
-    ConnectorError,
-    NeedsReviewError,
-    TransientError,
-    WaitingForDocumentError,
-)
+from ..tools.errors import AuthError, ConnectorError, NeedsReviewError, TransientError
 from ..tools.items import Deferred
 from ..tools.payload import content_hash, payload_text
 from ..tools.redact import redact_text
@@ -259,16 +253,14 @@ class MlConnectorAuditLine(models.Model):
             )
             self.invalidate_recordset(["attempts", "in_flight"])
 
-    def _process_one(self, pipe, pending=None, requeue=False):
+    def _process_one(self, pipe, pending=None):
         """Process this line through its flow's ``pipe`` (reader, then writer); record the outcome
         on it. Return 'done', 'skipped', 'failed', 'needs_review' or 'transient'. Concurrency
         errors propagate (the batch is retried).
 
         With ``pending`` (the batch's ``PendingCreates``), a writer may leave the creation of its
         record to the engine: the line is then 'deferred' until ``pending.create_all()`` creates
-        the records of the batch together. With ``requeue``, a document waiting for another one
-        (``WaitingForDocumentError``) records nothing and returns 'waiting': the caller tries it
-        again after the rest of its batch.
+        the records of the batch together.
         """
         self.ensure_one()
         if self.state != "pending":
@@ -282,10 +274,6 @@ class MlConnectorAuditLine(models.Model):
             raise
         except (OperationalError, IntegrityError) as exc:
             return self._database_refused(exc)
-        except WaitingForDocumentError as exc:
-            if requeue:
-                return "waiting"
-            return self._attempt_failed(exc)
         except Exception as exc:
             return self._attempt_failed(exc)
         if isinstance(result, Deferred):
@@ -297,11 +285,6 @@ class MlConnectorAuditLine(models.Model):
             pending.add(self, result)
             return "deferred"
         return self._attempt_done(result)
-
-    def _is_last_attempt(self):
-        """True when this attempt is the line's last automatic one (see ``record_max_attempts``)."""
-        self.ensure_one()
-        return self.attempts >= self.backend_id.record_max_attempts
 
     def _attempt_done(self, result):
         """Record a processed document (``result`` as returned by the writer); return its state."""

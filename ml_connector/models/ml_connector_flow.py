@@ -567,20 +567,17 @@ class MlConnectorFlow(models.Model):
         Records a writer defers (see ``_create_or_defer``) are created together at the end of
         the batch, or earlier when a document depends on them.
         """
-        processed = waiting = self.env["ml.connector.audit.line"]
+        processed = self.env["ml.connector.audit.line"]
         pending = PendingCreates(self.env)
         transient_streak = 0
         pipe.prepare_batch(lines)
         for line in lines:
             try:
-                outcome = line._process_one(pipe, pending, requeue=True)
+                outcome = line._process_one(pipe, pending)
             except AuthError:
                 processed |= self._settle(pending.take_finished())
                 (lines - processed)._abandon_attempt()
                 raise
-            if outcome == "waiting":
-                waiting |= line
-                continue
             outcomes = pending.take_finished()
             if outcome != "deferred":
                 outcomes.append((line, outcome))
@@ -604,34 +601,7 @@ class MlConnectorFlow(models.Model):
                 return processed, True
         pending.create_all()
         processed |= self._settle(pending.take_finished())
-        try:
-            processed |= self._retry_waiting(pipe, waiting, pending)
-        except AuthError:
-            (lines - processed)._abandon_attempt()
-            raise
         return processed, False
-
-    def _retry_waiting(self, pipe, waiting, pending):
-        """Documents that waited for others of their batch, tried again now that those went
-        through: again while one of them gets further, then a last time, when one still waiting
-        is recorded as a transient failure (tried again on a later run). Never more passes than
-        documents waiting."""
-        processed = self.env["ml.connector.audit.line"]
-        while waiting:
-            still = self.env["ml.connector.audit.line"]
-            for line in waiting:
-                if line._process_one(pipe, pending, requeue=True) == "waiting":
-                    still |= line
-            pending.create_all()
-            processed |= self._settle(pending.take_finished()) | (waiting - still)
-            if still == waiting:
-                for line in still:
-                    line._process_one(pipe, pending)
-                pending.create_all()
-                processed |= self._settle(pending.take_finished()) | still
-                break
-            waiting = still
-        return processed
 
     def _settle(self, outcomes):
         lines = self.env["ml.connector.audit.line"]

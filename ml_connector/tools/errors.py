@@ -63,15 +63,6 @@ class OutcomeUnknownError(TransientError):
     kind = "unknown_outcome"
 
 
-class WaitingForDocumentError(TransientError):
-    """This document needs another one that has not been processed yet (a change order's order,
-    a credit note's invoice): no list order is guaranteed, so it is tried again after the other
-    documents of its batch, and if it still waits then, like any transient failure, on later
-    runs (within the connection's attempts per record). A writer with a fallback for a
-    document that never comes uses it on the line's last attempt (``line._is_last_attempt()``).
-    """
-
-
 class AuthError(ConnectorError):
     kind = "auth"
 
