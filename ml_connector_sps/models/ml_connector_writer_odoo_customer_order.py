@@ -1,11 +1,11 @@
 from odoo import api, fields, models
 
 from odoo.addons.ml_connector.models.ml_connector_matching import ProductQuery
-from odoo.addons.ml_connector.tools.errors import DocumentError, NeedsReviewError, WaitingForDocumentError
+from odoo.addons.ml_connector.tools.errors import DependencyError, DocumentError, NeedsReviewError
 from odoo.addons.ml_connector.tools.matching import MatchCandidate, MatchResult
 from odoo.addons.ml_connector.tools.text import shorten
 
-from ..tools.values import number
+from ..tools.values import last_attempt, number
 
 # The item identifiers of an order line, each matched alone to see whether they agree: the
 # partner's item number (its code in our vendor list), our part number, the UPC/GTIN.
@@ -125,8 +125,8 @@ class MlConnectorWriterOdooCustomerOrder(models.AbstractModel):
         existing = self._existing_order(line, order, record)
         label = self._label(order)
         if not existing:
-            if not line._is_last_attempt():
-                raise WaitingForDocumentError(
+            if not last_attempt(line):
+                raise DependencyError(
                     self.env._(
                         "Cancellation of order %s, which is not in Odoo yet: it waits for the order.", label
                     )
@@ -164,7 +164,7 @@ class MlConnectorWriterOdooCustomerOrder(models.AbstractModel):
         existing = self._existing_order(line, order, record)
         label = self._label(order)
         if not existing:
-            raise WaitingForDocumentError(
+            raise DependencyError(
                 self.env._(
                     "Change %(seq)s of order %(po)s: the order is not in Odoo yet; the change waits for it.",
                     seq=order.revision or "",
@@ -206,7 +206,7 @@ class MlConnectorWriterOdooCustomerOrder(models.AbstractModel):
     @api.model
     def _check_earlier_changes(self, line, order, label):
         """A change waits for an earlier change of the same order received and not applied yet."""
-        if order.revision is None or line._is_last_attempt():
+        if order.revision is None or last_attempt(line):
             return
         prefix = line.source_key.split("#", 1)[0] + "#"
         earlier = self.env["ml.connector.audit.line"].search(
@@ -223,7 +223,7 @@ class MlConnectorWriterOdooCustomerOrder(models.AbstractModel):
             if sequence.isdigit() and int(sequence) < order.revision
         )
         if waiting:
-            raise WaitingForDocumentError(
+            raise DependencyError(
                 self.env._(
                     "Change %(seq)s of order %(po)s waits for change %(earlier)s, received and not applied "
                     "yet.",

@@ -1,6 +1,8 @@
 from odoo import api, models
 
-from odoo.addons.ml_connector.tools.errors import DocumentError, WaitingForDocumentError
+from odoo.addons.ml_connector.tools.errors import DependencyError, DocumentError
+
+from ..tools.values import last_attempt
 
 # the TsetPurposeCode a purpose is said with
 PURPOSE_CODES = {"original": "00", "replacement": "05", "cancellation": "01", "duplicate": "07"}
@@ -65,9 +67,9 @@ class MlConnectorWriterOdooShipment(models.AbstractModel):
 
     @api.model
     def _apply_cancellation(self, line, shipment, record):
-        if not line._is_last_attempt():
+        if not last_attempt(line):
             # the notice it cancels may come later in the listing: nothing to undo before it
-            raise WaitingForDocumentError(
+            raise DependencyError(
                 self.env._(
                     "Cancellation of ship notice %s, which is not applied yet: it waits for the notice.",
                     shipment.number,

@@ -10,6 +10,12 @@ def problems_text(problems):
     return shown + (f" (and {more} more)" if more > 0 else "")
 
 
+def last_attempt(line):
+    """True when this attempt at an audit line is its last automatic one: a writer waiting for
+    another document (``DependencyError``) then uses its fallback instead, if it has one."""
+    return line.attempts >= line.backend_id.record_max_attempts
+
+
 NAMES_SHOWN = 12
 
 
