@@ -408,22 +408,15 @@ class MlConnectorReaderSpsCustomerOrder(models.AbstractModel):
             store_line.key = f"{po_line.number}@{location}"
             store_line.quantity = quantity
             store_line.ship_to = [Address(code=location, kind="store")]
-            store_line.charges = self._share(po_line.charges, quantity / po_line.quantity)
             lines.append(store_line)
         rest = po_line.quantity - allocated
         if rest > 1e-6:
             po_line.quantity = rest
-            po_line.charges = self._share(po_line.charges, rest / (rest + allocated))
             lines.append(po_line)
+        # a percentage applies to each part of the line, an amount once (to its first part)
+        for later in lines[1:]:
+            later.charges = [charge for charge in later.charges if not charge.amount]
         return lines
-
-    @api.model
-    def _share(self, charges, ratio):
-        """The part of a line's charges (amounts) that falls on ``ratio`` of its quantity."""
-        return [
-            Charge.from_dict({**charge.to_dict(), "amount": round(charge.amount * ratio, 2)})
-            for charge in charges
-        ]
 
     @api.model
     def _order_item(self, order_line, description):

@@ -37,7 +37,7 @@ class MlConnectorSpsOrderTarget(models.AbstractModel):
 
     @api.model
     def _find(self, header):
-        """The record of the partner's order number, if one exists (imported before its binding)."""
+        """The records of the partner's order number, oldest first."""
         raise NotImplementedError
 
     @api.model
@@ -99,12 +99,17 @@ class MlConnectorSpsOrderTarget(models.AbstractModel):
                 line["price"] = line["price"] if line["price"] is not None else previous[0].price_unit
                 line["uom"] = line["uom"] or previous[0][self._uom_field()]
                 line["quantity"] = line["quantity"] or sum(previous.mapped(self._quantity_field()))
+            self._keep_unchanged(record, line, previous)
         for number in {line["number"] for line in plan["lines"] if line["kind"] == "product"}:
             commands += [Command.unlink(order_line.id) for order_line in by_number.pop(number, [])]
         commands += [Command.create(self._line_values(line, header)) for line in plan["lines"]]
         values = {self._lines_field(): commands}
         values.update(self._change_header_values(record, header))
         record.write(values)
+
+    @api.model
+    def _keep_unchanged(self, record, line, previous):
+        """Complete a line of a change order with what the record keeps (its dates…)."""
 
     @api.model
     def _change_header_values(self, record, header):
@@ -165,7 +170,6 @@ class MlConnectorSpsOrderTargetSale(models.AbstractModel):
                 ("company_id", "=", header["company"].id),
             ],
             order="id",
-            limit=1,
         )
 
     @api.model
@@ -247,7 +251,6 @@ class MlConnectorSpsOrderTargetPurchase(models.AbstractModel):
                 ("company_id", "=", header["company"].id),
             ],
             order="id",
-            limit=1,
         )
 
     @api.model
@@ -273,6 +276,11 @@ class MlConnectorSpsOrderTargetPurchase(models.AbstractModel):
         if header.get("date_planned"):
             values["date_planned"] = header["date_planned"]
         return values
+
+    @api.model
+    def _keep_unchanged(self, record, line, previous):
+        if not line.get("date_planned"):
+            line["date_planned"] = previous[0].date_planned if previous else record.date_planned
 
     @api.model
     def _change_header_values(self, record, header):
@@ -329,7 +337,6 @@ class MlConnectorSpsOrderTargetRequisition(models.AbstractModel):
                 ("company_id", "=", header["company"].id),
             ],
             order="id",
-            limit=1,
         )
 
     @api.model

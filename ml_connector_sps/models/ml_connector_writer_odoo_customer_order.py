@@ -59,11 +59,25 @@ class MlConnectorWriterOdooCustomerOrder(models.AbstractModel):
     @api.model
     def _existing_order(self, line, order, record):
         """The record bound to the document, else one of this partner that already carries its
-        number (imported before the binding existed, or keyed in by hand)."""
+        number (imported before the binding existed, or keyed in by hand) and is not bound to
+        another order of that number (another release, or an earlier order that reused it)."""
         target = self._target(line, order)
         if record and record._name == target._model:
             return record
-        return target._find(self._header_keys(line, order))
+        candidates = target._find(self._header_keys(line, order))
+        if not candidates:
+            return candidates
+        source = line.flow_id.source_backend_id
+        bound_elsewhere = self.env["ml.connector.binding"].search(
+            [
+                ("backend_id", "=", source.id),
+                ("object_type", "=", source._binding_type(self._binding_kind)),
+                ("res_model", "=", candidates._name),
+                ("res_id", "in", candidates.ids),
+                ("external_id", "!=", order.key),
+            ]
+        )
+        return (candidates - candidates.browse(bound_elsewhere.mapped("res_id")))[:1]
 
     @api.model
     def _header_keys(self, line, order):
@@ -298,9 +312,11 @@ class MlConnectorWriterOdooCustomerOrder(models.AbstractModel):
     def _totals_issue(self, line, order, record):
         """A sentence with both figures when the record's totals are not the partner's, else ''."""
         stated_taxes = [tax.amount for tax in self._all_taxes(order) if tax.amount is not None]
-        untaxed, taxes = self._target(line, order)._totals(record)
-        currency = record.currency_id
-        tolerance = currency.rounding * max(1, len(stated_taxes)) + 1e-9
+        target = self._target(line, order)
+        untaxed, taxes = target._totals(record)
+        # beyond rounding: a line rounds its tax to half a cent at most, each stated tax to a cent
+        rounding = record.currency_id.rounding
+        tolerance = rounding * (len(target._order_lines(record)) / 2 + max(1, len(stated_taxes))) + 1e-9
         problems = []
         if order.total is not None:
             expected = order.total - sum(stated_taxes)
@@ -388,6 +404,8 @@ class MlConnectorWriterOdooCustomerOrder(models.AbstractModel):
         discount = 100 * (1 - (1 - header_discount / 100) * (1 - line_discount / 100))
         store = next((address.code for address in po_line.ship_to if address.kind == "store"), "")
         taxes = po_line.taxes or order.taxes
+        # the order's wanted date is each line's, unless the line has its own
+        wanted = po_line.date_planned or order.date_planned
         return {
             "product": product,
             "quantity": po_line.quantity,
@@ -398,9 +416,7 @@ class MlConnectorWriterOdooCustomerOrder(models.AbstractModel):
             "discount": round(discount, 6) if discount > 1e-9 else 0.0,
             "taxes": self._odoo_taxes(source, target, taxes) if taxes else None,
             "name": po_line.item.description,
-            "date_planned": fields.Datetime.to_datetime(po_line.date_planned)
-            if po_line.date_planned
-            else None,
+            "date_planned": fields.Datetime.to_datetime(wanted) if wanted else None,
             "number": po_line.number,
             "store": store,
             "kind": "product",
@@ -419,16 +435,20 @@ class MlConnectorWriterOdooCustomerOrder(models.AbstractModel):
             if not amount and charge.kind == "charge" and charge.percent:
                 amount = round(goods * charge.percent / 100, 2)
             if amount:
-                charge_lines.append(self._charge_line(source, target, order, charge, amount, ""))
-        for line in lines:
+                taxes = order.taxes if charge.kind == "allowance" else []
+                charge_lines.append(self._charge_line(source, target, order, charge, amount, "", taxes))
+        for line, po_line in zip(lines, [p for p in order.lines if p.status not in ("delete", "none")]):
             for charge in line.pop("charges"):
+                taxes = (po_line.taxes or order.taxes) if charge.kind == "allowance" else []
                 charge_lines.append(
-                    self._charge_line(source, target, order, charge, charge.amount, line["number"])
+                    self._charge_line(source, target, order, charge, charge.amount, line["number"], taxes)
                 )
         return charge_lines
 
     @api.model
-    def _charge_line(self, source, target, order, charge, amount, number_):
+    def _charge_line(self, source, target, order, charge, amount, number_, taxes):
+        """A line of the charge product. An allowance lowers the taxable goods, so it carries their
+        taxes; a charge is not taxed (the partner states taxes on the goods)."""
         product = self._charge_product(source, charge)
         what = charge.description or charge.code
         name = (
@@ -442,7 +462,7 @@ class MlConnectorWriterOdooCustomerOrder(models.AbstractModel):
             "uom": product.uom_id,
             "price": amount,
             "discount": 0.0,
-            "taxes": self._odoo_taxes(source, target, []) if order.taxes else None,
+            "taxes": self._odoo_taxes(source, target, taxes) if self._all_taxes(order) else None,
             "name": name,
             "date_planned": None,
             "number": number_ or "",
