@@ -1367,6 +1367,10 @@ def demo_seed(sim: SpsSimulator) -> dict:
     * ``out/RC/RCRCV-DEMO-0003-1-1-v7.7.json``: 944, WarehouseReceiptId ``RCV-DEMO-0003-1`` for
       ``ASN-ACME-0003-1`` (DepositorOrderNumber ``PO-DEMO-0003``): line 1 24 EA good (``07``);
       line 2 3 CA good + 1 CA damaged (``01``, ``CC``).
+    * ``out/IB/IBIB-DEMO-0001-1-v7.7.json``: 846 from Acme, DocumentId ``IB-DEMO-0001`` as of the
+      seed day 06:00, warehouse ``AKR-1``: ``WID-100-BLU`` 1180 EA available and 1300 on hand
+      (1000 at ``AKR-1``, 300 at ``CLE-2``); ``WID-200-RED`` 0 CA available, 40 CA on order for
+      seed day + 11.
     """
     today = sim.clock.now().date()
     northwind_dc = rsx.address(
@@ -1444,5 +1448,36 @@ def demo_seed(sim: SpsSimulator) -> dict:
                 bol="BOL-ACME-0003",
             ),
             sim.receipt("ASN-ACME-0003-1", account="demo", damaged={"2": 1}, receipt_id="RCV-DEMO-0003-1"),
+            sim.drop_document(
+                rsx.inventory_advice(
+                    ACME_TPID,
+                    "IB-DEMO-0001",
+                    [
+                        {
+                            "vendor_part": "WID-100-BLU",
+                            "quantities": [
+                                {"qty": 1180},
+                                {"qualifier": "QOH", "qty": 1300, "locations": {"AKR-1": 1000, "CLE-2": 300}},
+                            ],
+                        },
+                        {
+                            "vendor_part": "WID-200-RED",
+                            "quantities": [
+                                {"qty": 0, "uom": "CA"},
+                                {
+                                    "qualifier": "OOR",
+                                    "qty": 40,
+                                    "uom": "CA",
+                                    "date": (today + timedelta(days=11)).isoformat(),
+                                },
+                            ],
+                        },
+                    ],
+                    inventory_date=today.isoformat(),
+                    inventory_time="06:00:00",
+                    warehouse=rsx.address("RL", "Acme Widgets Akron warehouse", location="AKR-1"),
+                ),
+                account="demo",
+            ),
         ]
     return {"account": "demo", "files": files}
