@@ -88,7 +88,9 @@ class MlConnectorReaderSps(models.AbstractModel):
         (an account may have SPS put every type in one folder)."""
         backend = self._backend(flow)
         neighbours = {}
-        for other in backend.flow_ids.filtered(lambda f: f.active and f != flow and f.source_backend_id):
+        for other in backend.flow_ids.filtered(
+            lambda f: f.active and f != flow and f.source_backend_id == backend
+        ):
             reader = other._reader()
             if (
                 reader._name.startswith("ml.connector.reader.sps.")

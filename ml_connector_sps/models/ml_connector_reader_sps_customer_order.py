@@ -82,18 +82,20 @@ KEPT_FIELDS = (
     "$.LineItem[].QuantitiesSchedulesLocations[]*",
     "$.Summary*",
 )
-# Header arrays whose entries are copied into the notes, with the words they are introduced by
+# Arrays whose entries are copied into the notes under their RSX names (the partner's words), of
+# the header and of each line; addresses other than the ship-to the order is delivered to as well
 NOTE_ARRAYS = (
-    ("Notes", "Notes"),
-    ("References", "References"),
-    ("Dates", "Dates"),
-    ("Contacts", "Contacts"),
-    ("PaymentTerms", "Payment terms"),
-    ("CarrierInformation", "Carrier"),
-    ("FOBRelatedInstruction", "FOB"),
-    ("QuantityTotals", "Quantity totals"),
+    "Notes",
+    "References",
+    "Dates",
+    "Contacts",
+    "PaymentTerms",
+    "CarrierInformation",
+    "FOBRelatedInstruction",
+    "QuantityTotals",
+    "Address",
 )
-LINE_NOTE_ARRAYS = (("Notes", "notes"), ("References", "references"), ("PriceInformation", "prices"))
+LINE_NOTE_ARRAYS = ("Notes", "References", "PriceInformation", "Address")
 NOTES_LENGTH = 4000
 DATE_PATH = re.compile(r"^\$\.(?:Header|LineItem\[(?P<line>\d+)\])\.Dates\[(?P<date>\d+)\]\.(?P<field>\w+)$")
 
@@ -289,21 +291,20 @@ class MlConnectorReaderSpsCustomerOrder(models.AbstractModel):
             lines.append("; ".join(details))
         if head.get("CustomerOrderNumber"):
             lines.append(self.env._("Customer order %s", head["CustomerOrderNumber"]))
-        for key, label in NOTE_ARRAYS:
-            texts = [_entry_text(entry) for entry in header.get(key) or [] if isinstance(entry, dict)]
+        for key in NOTE_ARRAYS:
+            texts = [
+                _entry_text(entry)
+                for entry in header.get(key) or []
+                if isinstance(entry, dict) and not (key == "Address" and entry.get("AddressTypeCode") == "ST")
+            ]
             if any(texts):
-                lines.append(f"{label}: " + "; ".join(filter(None, texts)))
-        for address in header.get("Address") or []:
-            if address.get("AddressTypeCode") not in ("ST", "BT"):
-                lines.append(self.env._("Address %s", _entry_text(address)))
+                lines.append(f"{key}: " + "; ".join(filter(None, texts)))
         for index, item in enumerate(doc.get("LineItem") or [], start=1):
             number_ = (item.get("OrderLine") or {}).get("LineSequenceNumber") or index
-            for key, label in LINE_NOTE_ARRAYS:
+            for key in LINE_NOTE_ARRAYS:
                 texts = [_entry_text(entry) for entry in item.get(key) or [] if isinstance(entry, dict)]
                 if any(texts):
-                    lines.append(
-                        self.env._("Line %(n)s %(label)s: ", n=number_, label=label) + "; ".join(texts)
-                    )
+                    lines.append(self.env._("Line %(n)s %(key)s: ", n=number_, key=key) + "; ".join(texts))
         text = "\n".join(lines)
         return text if len(text) <= NOTES_LENGTH else text[: NOTES_LENGTH - 1] + "…"
 

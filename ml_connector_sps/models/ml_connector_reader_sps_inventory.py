@@ -57,6 +57,10 @@ class MlConnectorReaderSpsInventory(models.AbstractModel):
 
     @api.model
     def _collect(self, flow, run):
+        """Inventory advice is agreed partner by partner: while no trading partner of the connection
+        sends it, its folder (which SPS only sets up for such accounts) is not even listed."""
+        if not self._backend(flow).sps_partner_ids.filtered(lambda partner: partner._allows(self._sps_flag)):
+            return
         newest = dict((flow.cursor or {}).get("as_of") or {})
         for page in super()._collect(flow, run):
             for item in page.items:

@@ -5,7 +5,7 @@ from .ml_connector_sps_order_target import ORDER_TARGETS
 
 # Which documents each role exchanges by default (the admin may tick others).
 ROLE_DOCUMENTS = {
-    "vendor": ("send_850", "receive_855", "receive_856", "receive_944", "receive_846"),
+    "vendor": ("send_850", "receive_855", "receive_856", "receive_944"),
     "retailer": ("receive_850", "send_810"),
 }
 # The model each order target needs (the purchase agreement add-on is optional)

@@ -159,6 +159,7 @@ class SpsCase(SimulatorCase):
         cls.tp_acme = env["ml.connector.sps.partner"].create(
             {"backend_id": cls.backend.id, "tpid": ACME, "partner_id": cls.acme.id, "role": "vendor"}
         )
+        cls.tp_acme.receive_846 = True  # agreed with Acme: it advises its inventory
         cls.tp_northwind = env["ml.connector.sps.partner"].create(
             {
                 "backend_id": cls.backend.id,

@@ -2148,7 +2148,10 @@ def setup_world(env, jaggaer_url, sps_url):
         }
     )
     Trading = env["ml.connector.sps.partner"]
-    Trading.create({"backend_id": sps.id, "tpid": ACME, "partner_id": acme.id, "role": "vendor"})
+    acme_trading = Trading.create(
+        {"backend_id": sps.id, "tpid": ACME, "partner_id": acme.id, "role": "vendor"}
+    )
+    acme_trading.receive_846 = True
     Trading.create(
         {
             "backend_id": sps.id,
