@@ -187,7 +187,8 @@ class MlConnectorWriterOdooCustomerOrder(models.AbstractModel):
             )
         target = self._target(line, order)
         self._check_open(target, existing, order, self.env._("changed"))
-        applied = existing.sps_change_seq or 0
+        # purchase agreements (an optional app) do not keep the sequence: each change applies
+        applied = existing.sps_change_seq if "sps_change_seq" in existing._fields else 0
         if order.revision is not None and order.revision <= applied:
             return {
                 "state": "skipped",

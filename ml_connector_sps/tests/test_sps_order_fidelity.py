@@ -332,6 +332,10 @@ class TestOrderFidelity(SpsCase):
             [(ln.product_id, ln.product_qty, ln.price_unit) for ln in agreement.line_ids],
             [(self.blue, 24, 4.75), (self.red, 5, 54.0)],
         )
+        self.drop_change("NW-R1", 1, [dict(NW_RED, seq=2, change="QD", qty=3)])
+        self.run_sps()
+        self.assertEqual(self.lines("order_in")[-1].state, "done", self.lines("order_in")[-1].error_message)
+        self.assertEqual(agreement.line_ids.mapped("product_qty"), [24, 3])
         self.drop_order("NW-R1", purpose="01")
         self.run_sps()
         self.assertEqual(agreement.state, "cancel")
