@@ -1002,3 +1002,89 @@ def test_sscc_check_digit():
     assert rsx.is_valid_sscc("00001234560000000025")
     assert not rsx.is_valid_sscc("00001234560000000026")
     assert not rsx.is_valid_sscc("0001234560000000018")
+
+
+# -- the choices the reference leaves open, each a switch ----------------------------------------
+@pytest.mark.parametrize(
+    ("list_order", "expected"),
+    [
+        ("name", ["PONW-A-1-v7.7.json", "PONW-B-1-v7.7.json", "PONW-C-1-v7.7.json"]),
+        ("name_desc", ["PONW-C-1-v7.7.json", "PONW-B-1-v7.7.json", "PONW-A-1-v7.7.json"]),
+        ("arrival", ["PONW-B-1-v7.7.json", "PONW-C-1-v7.7.json", "PONW-A-1-v7.7.json"]),
+        ("newest_first", ["PONW-A-1-v7.7.json", "PONW-C-1-v7.7.json", "PONW-B-1-v7.7.json"]),
+    ],
+)
+def test_listing_order_is_a_switch_and_pages_never_skip_or_repeat(url, sim, list_order, expected):
+    sim.configure(list_order=list_order)
+    for po_number in ("NW-B", "NW-C", "NW-A"):
+        sim.drop_order(NORTHWIND, po_number, [BLUE], account="supplier")
+    headers = bearer(url)
+    first = listing(url, headers, "out/PO/", limit=2)
+    rest = requests.get(first.json()["paging"]["next"]["url"], headers=headers, timeout=10)
+    assert names(first) + names(rest) == expected
+    assert rest.json()["paging"]["next"] is None
+
+
+def test_paging_links_as_a_bare_url(url, sim):
+    sim.configure(paging_next="url")
+    for po_number in ("NW-1", "NW-2", "NW-3"):
+        sim.drop_order(NORTHWIND, po_number, [BLUE], account="supplier")
+    headers = bearer(url)
+    first = listing(url, headers, "out/PO/", limit=2).json()
+    assert isinstance(first["paging"]["next"], str)
+    last = requests.get(first["paging"]["next"], headers=headers, timeout=10).json()
+    assert len(last["results"]) == 1 and "next" not in last["paging"]
+
+
+def test_flat_layout_xml_and_other_file_names(url, sim):
+    sim.configure(out_layout="flat", rsx_format="xml", file_names="edi", document_times="-06:00")
+    path = sim.drop_order(NORTHWIND, "NW-X1", [BLUE], account="supplier")
+    assert path == f"out/850_{NORTHWIND}_NW-X1_1.xml"
+    data = requests.get(url + DATA + path, headers=bearer(url), timeout=10).content
+    assert data.startswith(
+        b'<?xml version="1.0" encoding="utf-8"?>\n<Order xmlns="http://www.spscommerce.com/RSX">'
+    )
+    assert b"<OrderQty>24</OrderQty>" in data
+    advice = rsx.inventory_advice(
+        ACME, "IB-1", [{"vendor_part": "A", "quantities": [{"qty": 1}]}], inventory_time="06:51:40"
+    )
+    sim.configure(rsx_format="json", out_layout={"846": "Inventory/"})
+    path = sim.drop_document(advice, account="supplier")
+    assert path == f"out/Inventory/846_{ACME}_IB-1_1.json"
+    stored = json.loads(sim.files("supplier")[path])
+    assert stored["Header"]["HeaderReport"]["InventoryTime"] == "06:51:40-06:00"
+
+
+def test_history_timestamps_are_a_switch(url, sim):
+    upload(url, bearer(url), "in/PO1.json", rsx.dumps(rsx.order(ACME, "PO1", [BLUE])))
+    stamps = {}
+    for style in ("ms_z", "offset"):
+        sim.configure(history_timestamps=style)
+        results = requests.get(url + "/transactions/v5/history", headers=bearer(url), timeout=10).json()[
+            "results"
+        ]
+        stamps[style] = results[0]["status_log"][0]["timestamp"]
+    assert stamps["ms_z"].endswith("Z") and "." in stamps["ms_z"]
+    assert stamps["offset"].endswith("+00:00") and "." not in stamps["offset"]
+
+
+def test_change_orders_pallets_and_charges_in_the_builders():
+    change = rsx.change_order(
+        NORTHWIND, "NW-1", 2, [{"seq": "1", "change": "QI", "qty": 30, "previous_qty": 24}]
+    )
+    assert rsx.detect_type(change) == "860" and rsx.validate(change) == []
+    order = rsx.order(
+        NORTHWIND,
+        "NW-2",
+        [BLUE],
+        charges=[rsx.charge("A", "C310", percent=5)],
+        taxes=[rsx.tax("ST", 7.85, 7.25)],
+    )
+    assert order["Summary"]["TotalAmount"] == round(24 * 4.75 * 0.95 + 7.85, 2)
+    shipment = rsx.shipment(ACME, "ASN-1", [{"po_number": "PO1", "packs": [
+        {"sscc": rsx.sscc(1), "tare": rsx.sscc(9), "items": [{"seq": "1", "qty": 1}]},
+        {"sscc": rsx.sscc(2), "tare": rsx.sscc(9), "items": [{"seq": "1", "qty": 1}]},
+    ]}])  # fmt: skip
+    [pallet] = shipment["OrderLevel"][0]["PackLevel"]
+    assert pallet["Pack"]["PackLevelType"] == "T" and len(pallet["PackLevel"]) == 2
+    assert rsx.validate(shipment) == []

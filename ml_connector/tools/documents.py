@@ -23,7 +23,7 @@ import types
 import typing
 from dataclasses import MISSING, dataclass, field, fields
 
-PURPOSES = ("original", "replacement", "cancellation", "duplicate")
+PURPOSES = ("original", "replacement", "cancellation", "duplicate", "change")
 
 
 def _convert(hint, value):
@@ -359,6 +359,7 @@ class ShipmentLine(Document):
     uom: str = ""
     lot: str = ""
     pack: str = ""  # the pack (carton, pallet) the item travels in
+    tare: str = ""  # what that pack travels on, when packs are stacked (the pallet of a carton)
 
 
 @dataclass(kw_only=True)
@@ -411,6 +412,35 @@ class Receipt(Document):
     cumulative: bool | None = None
 
 
+@dataclass(kw_only=True)
+class StockQuantity(Document):
+    kind: str = ""  # available | on_hand | on_order | backordered | in_transit | on_hold | unavailable…
+    code: str = ""  # the source's own qualifier
+    quantity: float | None = None
+    uom: str = ""
+    location: str = ""  # where the quantity is, as the source names it (a warehouse, a store)
+    date: str = ""  # the date the quantity is for, when it has one (on order: expected on)
+
+
+@dataclass(kw_only=True)
+class StockLine(Document):
+    item: Item = field(default_factory=Item)
+    quantities: list[StockQuantity] = field(default_factory=list)
+
+
+@dataclass(kw_only=True)
+class InventoryAdvice(Document):
+    """A partner's statement of the stock it holds of items, by location, as of a date."""
+
+    key: str = ""
+    number: str = ""
+    purpose: str = "original"
+    date: str = ""  # as of (ISO date or date and time)
+    partner: Ref = field(default_factory=Ref)
+    location: str = ""  # the location of quantities that name none (the reporting warehouse)
+    lines: list[StockLine] = field(default_factory=list)
+
+
 # -- the document types flows move ---------------------------------------------------------------
 @dataclass(frozen=True)
 class DocumentType:
@@ -433,6 +463,7 @@ DOCUMENT_TYPES = {
         DocumentType("invoice", "Supplier invoices", Invoice, sequence=70),
         DocumentType("customer_order", "Customer orders", PurchaseOrder, sequence=30),
         DocumentType("customer_invoice", "Customer invoices", Invoice, sequence=20),
+        DocumentType("inventory", "Inventory advice", InventoryAdvice, sequence=80),
     )
 }
 

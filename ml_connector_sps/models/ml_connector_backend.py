@@ -16,6 +16,7 @@ INBOUND_FOLDER_FIELDS = {
     "855": "sps_folder_855",
     "856": "sps_folder_856",
     "944": "sps_folder_944",
+    "846": "sps_folder_846",
 }
 FOLDER_FIELDS = ("sps_out_folder", "sps_in_folder", *INBOUND_FOLDER_FIELDS.values())
 
@@ -66,6 +67,16 @@ class MlConnectorBackend(models.Model):
         "Warehouse receipts (944)",
         default="RC/",
         help="Sub-folder of the inbound root. SPS documents no prefix for 944 files: check with SPS.",
+    )
+    sps_folder_846 = fields.Char(
+        "Inventory advice (846)", default="IB/", help="Sub-folder of the inbound root."
+    )
+    sps_charge_product_id = fields.Many2one(
+        "product.product",
+        "Charges and allowances",
+        help="Product of the lines that carry the charges (freight, handling…) and allowances (discounts) of "
+        "partners' orders. A charge code mapped to its own product (mapping type 'SPS charge') uses that "
+        "one.",
     )
     sps_in_folder = fields.Char(
         "Outbound folder",

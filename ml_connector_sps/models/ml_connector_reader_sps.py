@@ -7,7 +7,7 @@ from odoo.addons.ml_connector.tools.errors import AuthError, ConnectorError, Doc
 from odoo.addons.ml_connector.tools.items import Page, SourceItem
 
 from ..tools import rsx
-from ..tools.values import problems_text
+from ..tools.values import names_text, problems_text
 
 # TsetPurposeCode as a canonical purpose; a code missing here (20, CN…) stays as it is, and the
 # flow says it does not handle it.
@@ -17,7 +17,10 @@ PURPOSES = {
     "05": "replacement",
     "01": "cancellation",
     "07": "duplicate",
+    "04": "change",
 }
+# Fields every reader reads: the partner and the document's identity.
+IDENTITY_FIELDS = ("TradingPartnerId",)
 
 
 class MlConnectorReaderSps(models.AbstractModel):
@@ -45,8 +48,15 @@ class MlConnectorReaderSps(models.AbstractModel):
     _description = "SPS documents in (shared)"
 
     _system = "sps"
-    _sps_code = None  # '850', '855', '856', '944'
+    _sps_code = None  # '850', '855', '856', '944', '846': the type of the reader's folder
+    _sps_codes = ()  # every RSX type the reader takes (default: its folder's type)
     _sps_flag = None  # trading partner switch that allows the document, e.g. 'receive_850'
+    # JSON paths the reader reads ('[]' for any index, a trailing '*' for everything below): a
+    # problem there refuses the document; elsewhere it is a warning, and a value there that is not
+    # read is named on the audit line.
+    _sps_fields = ()
+    # JSON paths the reader only copies as text for a person to read (never refused)
+    _sps_kept = ()
 
     # ------------------------------------------------------------------ collect
     @api.model
@@ -54,15 +64,53 @@ class MlConnectorReaderSps(models.AbstractModel):
         backend = self._backend(flow)
         transaction_api = backend._sps_api()
         folder = backend._sps_folder(self._sps_code)
+        others = self._folder_neighbours(flow, folder)
         for paths, more in transaction_api.list_files(folder):
             items, stored = [], []
             for path in paths:
                 data = self._download(transaction_api, path, run)
                 if data is None:
                     continue
-                items.extend(self._items_from_file(path, data))
+                file_items = self._items_from_file(path, data)
+                if others and self._belongs_elsewhere(flow, file_items, others):
+                    continue  # another flow reads this file from the same folder
+                items.extend(file_items)
                 stored.append(path)
             yield Page(items=items, more=more, acknowledge=[(path, run.id) for path in stored])
+
+    @api.model
+    def _codes(self):
+        return self._sps_codes or (self._sps_code,)
+
+    @api.model
+    def _folder_neighbours(self, flow, folder):
+        """``{rsx type: flow}`` of the connection's other active inbound flows reading ``folder``
+        (an account may have SPS put every type in one folder)."""
+        backend = self._backend(flow)
+        neighbours = {}
+        for other in backend.flow_ids.filtered(
+            lambda f: f.active and f != flow and f.source_backend_id == backend
+        ):
+            reader = other._reader()
+            if (
+                reader._name.startswith("ml.connector.reader.sps.")
+                and backend._sps_folder(reader._sps_code) == folder
+            ):
+                neighbours.update(dict.fromkeys(reader._codes(), other))
+        return neighbours
+
+    @api.model
+    def _belongs_elsewhere(self, flow, items, others):
+        """True when another flow of the folder reads this file: every document in it is of a type
+        that flow reads. A file nobody reads (not RSX, an unknown type) is taken by the first flow
+        of the folder, which records it as failed rather than leave it there for ever."""
+        codes = {item.meta.get("rsx_type") for item in items}
+        if codes <= set(others):
+            return True
+        if codes & set(self._codes()):
+            return False
+        first = min(others.values(), key=lambda other: (other.sequence, other.id))
+        return (first.sequence, first.id) < (flow.sequence, flow.id)
 
     @api.model
     def _download(self, transaction_api, path, run):
@@ -87,6 +135,7 @@ class MlConnectorReaderSps(models.AbstractModel):
                 name=self.env._("%(type)s file %(path)s", type=self._sps_code, path=path),
                 document_key=path.rsplit("/", 1)[-1],
                 external_id=path,
+                meta={"rsx_type": None},
             )
             if b"\x00" in data or not self._is_utf8(data):
                 # Not text at all: kept in base64 (the database stores no NUL bytes), failed at once.
@@ -98,8 +147,10 @@ class MlConnectorReaderSps(models.AbstractModel):
         # an empty batch holds no document: the file itself is the one bad document
         batch = isinstance(value, list) and value != []
         docs = rsx.documents(value) if batch else [value]
+        # a document of an XML batch is kept as its own XML, one of a JSON batch as its own JSON
+        parts = rsx.xml_documents(rsx.decode(data)) if batch and rsx.is_xml(rsx.decode(data)) else docs
         items = []
-        for index, doc in enumerate(docs):
+        for index, (doc, part) in enumerate(zip(docs, parts, strict=True)):
             where = f"{path}#{index + 1}" if batch else path
             code, tpid, identifier = rsx.identifiers(doc) if isinstance(doc, dict) else (None, None, None)
             if code and tpid and identifier:
@@ -111,11 +162,12 @@ class MlConnectorReaderSps(models.AbstractModel):
             items.append(
                 SourceItem(
                     source_key=key,
-                    # A single document is kept byte for byte; a document of a batch as its own JSON.
-                    payload=doc if batch else data,
+                    # A single document is kept byte for byte, a document of a batch on its own.
+                    payload=part if batch else data,
                     name=name,
                     document_key=identifier or where.rsplit("/", 1)[-1],
                     external_id=where,
+                    meta={"rsx_type": code, "head": rsx.header(doc, code) if code else {}},
                 )
             )
         return items
@@ -156,9 +208,11 @@ class MlConnectorReaderSps(models.AbstractModel):
     # ------------------------------------------------------------------ read
     @api.model
     def _document(self, line):
-        doc = self._load(line)
+        doc, warnings = self._load(line)
         partner = self._trading_partner(self._backend(line.flow_id), doc)
-        return self._read(line, doc, partner)
+        document = self._read(line, doc, partner)
+        document.source_note = " ".join(filter(None, [document.source_note, self._note(doc, warnings)]))
+        return document
 
     @api.model
     def _read(self, line, doc, partner):
@@ -166,9 +220,16 @@ class MlConnectorReaderSps(models.AbstractModel):
         raise NotImplementedError
 
     @api.model
+    def _type_of(self, doc):
+        """The RSX type of ``doc`` this reader reads it as (its folder's type, unless it takes others)."""
+        code = rsx.detect_type(doc) if isinstance(doc, dict) else None
+        return code if code in self._codes() else self._sps_code
+
+    @api.model
     def _load(self, line):
-        """The RSX document of ``line``, checked; DocumentError with every problem found."""
-        label = rsx.TYPES[self._sps_code].root
+        """``(document, warnings)``: the RSX document of ``line``, checked. A problem in a field the
+        reader reads refuses it (DocumentError with every such problem); problems elsewhere are
+        only warnings, named on the line."""
         try:
             value = rsx.parse(line.request_payload or "")
         except rsx.RsxError as exc:
@@ -179,17 +240,38 @@ class MlConnectorReaderSps(models.AbstractModel):
             raise DocumentError(
                 self.env._("%s holds an empty batch: no document to import.", line.external_id)
             )
-        problems = rsx.validate(value, expected=self._sps_code)
-        if problems:
+        code = self._type_of(value)
+        refusals, warnings = rsx.split_problems(
+            rsx.validate(value, expected=code), lambda path: self._uses(value, path)
+        )
+        if refusals:
             raise DocumentError(
                 self.env._(
                     "Not a valid RSX 7.7 %(label)s (%(file)s): %(problems)s",
-                    label=label,
+                    label=rsx.TYPES[code].root,
                     file=line.external_id,
-                    problems=problems_text(problems),
+                    problems=problems_text(refusals),
                 )
             )
-        return value
+        return value, warnings
+
+    @api.model
+    def _uses(self, doc, path):
+        """True if the reader reads the value at ``path`` of ``doc``."""
+        return rsx.matches(path, self._sps_fields) or path.rsplit(".", 1)[-1] in IDENTITY_FIELDS
+
+    @api.model
+    def _note(self, doc, warnings):
+        """What the audit line says about the fields of ``doc`` the flow does not apply."""
+        notes = []
+        if warnings:
+            notes.append(self.env._("Not read, and not valid: %s.", problems_text(warnings)))
+        unread = rsx.unread_fields(
+            doc, lambda path: self._uses(doc, path) or rsx.matches(path, self._sps_kept)
+        )
+        if unread:
+            notes.append(self.env._("Not applied (kept on this line): %s.", names_text(unread)))
+        return " ".join(notes)
 
     @api.model
     def _trading_partner(self, backend, doc):

@@ -13,6 +13,17 @@ ITEM_STATUS = {
     **dict.fromkeys(("IR", "R1", "R2", "R3", "R4", "R7", "ROS", "IW"), "rejected"),
     **dict.fromkeys(("CC", "ID"), "cancelled"),
 }
+# What the 855 reader reads (a problem there refuses the acknowledgement; elsewhere it is a warning)
+ACK_FIELDS = (
+    "$.Header.OrderHeader.PurchaseOrderNumber",
+    "$.Header.OrderHeader.AcknowledgementNumber",
+    "$.Header.OrderHeader.AcknowledgementType",
+    "$.Header.OrderHeader.AcknowledgementDate",
+    "$.LineItem[].LineItemAcknowledgement[]*",
+) + tuple(
+    f"$.LineItem[].OrderLine.{key}"
+    for key in "LineSequenceNumber BuyerPartNumber VendorPartNumber ConsumerPackageCode GTIN EAN".split()
+)
 # A line with several entries (e.g. IQ 4 + IB 1) takes the most telling status.
 LINE_PRIORITY = ("rejected", "cancelled", "backordered", "hold", "changed", "accepted")
 ACK_TYPE_STATUS = {"RD": "rejected", "RJ": "rejected", "RF": "rejected", "RO": "rejected", "AH": "hold"}
@@ -51,6 +62,7 @@ class MlConnectorReaderSpsPurchaseOrderStatus(models.AbstractModel):
     _document_type = "purchase_order_status"
     _sps_code = "855"
     _sps_flag = "receive_855"
+    _sps_fields = ACK_FIELDS
 
     @api.model
     def _read(self, line, doc, partner):

@@ -16,6 +16,17 @@ CONDITIONS = {
 }
 
 
+RECEIPT_FIELDS = (
+    "$.Header.HeaderDetail.WarehouseReceiptId",
+    "$.Header.HeaderDetail.ShipmentIdentification",
+    "$.Header.HeaderDetail.DepositorOrderNumber",
+    "$.OrderLevel.LineItem[].ItemDetail*",
+    "$.OrderLevel.LineItem[].DetailResponse[]*",
+    "$.OrderLevel.OrderPack[].LineItem[].ItemDetail*",
+    "$.OrderLevel.OrderPack[].LineItem[].DetailResponse[]*",
+)
+
+
 class MlConnectorReaderSpsReceipt(models.AbstractModel):
     """944 in: a warehouse's receipt of a shipment, as a canonical receipt.
 
@@ -32,6 +43,7 @@ class MlConnectorReaderSpsReceipt(models.AbstractModel):
     _document_type = "receipt"
     _sps_code = "944"
     _sps_flag = "receive_944"
+    _sps_fields = RECEIPT_FIELDS
 
     @api.model
     def _read(self, line, doc, partner):

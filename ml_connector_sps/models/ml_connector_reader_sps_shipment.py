@@ -1,3 +1,5 @@
+import re
+
 from odoo import api, models
 
 from odoo.addons.ml_connector.tools.documents import Shipment, ShipmentLine, ShipmentOrder
@@ -6,6 +8,19 @@ from odoo.addons.ml_connector.tools.errors import DocumentError
 from ..tools import rsx
 
 LOT_QUALIFIERS = ("LT",)  # ReferenceQual of a lot number on an item (the simulator's choice, INFERRED)
+SHIPMENT_FIELDS = (
+    "$.Header.ShipmentHeader.ShipmentIdentification",
+    "$.Header.ShipmentHeader.TsetPurposeCode",
+    "$.Header.ShipmentHeader.ShipDate",
+    "$.Header.ShipmentHeader.BillOfLadingNumber",
+    "$.OrderLevel[].OrderHeader.PurchaseOrderNumber",
+)
+# Read at any depth of the Order / Pack / Item levels: what an item is and how much ships, where
+# it travels (the packs' serial numbers), and its lot
+READ_BELOW_ORDERS = re.compile(
+    r"\.(ShipmentLine\.(LineSequenceNumber|BuyerPartNumber|VendorPartNumber|ConsumerPackageCode|GTIN|EAN|"
+    r"ShipQty|ShipQtyUOM)|Pack\.(PackLevelType|ShippingSerialID)|ItemLevel\[\d+\]\.References\[\d+\]\.\w+)$"
+)
 
 
 class MlConnectorReaderSpsShipment(models.AbstractModel):
@@ -24,6 +39,13 @@ class MlConnectorReaderSpsShipment(models.AbstractModel):
     _document_type = "shipment"
     _sps_code = "856"
     _sps_flag = "receive_856"
+    _sps_fields = SHIPMENT_FIELDS
+
+    @api.model
+    def _uses(self, doc, path):
+        return super()._uses(doc, path) or (
+            path.startswith("$.OrderLevel[") and bool(READ_BELOW_ORDERS.search(path))
+        )
 
     @api.model
     def _read(self, line, doc, partner):
@@ -34,7 +56,8 @@ class MlConnectorReaderSpsShipment(models.AbstractModel):
         for order_level in doc.get("OrderLevel") or []:
             po_number = (order_level.get("OrderHeader") or {}).get("PurchaseOrderNumber")
             lines = [
-                self._shipment_line(shipment_line, lot) for shipment_line, lot in self._items(order_level)
+                self._shipment_line(shipment_line, lot, packs)
+                for shipment_line, lot, packs in self._items(order_level)
             ]
             if purpose != "cancellation":
                 self._check_quantities(shipment_id, lines)
@@ -52,7 +75,8 @@ class MlConnectorReaderSpsShipment(models.AbstractModel):
 
     @api.model
     def _items(self, order_level):
-        """``(ShipmentLine, lot)`` of every item under an order level, through nested packs."""
+        """``(ShipmentLine, lot, packs)`` of every item under an order level, through nested packs
+        (``packs``: the serial numbers of the packs it is in, outermost first)."""
 
         def lot_of(item_level):
             for reference in item_level.get("References") or []:
@@ -60,23 +84,26 @@ class MlConnectorReaderSpsShipment(models.AbstractModel):
                     return reference["ReferenceID"]
             return ""
 
-        def walk(level):
+        def walk(level, packs):
             for item_level in level.get("ItemLevel") or []:
                 if isinstance(item_level.get("ShipmentLine"), dict):
-                    yield item_level["ShipmentLine"], lot_of(item_level)
+                    yield item_level["ShipmentLine"], lot_of(item_level), packs
             for pack in level.get("PackLevel") or []:
-                yield from walk(pack)
+                serial = (pack.get("Pack") or {}).get("ShippingSerialID")
+                yield from walk(pack, [*packs, serial] if serial else packs)
 
-        yield from walk(order_level)
+        yield from walk(order_level, [])
 
     @api.model
-    def _shipment_line(self, shipment_line, lot):
+    def _shipment_line(self, shipment_line, lot, packs):
         return ShipmentLine(
             po_line=str(shipment_line.get("LineSequenceNumber") or ""),
             item=self._item(shipment_line),
             quantity=shipment_line.get("ShipQty"),
             uom=shipment_line.get("ShipQtyUOM") or "",
             lot=lot or "",
+            pack=packs[-1] if packs else "",
+            tare=packs[-2] if len(packs) > 1 else "",
         )
 
     @api.model

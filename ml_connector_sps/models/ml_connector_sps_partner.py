@@ -1,14 +1,30 @@
 from odoo import api, fields, models
 from odoo.exceptions import ValidationError
 
+from .ml_connector_sps_order_target import ORDER_TARGETS
+
 # Which documents each role exchanges by default (the admin may tick others).
 ROLE_DOCUMENTS = {
     "vendor": ("send_850", "receive_855", "receive_856", "receive_944"),
     "retailer": ("receive_850", "send_810"),
 }
+# The model each order target needs (the purchase agreement add-on is optional)
+TARGET_MODELS = {
+    "sale_order": "sale.order",
+    "purchase_order": "purchase.order",
+    "requisition": "purchase.requisition",
+}
 # trading partners looked up by the documents of the transaction (a batch), in cr.cache
 TRADING_PARTNER_LOOKUPS = ("ml_connector_sps", "trading_partners")
-DOCUMENT_FLAGS = ("send_850", "send_810", "receive_850", "receive_855", "receive_856", "receive_944")
+DOCUMENT_FLAGS = (
+    "send_850",
+    "send_810",
+    "receive_850",
+    "receive_855",
+    "receive_856",
+    "receive_944",
+    "receive_846",
+)
 
 
 class MlConnectorSpsPartner(models.Model):
@@ -65,6 +81,26 @@ class MlConnectorSpsPartner(models.Model):
     receive_855 = fields.Boolean("Receive acknowledgements (855)")
     receive_856 = fields.Boolean("Receive ship notices (856)")
     receive_944 = fields.Boolean("Receive warehouse receipts (944)")
+    receive_846 = fields.Boolean("Receive inventory advice (846)")
+    order_target = fields.Selection(
+        selection="_selection_order_target",
+        string="Orders become",
+        default="purchase_order",
+        help="What the orders (850) this partner sends us become in Odoo: sales orders when we are its "
+        "supplier (the partner is the customer: usually the right choice for a retailer), draft purchase "
+        "orders keyed to the partner, or purchase agreements (with the Purchase Agreements app).",
+    )
+    dropship_picking_type_id = fields.Many2one(
+        "stock.picking.type",
+        "Drop-ship operation",
+        help="Purchase orders made of this partner's drop-ship orders use this operation type, delivering to "
+        "the consumer's address.",
+    )
+    dropship_route_id = fields.Many2one(
+        "stock.route",
+        "Drop-ship route",
+        help="Sales orders made of this partner's drop-ship orders use this route on their lines.",
+    )
     item_identifier = fields.Selection(
         [
             ("vendor", "Vendor part number"),
@@ -93,6 +129,65 @@ class MlConnectorSpsPartner(models.Model):
     _backend_partner_uniq = models.Constraint(
         "UNIQUE (backend_id, partner_id)", "This partner already has a trading partner ID on this connection."
     )
+
+    @api.model
+    def _selection_order_target(self):
+        return [(value, label) for value, label in ORDER_TARGETS if TARGET_MODELS[value] in self.env]
+
+    def _order_target(self):
+        """The order target in use: the chosen one while its model is installed."""
+        self.ensure_one()
+        target = self.order_target or "purchase_order"
+        return target if TARGET_MODELS[target] in self.env else "purchase_order"
+
+    def _sps_delivery_contact(self, address):
+        """The contact of the partner a ship-to address (canonical ``Address``) stands for: the one
+        whose reference is the address's location number, else one with the same name and street;
+        created as a delivery address of the partner when there is none (a consumer's address on a
+        drop-ship order, a new store). A store known only by its number has no contact: None."""
+        self.ensure_one()
+        company = self.partner_id.commercial_partner_id
+        Partner = self.env["res.partner"].sudo().with_context(active_test=False)
+        children = [("id", "child_of", company.id), ("id", "!=", company.id)]
+        if address.code:
+            found = Partner.search([*children, ("ref", "=", address.code)], limit=1)
+            if found or not address.name:
+                return found or None
+        if not (address.name or address.street):
+            return None
+        country = (
+            self.env["res.country"].search([("code", "=", address.country)], limit=1)
+            if address.country
+            else None
+        )
+        state = (
+            self.env["res.country.state"].search(
+                [("country_id", "=", country.id), ("code", "=", address.state)], limit=1
+            )
+            if country and address.state
+            else None
+        )
+        values = {
+            "name": address.name or address.street,
+            "street": address.street or False,
+            "street2": address.street2 or False,
+            "city": address.city or False,
+            "zip": address.zip or False,
+            "country_id": country.id if country else False,
+            "state_id": state.id if state else False,
+        }
+        found = Partner.search(
+            [
+                *children,
+                *[(key, "=", value) for key, value in values.items() if key in ("name", "street", "zip")],
+            ],
+            limit=1,
+        )
+        if found:
+            return found
+        return Partner.create(
+            {**values, "parent_id": company.id, "type": "delivery", "ref": address.code or False}
+        )
 
     @api.depends("tpid", "partner_id.name")
     def _compute_name(self):

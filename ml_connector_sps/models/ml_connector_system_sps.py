@@ -22,6 +22,7 @@ DEFAULT_FLOWS = (
     {"document_type": "shipment", "direction": "in", "sequence": 50,
      "name": "SPS: ship notices from vendors (856)"},
     {"document_type": "receipt", "direction": "in", "sequence": 60, "name": "SPS: warehouse receipts (944)"},
+    {"document_type": "inventory", "direction": "in", "sequence": 70, "name": "SPS: inventory advice (846)"},
 )  # fmt: skip
 
 

@@ -1,6 +1,8 @@
 from odoo import api, models
 
-from odoo.addons.ml_connector.tools.errors import DocumentError
+from odoo.addons.ml_connector.tools.errors import DependencyError, DocumentError
+
+from ..tools.values import last_attempt
 
 RECEIVED = ("good", "over")
 NOT_IN_STOCK = ("damaged", "on_hold")  # physically there but not usable: counted as damaged or held
@@ -45,7 +47,7 @@ class MlConnectorWriterOdooReceipt(models.AbstractModel):
     def _apply_original(self, line, receipt, record):
         source = line.flow_id.source_backend_id
         partner = source._sps_partner(receipt.supplier.key)
-        picking = self._receipt(source, partner, receipt)
+        picking = self._receipt(source, partner, receipt, wait=not last_attempt(line))
         order = picking.purchase_id
         received, damaged, notes = self._received(source, picking, order, receipt)
         for move, qty in damaged.items():
@@ -111,8 +113,9 @@ class MlConnectorWriterOdooReceipt(models.AbstractModel):
         return received, damaged, notes
 
     @api.model
-    def _receipt(self, source, partner, receipt):
-        """The Odoo receipt this warehouse receipt confirms."""
+    def _receipt(self, source, partner, receipt, wait=True):
+        """The Odoo receipt this warehouse receipt confirms: the one its ship notice prepared (while
+        ``wait``, it waits for a notice not applied yet), else the open receipt of its order."""
         if receipt.shipment:
             asn = self.env["ml.connector.binding"]._find(
                 source, source._binding_type("shipment"), external_id=f"{partner.tpid}:{receipt.shipment}"
@@ -131,6 +134,15 @@ class MlConnectorWriterOdooReceipt(models.AbstractModel):
                         )
                     )
                 return picking
+            if partner.receive_856 and wait:
+                raise DependencyError(
+                    self.env._(
+                        "Warehouse receipt %(id)s confirms ship notice %(asn)s, which is not applied yet: it "
+                        "waits for the notice (on its last attempt it validates the order's open receipt).",
+                        id=receipt.number,
+                        asn=receipt.shipment,
+                    )
+                )
         order = source._sps_required_order(
             partner, receipt.po.number, self.env._("Warehouse receipt %s", receipt.number)
         )

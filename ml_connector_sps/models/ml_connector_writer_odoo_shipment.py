@@ -1,6 +1,8 @@
 from odoo import api, models
 
-from odoo.addons.ml_connector.tools.errors import DocumentError
+from odoo.addons.ml_connector.tools.errors import DependencyError, DocumentError
+
+from ..tools.values import last_attempt
 
 # the TsetPurposeCode a purpose is said with
 PURPOSE_CODES = {"original": "00", "replacement": "05", "cancellation": "01", "duplicate": "07"}
@@ -65,6 +67,14 @@ class MlConnectorWriterOdooShipment(models.AbstractModel):
 
     @api.model
     def _apply_cancellation(self, line, shipment, record):
+        if not last_attempt(line):
+            # the notice it cancels may come later in the listing: nothing to undo before it
+            raise DependencyError(
+                self.env._(
+                    "Cancellation of ship notice %s, which is not applied yet: it waits for the notice.",
+                    shipment.number,
+                )
+            )
         return {
             "state": "skipped",
             "message": self.env._(
@@ -94,8 +104,9 @@ class MlConnectorWriterOdooShipment(models.AbstractModel):
         pickings = self.env["stock.picking"]
         for move in shipped:
             pickings |= move.picking_id
+        packs = self._packs_text(shipment)
         for picking in pickings:
-            self._prepare_receipt(picking, shipped, shipment, notes, partner)
+            self._prepare_receipt(picking, shipped, shipment, notes, partner, packs)
         orders.sudo().write({"sps_last_asn": shipment.number})
         message = self.env._(
             "Ship notice %(asn)s applied to %(pickings)s%(validated)s.",
@@ -171,7 +182,29 @@ class MlConnectorWriterOdooShipment(models.AbstractModel):
         return moves.sorted("id")[0]
 
     @api.model
-    def _prepare_receipt(self, picking, shipped, shipment, notes, partner):
+    def _packs_text(self, shipment):
+        """'ASN-1: pallet 0001…94 (cartons 0001…18, 0001…25); carton 0001…32': the packs of a notice."""
+        pallets, loose = {}, []
+        for shipment_order in shipment.orders:
+            for shipment_line in shipment_order.lines:
+                if shipment_line.tare:
+                    cartons = pallets.setdefault(shipment_line.tare, [])
+                    if shipment_line.pack not in cartons:
+                        cartons.append(shipment_line.pack)
+                elif (
+                    shipment_line.pack
+                    and shipment_line.pack not in loose
+                    and shipment_line.pack not in pallets
+                ):
+                    loose.append(shipment_line.pack)
+        parts = [
+            self.env._("pallet %(pallet)s (cartons %(cartons)s)", pallet=pallet, cartons=", ".join(cartons))
+            for pallet, cartons in pallets.items()
+        ] + [self.env._("carton %s", carton) for carton in loose]
+        return f"{shipment.number}: " + "; ".join(parts) if parts else ""
+
+    @api.model
+    def _prepare_receipt(self, picking, shipped, shipment, notes, partner, packs=""):
         first_notice = not picking.sps_asn_ref
         quantities = {}
         for move in picking.move_ids.filtered(lambda m: m.state not in ("done", "cancel")):
@@ -196,6 +229,7 @@ class MlConnectorWriterOdooShipment(models.AbstractModel):
                 "sps_asn_ref": ", ".join([*refs, shipment.number]),
                 "sps_bol": shipment.bill_of_lading or picking.sps_bol,
                 "sps_ship_date": shipment.date or picking.sps_ship_date,
+                "sps_packs": "\n".join(filter(None, [picking.sps_packs, packs])) or False,
             }
         )
         body = self.env._(

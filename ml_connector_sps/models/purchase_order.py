@@ -65,6 +65,18 @@ class PurchaseOrder(models.Model):
     sps_order_revision = fields.Integer("850 revision", readonly=True, copy=False)
     sps_sent_date = fields.Datetime("Sent to SPS on", readonly=True, copy=False)
     sps_last_asn = fields.Char("Last ship notice", readonly=True, copy=False)
+    sps_ship_to_id = fields.Many2one(
+        "res.partner",
+        "Partner's ship-to",
+        readonly=True,
+        copy=False,
+        help="Where the trading partner wants the goods of its order (a store, a distribution centre, a "
+        "consumer on drop-ship orders).",
+    )
+    sps_total_issue = fields.Char(
+        "SPS totals", readonly=True, copy=False, help="Set when the order's totals differ from the partner's."
+    )
+    sps_change_seq = fields.Integer("Last change applied (860)", readonly=True, copy=False)
     sps_document_count = fields.Integer("SPS documents", compute="_compute_sps_document_count")
 
     def _sps_document_domain(self):
@@ -180,6 +192,12 @@ class PurchaseOrderLine(models.Model):
     )
     sps_ack_status = fields.Selection(LINE_ACK_STATUSES, "SPS line status", readonly=True, copy=False)
     sps_ack_detail = fields.Char("SPS acknowledgement", readonly=True, copy=False)
+    sps_store = fields.Char(
+        "Store",
+        readonly=True,
+        copy=False,
+        help="The store (location number) this part of a split line goes to.",
+    )
 
     def write(self, vals):
         res = super().write(vals)

@@ -9,6 +9,12 @@ class StockPicking(models.Model):
         "Ship notices", readonly=True, copy=False, index="trigram", help="SPS 856 ShipmentIdentification(s)."
     )
     sps_bol = fields.Char("Bill of lading", readonly=True, copy=False)
+    sps_packs = fields.Text(
+        "Packs announced",
+        readonly=True,
+        copy=False,
+        help="The pallets and cartons (SSCC) the ship notices announced, by notice.",
+    )
     sps_ship_date = fields.Date("Shipped on", readonly=True, copy=False)
     sps_receipt_ref = fields.Char(
         "Warehouse receipt", readonly=True, copy=False, index="trigram", help="SPS 944 WarehouseReceiptId."

@@ -22,6 +22,7 @@ SEED = {
         {
             "id": ACCOUNT,
             "test_folders": True,
+            "folders": ["out/IB/", "testout/IB/"],
             "clients": [{"client_id": CLIENT_ID, "client_secret": CLIENT_SECRET}],
             "trading_partners": [
                 {"tpid": ACME, "name": "Acme Widgets LLC", "documents": ["850"]},
@@ -45,6 +46,7 @@ FLOWS = {
     "ack_in": "purchase_order_status:sps>odoo",
     "shipment_in": "shipment:sps>odoo",
     "receipt_in": "receipt:sps>odoo",
+    "inventory_in": "inventory:sps>odoo",
 }
 
 
@@ -157,6 +159,7 @@ class SpsCase(SimulatorCase):
         cls.tp_acme = env["ml.connector.sps.partner"].create(
             {"backend_id": cls.backend.id, "tpid": ACME, "partner_id": cls.acme.id, "role": "vendor"}
         )
+        cls.tp_acme.receive_846 = True  # agreed with Acme: it advises its inventory
         cls.tp_northwind = env["ml.connector.sps.partner"].create(
             {
                 "backend_id": cls.backend.id,
@@ -164,6 +167,7 @@ class SpsCase(SimulatorCase):
                 "partner_id": cls.northwind.id,
                 "role": "retailer",
                 "vendor_number": "100482",
+                "order_target": "purchase_order",
             }
         )
         cls.backend.action_activate()
@@ -180,7 +184,7 @@ class SpsCase(SimulatorCase):
         return self.run_backend(self.backend)
 
     def flow(self, name):
-        """'order_out', 'invoice_out', 'order_in', 'ack_in', 'shipment_in', 'receipt_in'."""
+        """'order_out', 'invoice_out', 'order_in', 'ack_in', 'shipment_in', 'receipt_in', 'inventory_in'."""
         return self.flows[name]
 
     def lines(self, name, **domain):

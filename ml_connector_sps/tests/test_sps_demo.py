@@ -105,3 +105,17 @@ class TestDemo(SimulatorCase):
             self.env["ml.connector.audit.line"].search_count([("backend_id", "=", self.backend.id)]), counts
         )
         self.assertEqual(len(self.sim.documents(account="demo")), 3)
+
+    def test_first_run_records_the_vendor_inventory_advice(self):
+        self.run_backend(self.backend)
+        [line] = self.lines("inventory_in")
+        self.assertEqual(line.state, "done", line.error_message)
+        blue = self.env["product.product"].search([("default_code", "=", "WID-100-BLU")])
+        stock = self.env["ml.connector.sps.stock"].search(
+            [("product_id", "=", blue.id)], order="kind, location"
+        )
+        self.assertEqual(
+            [(row.kind, row.location, row.quantity) for row in stock],
+            [("available", "AKR-1", 1180), ("on_hand", "AKR-1", 1000), ("on_hand", "CLE-2", 300)],
+        )
+        self.assertEqual(blue.product_tmpl_id.sps_stock_count, 3)

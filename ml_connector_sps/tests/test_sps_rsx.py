@@ -143,3 +143,81 @@ class TestRsx(BaseCase):
     def test_file_names_are_deterministic_and_safe(self):
         self.assertEqual(rsx.file_name("850", "PO-DEMO-0003", 1), "POPO-DEMO-0003-1.json")
         self.assertEqual(rsx.file_name("810", "INV/2025/00007", "2"), "ININV_2025_00007-2.json")
+
+    # ------------------------------------------------------------------ RSX XML
+    def test_xml_reads_as_the_same_document_as_json(self):
+        for code, doc in reference_examples().items():
+            with self.subTest(code=code):
+                self.assertEqual(rsx.parse(sim_rsx.to_xml(doc)), doc)
+                self.assertEqual(
+                    rsx.parse(sim_rsx.to_xml(doc, bom=True)), doc, "a byte order mark is tolerated"
+                )
+        doc = reference_examples()["850"]
+        batch = sim_rsx.to_xml([doc, doc])
+        self.assertEqual(rsx.parse(batch), [doc, doc], "<Orders> holds a batch")
+        parts = rsx.xml_documents(rsx.decode(batch))
+        self.assertEqual([rsx.parse(part) for part in parts], [doc, doc], "each document on its own")
+        # without the namespace, and with one line only: still a list of lines
+        single = sim_rsx.to_xml({**doc, "LineItem": doc["LineItem"][:1]}).replace(
+            b' xmlns="http://www.spscommerce.com/RSX"', b""
+        )
+        self.assertEqual(rsx.parse(single)["LineItem"], doc["LineItem"][:1])
+
+    def test_xml_values_keep_their_types_and_bad_ones_are_reported(self):
+        doc = copy.deepcopy(reference_examples()["850"])
+        xml = sim_rsx.to_xml(doc).replace(b"<OrderQty>24</OrderQty>", b"<OrderQty>24.0</OrderQty>")
+        self.assertEqual(rsx.parse(xml)["LineItem"][0]["OrderLine"]["OrderQty"], 24.0)
+        self.assertEqual(rsx.parse(xml)["Header"]["OrderHeader"]["Vendor"], "100482", "identifiers stay text")
+        bad = sim_rsx.to_xml(doc).replace(b"<OrderQty>24</OrderQty>", b"<OrderQty>two dozen</OrderQty>")
+        self.assertEqual(
+            rsx.validate(rsx.parse(bad)),
+            ["$.LineItem[0].OrderLine.OrderQty: expected a number, got the string 'two dozen'"],
+        )
+        for data, message in (
+            (b"<Order><Header>", "not well-formed XML"),
+            (b"<Catalog/>", "root element <Catalog> is not an RSX document"),
+            (
+                b'<?xml version="1.0"?><!DOCTYPE Order [<!ENTITY x SYSTEM "file:///etc/passwd">]><Order>&x;</Order>',
+                "DOCTYPE",
+            ),
+        ):
+            with self.subTest(message), self.assertRaisesRegex(rsx.RsxError, message):
+                rsx.parse(data)
+
+    def test_change_orders_and_inventory_advice_are_recognised(self):
+        change = sim_rsx.change_order(
+            "NWDALLNORTHWND", "4500020003", 2, [{"seq": "1", "change": "QI", "qty": 3}]
+        )
+        self.assertEqual(rsx.detect_type(change), "860")
+        self.assertEqual(rsx.validate(change, expected="860"), [])
+        change["LineItem"][0]["OrderLine"]["LineChangeCode"] = "ZZ"
+        self.assertEqual(
+            rsx.validate(change, expected="860"),
+            ["$.LineItem[0].OrderLine.LineChangeCode: 'ZZ' is not an RSX 7.7 code (line_change)"],
+        )
+        advice = sim_rsx.inventory_advice(
+            "7ZQALLACMEWIDGT", "IB-1", [{"vendor_part": "A", "quantities": [{"qty": 1}]}]
+        )
+        self.assertEqual((rsx.detect_type(advice), rsx.validate(advice, expected="846")), ("846", []))
+
+    def test_problems_split_by_what_the_flow_reads(self):
+        problems = [
+            "$.Header.OrderHeader.PurchaseOrderDate: expected a date YYYY-MM-DD, got '03/03/2025'",
+            "$.LineItem[0].OrderLine.OrderQty: expected a number, got the string 'x'",
+            "$.Header.Paperwork[0].Foo: unknown key (RSX 7.7 allows no additional properties)",
+            "$.Header.OrderHeader.Vendor: required",
+        ]
+        used = ("$.LineItem[].OrderLine.OrderQty",)
+        refusals, warnings = rsx.split_problems(problems, lambda path: rsx.matches(path, used))
+        self.assertEqual(warnings, problems[:1])
+        self.assertEqual(
+            refusals, problems[1:], "what the flow reads, unknown keys and missing fields refuse"
+        )
+        doc = {
+            "Meta": {"SenderUniqueID": "X"},
+            "Header": {"CarrierInformation": [{"CarrierRouting": "FedEx"}]},
+        }
+        self.assertEqual(
+            rsx.unread_fields(doc, lambda path: False), ["Meta.SenderUniqueID", "Header.CarrierInformation"]
+        )
+        self.assertTrue(rsx.matches("$.Header.Address[3].City", ("$.Header.Address[]*",)))

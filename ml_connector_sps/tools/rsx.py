@@ -23,7 +23,10 @@ looks into are accepted with any content (``*``).
 import json
 import math
 import re
+from collections import defaultdict
 from datetime import date
+
+from lxml import etree
 
 from odoo.addons.ml_connector.tools.text import identifier_problem, storable, text_problem
 
@@ -50,6 +53,8 @@ CODES = {
     "uom": UOM_CODES,
     "purpose": frozenset("00 01 04 05 06 07 20 CN".split()),  # 855 and 846 allow 04 (change)
     "purpose7": frozenset("00 01 05 06 07 20 CN".split()),  # 850, 856, 810
+    "purpose_change": frozenset("01 04 05 06 07 20 CN".split()),  # 860
+    "line_change": frozenset("AI CA CC CE CL CS CT DI NCH PC PQ QD QI RA RC RQ RZ".split()),
     "ack_type": frozenset("AC AD AE AH AK AP RD RF RJ RO".split()),
     "ack_type850": frozenset("AB AC AD AE AH AK AP NA RD RF RJ RO".split()),
     "item_status": frozenset(
@@ -366,8 +371,36 @@ _TABLES = {
     "ReceiptSummary": (
         "QtyReceived:n UnitsShipped:n QtyDamageOrOnHold:n LadingQuantityReceived:i LadingQuantity:i"
     ),
-    # 846 ItemRegistry: recognised (it may sit in a shared folder) but never read in depth
-    "ItemRegistry": "Meta:{Meta} Header:{RegistryDocHeader} Structure:[*] Summary:*",
+    # 860 OrderChange: the 850's objects, plus the change's sequence, date and line change codes
+    "OrderChange": (
+        "Meta:{Meta} Header:{OrderChangeDocHeader} LineItem:[OrderChangeLineItem] Summary:{OrderSummary}"
+    ),
+    "OrderChangeDocHeader": (
+        "OrderHeader:{OrderChangeHeader} CarrierInformation:[CarrierInformation] Measurements:[*] "
+        "Paperwork:[*] QuantityAndWeight:[QuantityAndWeight] Packaging:[*] LeadTime:[*] "
+        f"MarksAndNumbersCollection:[*] RestrictionsOrConditions:[*] MonetaryAmounts:[*] {_HEADER_ARRAYS}"
+    ),
+    "OrderChangeHeader": (
+        "TradingPartnerId:tpid PurchaseOrderNumber TsetPurposeCode:#purpose_change "
+        "PrimaryPOTypeCode:#po_type PrimaryPOTypeDescription AdditionalPOTypeCodes:[*] ReleaseNumber "
+        "ChangeOrderSeqNumber PurchaseOrderDate:date POChangeDate:date ContractType "
+        "AcknowledgementType:#ack_type850 ShipCompleteCode:#yes_no BuyersCurrency SellersCurrency "
+        "ExchangeRate:n Department DepartmentDescription Vendor JobNumber Division CustomerAccountNumber "
+        "CustomerOrderNumber DocumentVersion DocumentRevision"
+    ),
+    "OrderChangeLineItem": (
+        "OrderLine:{OrderChangeLine} Contacts:[*] Paperwork:[*] PalletInformation:[*] FloorReady:[*] "
+        "QuantitiesSchedulesLocations:[QuantitiesSchedulesLocations] PaymentTerms:[*] ConditionOfSale:[*] "
+        "FOBRelatedInstruction:[*] CarrierInformation:[CarrierInformation] MarksAndNumbersCollection:[*] "
+        f"RestrictionsOrConditions:[*] Packaging:[*] MonetaryAmounts:[*] {_LINE_ARRAYS}"
+    ),
+    "OrderChangeLine": (
+        f"{_ITEM_IDS} LineChangeCode:#line_change OrderQty:n OrderQtyUOM:#uom PreviousOrderQty:n "
+        "VarianceQty:n BuyersCurrency SellersCurrency ExchangeRate:n ShipDate:date ExtendedItemTotal:n "
+        f"Class Gender SellerDateCode NRFStandardColorAndSize:* {_ITEM_PRICE} {_ITEM_PRODUCT}"
+    ),
+    # 846 ItemRegistry (inventory advice)
+    "ItemRegistry": "Meta:{Meta} Header:{RegistryDocHeader} Structure:[Structure] Summary:{RegistrySummary}",
     "RegistryDocHeader": (
         "HeaderReport:{HeaderReport} Dates:[Dates] Contacts:[Contacts] Address:[Address] "
         "References:[References] Notes:[Notes] RegulatoryCompliances:[*]"
@@ -377,6 +410,25 @@ _TABLES = {
         "InventoryDate:date InventoryTime:time ActionCode BuyersCurrency SellersCurrency ExchangeRate:n "
         "Vendor Division Department DepartmentDescription"
     ),
+    "Structure": (
+        "Classification ClassificationDescription SubClassification SubClassificationDescription "
+        "ProductTypes:[*] LineItem:[RegistryLineItem]"
+    ),
+    "RegistryLineItem": (
+        "InventoryLine:{InventoryLine} PalletInformation:[*] FloorReady:[*] PriceDetails:[*] "
+        "QuantitiesSchedulesLocations:[QuantitiesSchedulesLocations] CarrierInformation:[CarrierInformation] "
+        "CarrierSpecialHandlingDetail:[*] HazardousInformation:[*] SpecialLabeling:[*] "
+        "FOBRelatedInstruction:[*] "
+        # the 846 has PriceDetails instead of PriceInformation, and a string PackValue
+        + _LINE_ARRAYS.replace("PhysicalDetails:[PhysicalDetails]", "PhysicalDetails:[*]").replace(
+            "PriceInformation:[PriceInformation] ", ""
+        )
+    ),
+    "InventoryLine": (
+        f"{_ITEM_IDS} ExpirationDate:date Gender MaintenanceTypeCode NRFStandardColorAndSize:* "
+        f"{_ITEM_PRICE} {_ITEM_PRODUCT}"
+    ),
+    "RegistrySummary": "TotalAmount:n TotalLineItemNumber:i TotalQuantity:n",
 }
 
 
@@ -392,11 +444,16 @@ SCHEMA = {name: _keys(spec) for name, spec in _TABLES.items()}
 
 
 class DocumentType:
-    """One RSX document type: its root object, header object, identifier and file prefix."""
+    """One RSX document type: its root object, header object, identifier and file prefix.
 
-    def __init__(self, code, root, header_key, header_object, identifier, prefix, label):
+    ``root`` is also the element name of the document in RSX XML, and ``batch`` the name of the
+    element that holds several of them (``<Orders><Order>…</Order></Orders>``).
+    """
+
+    def __init__(self, code, root, header_key, header_object, identifier, prefix, label, batch=None):
         self.code = code
         self.root = root
+        self.batch = batch or root + "s"
         self.header_key = header_key
         self.header_object = header_object
         self.identifier = identifier
@@ -428,9 +485,29 @@ TYPES = {
             "RC",
             "Warehouse receipt",
         ),
-        DocumentType("846", "ItemRegistry", "HeaderReport", "HeaderReport", "DocumentId", "IB", "Inventory"),
+        DocumentType(
+            "846",
+            "ItemRegistry",
+            "HeaderReport",
+            "HeaderReport",
+            "DocumentId",
+            "IB",
+            "Inventory advice",
+            batch="ItemRegistries",
+        ),
+        DocumentType(
+            "860",
+            "OrderChange",
+            "OrderHeader",
+            "OrderChangeHeader",
+            "PurchaseOrderNumber",
+            "PC",
+            "Order change",
+        ),
     )
 }
+# An OrderHeader with one of these keys (or purpose 04) is a change order (860), not an order.
+_CHANGE_HEADER_KEYS = ("ChangeOrderSeqNumber", "POChangeDate")
 _ACK_HEADER_KEYS = ("AcknowledgementNumber", "AcknowledgementDate", "AcknowledgementTime")
 # RSX documents are about ten levels deep; a file nested far deeper is not one (and Python's JSON
 # tools stop around a thousand levels).
@@ -471,22 +548,140 @@ def _finite(text):
 
 
 def parse(data):
-    """The JSON value of a file (a document or a batch); :class:`RsxError` when it is not JSON.
+    """The value of a file (a document or a batch of them) as RSX JSON; :class:`RsxError` when it
+    is neither RSX JSON nor RSX XML.
 
     Strict JSON: ``NaN``, ``Infinity`` and numbers beyond a float's range are refused (Python's
-    parser would accept them), and so is nesting beyond :data:`MAX_DEPTH` levels.
+    parser would accept them), and so is nesting beyond :data:`MAX_DEPTH` levels. A file whose
+    text starts with ``<`` is RSX XML, read into the same JSON value (see :func:`parse_xml`).
     """
-    try:
-        value = json.loads(decode(data), parse_constant=_no_constant, parse_float=_finite)
-    except RecursionError:
-        raise RsxError(f"nested too deeply to be an RSX document (more than {MAX_DEPTH} levels)") from None
-    except ValueError as exc:
-        raise RsxError(f"not valid JSON ({exc})") from exc
+    text = decode(data)
+    if is_xml(text):
+        value = parse_xml(text)
+    else:
+        try:
+            value = json.loads(text, parse_constant=_no_constant, parse_float=_finite)
+        except RecursionError:
+            raise RsxError(
+                f"nested too deeply to be an RSX document (more than {MAX_DEPTH} levels)"
+            ) from None
+        except ValueError as exc:
+            raise RsxError(f"not valid JSON ({exc})") from exc
     if not isinstance(value, dict | list):
         raise RsxError("the file holds neither a document (object) nor a batch (array)")
     if _depth(value) > MAX_DEPTH:
         raise RsxError(f"nested too deeply to be an RSX document (more than {MAX_DEPTH} levels)")
     return value
+
+
+# -- RSX XML ---------------------------------------------------------------------------------------
+RSX_NAMESPACE = "http://www.spscommerce.com/RSX"
+_NUMBER = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$")
+
+
+def is_xml(text):
+    """True when a file's text is XML (RSX XML starts with a declaration or the root element)."""
+    return text.lstrip().startswith("<")
+
+
+def _xml_root(text):
+    """The root element of an XML file, read safely: no DTD, no entities, no network."""
+    parser = etree.XMLParser(
+        resolve_entities=False, no_network=True, load_dtd=False, remove_comments=True, remove_pis=True
+    )
+    try:
+        root = etree.fromstring(text.encode("utf-8"), parser)
+    except etree.XMLSyntaxError as exc:
+        raise RsxError(f"not well-formed XML ({exc})") from exc
+    if root.getroottree().docinfo.doctype:
+        raise RsxError("an XML document type declaration (DOCTYPE) has no place in an RSX file")
+    return root
+
+
+def _local_name(element):
+    return etree.QName(element).localname if isinstance(element.tag, str) else None
+
+
+def _xml_type(name):
+    return next((t for t in TYPES.values() if name in (t.root, t.batch)), None)
+
+
+def parse_xml(text):
+    """The JSON value of an RSX XML file: a document (root ``<Order>``…) or a batch (``<Orders>``).
+
+    Elements become keys; what RSX JSON holds as an array is a list even for one element,
+    numbers become numbers and booleans booleans (by the key tables; a value that does not read
+    as its type stays text, for :func:`validate` to report); keys the tables do not know are
+    kept as they are, so that they are reported as unknown. The RSX namespace is optional.
+    """
+    root = _xml_root(text)
+    name = _local_name(root)
+    kind = _xml_type(name)
+    if kind is None:
+        known = ", ".join(sorted({t.root for t in TYPES.values()} | {t.batch for t in TYPES.values()}))
+        raise RsxError(f"the XML root element <{name}> is not an RSX document ({known})")
+    if name == kind.batch:
+        return [_xml_document(child) for child in root if isinstance(child.tag, str)]
+    return _xml_object(root, kind.root)
+
+
+def xml_documents(text):
+    """The documents of an RSX XML batch file, each as its own XML text (in its namespace)."""
+    root = _xml_root(text)
+    return [
+        etree.tostring(child, encoding="unicode", with_tail=False)
+        for child in root
+        if isinstance(child.tag, str)
+    ]
+
+
+def _xml_document(element):
+    kind = _xml_type(_local_name(element))
+    return _xml_object(element, kind.root) if kind else _xml_any(element)
+
+
+def _xml_object(element, name):
+    children = [child for child in element if isinstance(child.tag, str)]
+    if not children and (element.text or "").strip():
+        return element.text  # text where RSX has an object: validate() says so
+    keys = SCHEMA.get(name, {})
+    groups = defaultdict(list)
+    for child in children:
+        groups[_local_name(child)].append(child)
+    value = {}
+    for key, elements in groups.items():
+        kind = keys.get(key)
+        items = [_xml_value(child, kind) for child in elements]
+        value[key] = items if (kind or "").startswith("[") or len(items) > 1 else items[0]
+    return value
+
+
+def _xml_value(element, kind):
+    if kind is None or kind in ("*", "[*]"):
+        return _xml_any(element)
+    if kind and kind[0] in "[{":
+        return _xml_object(element, kind[1:-1])
+    text = element.text or ""
+    if kind in ("n", "i") and _NUMBER.match(text.strip()):
+        number = float(text)
+        if math.isfinite(number):
+            return (
+                int(number) if number.is_integer() and "." not in text and "e" not in text.lower() else number
+            )
+    if kind == "b" and text.strip() in ("true", "false"):
+        return text.strip() == "true"
+    return text
+
+
+def _xml_any(element):
+    """An element the key tables do not describe: an object if it has children, else its text."""
+    children = [child for child in element if isinstance(child.tag, str)]
+    if not children:
+        return element.text or ""
+    groups = defaultdict(list)
+    for child in children:
+        groups[_local_name(child)].append(_xml_any(child))
+    return {key: items if len(items) > 1 else items[0] for key, items in groups.items()}
 
 
 def _depth(value):
@@ -507,28 +702,41 @@ def documents(value):
 
 
 def detect_type(doc):
-    """'850', '855', '856', '810', '944', '846' or None, from the structure.
+    """'850', '855', '860', '856', '810', '944', '846' or None, from the structure.
 
-    An 855 shares ``OrderHeader`` with the 850: lines with ``LineItemAcknowledgement`` or a
-    header with acknowledgement fields make it an acknowledgement.
+    The 855 and the 860 share ``OrderHeader`` with the 850: lines with
+    ``LineItemAcknowledgement`` or a header with acknowledgement fields make an acknowledgement;
+    a change sequence or date, lines with ``LineChangeCode`` or the purpose 04 (change, which an
+    850 never has) make a change order.
     """
     header = doc.get("Header") if isinstance(doc, dict) else None
     if not isinstance(header, dict):
         return None
     if "OrderHeader" in header:
-        lines = doc.get("LineItem")
-        if isinstance(lines, list) and any(
-            isinstance(line, dict) and "LineItemAcknowledgement" in line for line in lines
-        ):
-            return "855"
-        order_header = header["OrderHeader"]
-        if isinstance(order_header, dict) and any(key in order_header for key in _ACK_HEADER_KEYS):
-            return "855"
-        return "850"
+        return _order_header_type(header["OrderHeader"], doc.get("LineItem"))
     for code in ("856", "810", "944", "846"):
         if TYPES[code].header_key in header:
             return code
     return None
+
+
+def _order_header_type(order_header, lines):
+    lines = [line for line in lines if isinstance(line, dict)] if isinstance(lines, list) else []
+    order_header = order_header if isinstance(order_header, dict) else {}
+    if any("LineItemAcknowledgement" in line for line in lines) or any(
+        key in order_header for key in _ACK_HEADER_KEYS
+    ):
+        return "855"
+    if (
+        any(key in order_header for key in _CHANGE_HEADER_KEYS)
+        or order_header.get("TsetPurposeCode") == "04"
+        or any(
+            isinstance(line.get("OrderLine"), dict) and "LineChangeCode" in line["OrderLine"]
+            for line in lines
+        )
+    ):
+        return "860"
+    return "850"
 
 
 def header(doc, code=None):
@@ -684,6 +892,75 @@ def _scalar_problem(value, kind):
     elif kind.startswith("#") and value not in CODES[kind[1:]]:
         return f"{value!r} is not an RSX 7.7 code ({kind[1:]})"
     return None
+
+
+# -- what a flow reads of a document ------------------------------------------------------------
+_INDEX = re.compile(r"\[\d+\]")
+REFUSED_ALWAYS = ("unknown key", "required")
+
+
+def generic_path(path):
+    """A JSON path without its indexes: ``$.LineItem[3].OrderLine`` -> ``$.LineItem[].OrderLine``."""
+    return _INDEX.sub("[]", path)
+
+
+def matches(path, patterns):
+    """True if ``path`` (indexes allowed) is one of ``patterns``; a pattern ending with ``*``
+    stands for every path it starts (``$.Header.Address[]*``)."""
+    path = generic_path(path)
+    return any(path.startswith(p[:-1]) if p.endswith("*") else path == p for p in patterns)
+
+
+def split_problems(problems, used):
+    """``(refusals, warnings)`` of the problems :func:`validate` found.
+
+    A problem refuses the document when it is in a field the flow reads (``used(path)``), or when
+    the document is not RSX at all there: an unknown key (a misspelt field may be one the flow
+    reads), a missing required field, the wrong document type. Anything else only concerns what
+    the flow does not read: a warning.
+    """
+    refusals, warnings = [], []
+    for problem in problems:
+        path, _sep, message = problem.partition(": ")
+        if path == "$" or message.startswith(REFUSED_ALWAYS) or used(path):
+            refusals.append(problem)
+        else:
+            warnings.append(problem)
+    return refusals, warnings
+
+
+def leaf_paths(value, path="$"):
+    """``path`` of every value of a document that is not an object or an array."""
+    if isinstance(value, dict):
+        for key, item in value.items():
+            yield from leaf_paths(item, f"{path}.{key}")
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            yield from leaf_paths(item, f"{path}[{index}]")
+    elif value not in (None, ""):
+        yield path
+
+
+def field_group(path):
+    """How a field not read is named in a note: the first array of objects below the document's
+    top key stands for everything in it (``$.Header.CarrierInformation[0].CarrierRouting`` ->
+    ``Header.CarrierInformation``), other fields by their path (``LineItem[].OrderLine.GTIN``)."""
+    parts = generic_path(path).removeprefix("$.").split(".")
+    for index, part in enumerate(parts[1:], start=1):
+        if part.endswith("[]"):
+            return ".".join(parts[:index] + [part[:-2]])
+    return ".".join(parts)
+
+
+def unread_fields(doc, used):
+    """Field groups of ``doc`` holding a value the flow does not read (``used(path)`` is false)."""
+    groups = []
+    for path in leaf_paths(doc):
+        if not used(path):
+            group = field_group(path)
+            if group not in groups:
+                groups.append(group)
+    return groups
 
 
 # -- business checks on documents we send -------------------------------------------------------

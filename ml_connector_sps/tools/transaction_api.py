@@ -36,8 +36,10 @@ class TransactionApi:
     def list_files(self, folder):
         """Yield ``(paths, more)`` page by page: the files (not sub-folders) of ``folder``.
 
-        The next page comes from ``paging.next``: its URL when it points to our API host (a
-        bearer token is never sent elsewhere), else its cursor on our folder URL.
+        The next page comes from ``paging.next`` (an object with a URL and a cursor, or the URL
+        alone): its URL when it points to our API host (a bearer token is never sent elsewhere),
+        else its cursor on our folder URL. Entries are named by their path from the root, or by
+        their name alone (then in ``folder``).
         """
         url, params = data_path(folder), {"limit": self.page_size}
         seen_cursors = set()
@@ -57,11 +59,13 @@ class TransactionApi:
                     f"Unexpected listing of {folder}: no 'results' array", body=response.text[:500]
                 )
             paths = [
-                str(entry["path"]).lstrip("/")
+                self._entry_path(folder, str(entry["path"]))
                 for entry in results
                 if isinstance(entry, dict) and entry.get("path") and entry.get("type", "file") == "file"
             ]
             following = ((data.get("paging") or {}).get("next")) or {}
+            if isinstance(following, str):
+                following = {"url": following}
             cursor = following.get("cursor") if isinstance(following, dict) else None
             next_url = following.get("url") if isinstance(following, dict) else None
             more = bool(cursor or next_url)
@@ -78,6 +82,11 @@ class TransactionApi:
                 url, params = data_path(folder), {"limit": self.page_size, "cursor": cursor}
             else:
                 raise PermanentError(f"SPS listing of {folder} points to another host: {next_url}")
+
+    @staticmethod
+    def _entry_path(folder, path):
+        path = path.lstrip("/")
+        return path if "/" in path or not folder else folder + path
 
     def is_empty_root(self):
         """True when the account lists nothing at all: a production account SPS has not routed yet."""
@@ -140,10 +149,11 @@ class TransactionApi:
 
     def was_uploaded(self, path, since):
         """True if the history shows an upload of ``path`` after ``since``."""
-        wanted = "/" + path.lstrip("/")
+        wanted = path.lstrip("/")
         for record in self.history(since):
-            if record.get("path") == wanted and any(
-                event.get("status") == "uploaded" for event in record.get("status_log") or []
+            if str(record.get("path") or "").lstrip("/") == wanted and any(
+                str(event.get("status") or "").lower() == "uploaded"
+                for event in record.get("status_log") or []
             ):
                 return True
         return False

@@ -43,8 +43,9 @@ ORDER_IN = "customer_order:sps>odoo"
 ACK_IN = "purchase_order_status:sps>odoo"
 SHIPMENT_IN = "shipment:sps>odoo"
 RECEIPT_IN = "receipt:sps>odoo"
+INVENTORY_IN = "inventory:sps>odoo"
 JAGGAER_FLOWS = (SUPPLIER_IN, PO_STATUS_IN, INVOICE_IN)
-SPS_FLOWS = (ORDER_IN, ACK_IN, SHIPMENT_IN, RECEIPT_IN)
+SPS_FLOWS = (ORDER_IN, ACK_IN, SHIPMENT_IN, RECEIPT_IN, INVENTORY_IN)
 
 # The world the documents talk about (created by setup_world, known to the simulators)
 SPS_ACCOUNT = "odoo"
@@ -58,7 +59,13 @@ PO_J_OTHER = "PO-HOST-J2"  # another vendor: gloves 5 @ 12.50
 PO_J_DRAFT = "PO-HOST-J3"  # Lab Supply, never confirmed
 PO_S_GOOD = "PO-HOST-S1"  # Acme: blue 24 units, red 5 cases; gets the good 855, 856 and 944
 PO_S_TARGET = "PO-HOST-S2"  # Acme: blue 10 units; every hostile 855/856/944 names it, none may touch it
-SPS_FOLDERS = {ORDER_IN: "out/PO/", ACK_IN: "out/PR/", SHIPMENT_IN: "out/SH/", RECEIPT_IN: "out/RC/"}
+SPS_FOLDERS = {
+    ORDER_IN: "out/PO/",
+    ACK_IN: "out/PR/",
+    SHIPMENT_IN: "out/SH/",
+    RECEIPT_IN: "out/RC/",
+    INVENTORY_IN: "out/IB/",
+}
 
 # How many cycles each connection runs: the first JAGGAER invoice listing and the first download
 # of one SPS file are made to fail (a transport fault, not a document), the second cycle must
@@ -127,7 +134,8 @@ class Document:
 
 
 def _sps(doc_id, flow, category, expect, description, data, *, hint="", markup="", trace=(), **kw):
-    path = f"{SPS_FOLDERS[flow]}HOSTILE-{doc_id}.json"
+    extension = "xml" if data.lstrip().startswith(b"<") else "json"
+    path = f"{SPS_FOLDERS[flow]}HOSTILE-{doc_id}.{extension}"
     return Document(
         doc_id, description, "sps", flow, category, expect, SpsFile(path, data, **kw), hint, markup, trace
     )
@@ -1646,6 +1654,187 @@ def _jaggaer_invoices():
     return docs
 
 
+def _sps_xml_orders():
+    """850 in as RSX XML, and what only looks like it."""
+    docs = []
+
+    def add(doc_id, category, expect, description, data, **kw):
+        docs.append(_sps(doc_id, ORDER_IN, category, expect, description, data, **kw))
+
+    add(
+        "sps-850-xml-good",
+        "good",
+        DONE,
+        "a valid order in RSX XML (good neighbour)",
+        sim_rsx.to_xml(_order("NW-H-XML-1", [dict(BLUE), dict(RED)])),
+    )
+    xml_head = '<?xml version="1.0" encoding="utf-8"?>\n'
+    order_xml = sim_rsx.to_xml(_order("NW-H-XML-ENT")).decode()
+    entity_order = order_xml.replace("<TradingPartnerId>NWDALLNORTHWND", "<TradingPartnerId>&xxe;")
+    add(
+        "sps-850-xml-external-entity",
+        "xml",
+        FAILED,
+        "an external entity reading /etc/passwd (XXE)",
+        entity_order.replace(
+            xml_head, xml_head + '<!DOCTYPE Order [<!ENTITY xxe SYSTEM "file:///etc/passwd">]>\n'
+        ).encode(),
+        hint="DOCTYPE",
+        trace=_order_trace("NW-H-XML-ENT"),
+    )
+    laughs = "".join(f'<!ENTITY l{i} "{f"&l{i - 1};" * 10 if i else "lol"}">' for i in range(10))
+    add(
+        "sps-850-xml-billion-laughs",
+        "xml",
+        FAILED,
+        "nested entities that expand to gigabytes (billion laughs)",
+        f"{xml_head}<!DOCTYPE Order [{laughs}]><Order><Header><OrderHeader><PurchaseOrderNumber>&l9;"
+        "</PurchaseOrderNumber></OrderHeader></Header></Order>".encode(),
+        hint="XML",
+    )
+    add(
+        "sps-850-xml-malformed",
+        "xml",
+        FAILED,
+        "XML cut in the middle of an element",
+        order_xml[: len(order_xml) // 2].encode(),
+        hint="well-formed",
+    )
+    add(
+        "sps-850-xml-unknown-root",
+        "xml",
+        FAILED,
+        "an XML file whose root is no RSX document",
+        f"{xml_head}<PurchaseOrder><Number>NW-H-XML-ROOT</Number></PurchaseOrder>".encode(),
+        hint="root element",
+    )
+    add(
+        "sps-850-xml-text-qty",
+        "xml",
+        FAILED,
+        "OrderQty 'twelve' in XML",
+        sim_rsx.to_xml(_order("NW-H-XML-QTY")).replace(
+            b"<OrderQty>10</OrderQty>", b"<OrderQty>twelve</OrderQty>"
+        ),
+        hint="twelve",
+        trace=_order_trace("NW-H-XML-QTY"),
+    )
+    add(
+        "sps-850-xml-unknown-element",
+        "xml",
+        FAILED,
+        "an element RSX does not have (Colour) in an order line",
+        sim_rsx.to_xml(_order("NW-H-XML-KEY")).replace(b"<OrderQty>", b"<Colour>blue</Colour><OrderQty>", 1),
+        hint="unknown key",
+        trace=_order_trace("NW-H-XML-KEY"),
+    )
+    return docs
+
+
+def _change(po_number, lines, tpid=NORTHWIND, sequence=1):
+    return sim_rsx.change_order(tpid, po_number, sequence, lines)
+
+
+def _sps_changes():
+    """860 in: changes of the retailer's orders."""
+    docs = []
+
+    def add(doc_id, expect, description, data, **kw):
+        docs.append(_sps(doc_id, ORDER_IN, "change", expect, description, data, **kw))
+
+    add(
+        "sps-860-good",
+        DONE,
+        "a change order adding a case to the good order's red line (good neighbour)",
+        _dumps(_change("NW-H-GOOD-1", [dict(RED, change="QI", qty=3, previous_qty=2)])),
+    )
+    add(
+        "sps-860-bad-change-code",
+        FAILED,
+        "LineChangeCode ZZ",
+        _dumps(_change("NW-H-GOOD-1", [dict(RED, change="ZZ", qty=4)], sequence=2)),
+        hint="ZZ",
+    )
+    text_qty = _change("NW-H-GOOD-1", [dict(RED, change="QI")], sequence=3)
+    text_qty["LineItem"][0]["OrderLine"]["OrderQty"] = "lots"
+    add("sps-860-text-qty", FAILED, "OrderQty 'lots' on a changed line", _dumps(text_qty), hint="lots")
+    add(
+        "sps-860-unknown-tpid",
+        NEEDS_REVIEW,
+        "a change from a trading partner nobody set up",
+        _dumps(_change("NW-H-GOOD-1", [dict(RED, change="QD", qty=1)], tpid="UNKNOWNTPID86")),
+        hint="Unknown trading partner",
+    )
+    return docs
+
+
+def _inventory(document_id, items=None, tpid=ACME, **kw):
+    items = items or [{"vendor_part": "WID-100-BLU", "quantities": [{"qty": 40}]}]
+    return sim_rsx.inventory_advice(tpid, document_id, items, **kw)
+
+
+def _sps_inventory():
+    """846 in: a vendor's inventory advice."""
+    docs = []
+
+    def add(doc_id, category, expect, description, data, **kw):
+        docs.append(_sps(doc_id, INVENTORY_IN, category, expect, description, data, **kw))
+
+    add(
+        "sps-846-good",
+        "good",
+        DONE,
+        "inventory advice for two items (good neighbour)",
+        _dumps(
+            _inventory(
+                "IB-H-GOOD",
+                [
+                    {
+                        "vendor_part": "WID-100-BLU",
+                        "quantities": [{"qty": 40}, {"qualifier": "OOR", "qty": 10}],
+                    },
+                    {"vendor_part": "WID-200-RED", "quantities": [{"qty": 3, "uom": "CA"}]},
+                ],
+            )
+        ),
+    )
+    add(
+        "sps-846-markup-item",
+        "markup",
+        DONE,
+        "an item number holding a script, kept as text (matched to no product)",
+        _dumps(_inventory("IB-H-MARKUP", [{"vendor_part": MARKUP, "quantities": [{"qty": 1}]}])),
+        markup=MARKUP,
+    )
+    add(
+        "sps-846-negative-qty",
+        "numbers",
+        FAILED,
+        "a stock of -5",
+        _dumps(_inventory("IB-H-NEG", [{"vendor_part": "WID-100-BLU", "quantities": [{"qty": -5}]}])),
+        hint="at least 0",
+    )
+    text_qty = _inventory("IB-H-TEXT")
+    text_qty["Structure"][0]["LineItem"][0]["QuantitiesSchedulesLocations"][0]["TotalQty"] = "plenty"
+    add("sps-846-text-qty", "numbers", FAILED, "TotalQty 'plenty'", _dumps(text_qty), hint="plenty")
+    bad_kind = _inventory(
+        "IB-H-QUAL", [{"vendor_part": "WID-100-BLU", "quantities": [{"qualifier": "XYZ", "qty": 1}]}]
+    )
+    add("sps-846-bad-qualifier", "malformed", FAILED, "QuantityQualifier XYZ", _dumps(bad_kind), hint="XYZ")
+    no_items = _inventory("IB-H-EMPTY")
+    no_items["Structure"] = []
+    add("sps-846-no-items", "malformed", FAILED, "an advice without items", _dumps(no_items), hint="no items")
+    add(
+        "sps-846-unknown-tpid",
+        "unknown references",
+        NEEDS_REVIEW,
+        "inventory advice from a trading partner nobody set up",
+        _dumps(_inventory("IB-H-TPID", tpid="UNKNOWNTPID46")),
+        hint="Unknown trading partner",
+    )
+    return docs
+
+
 def corpus():
     """Every document of the proof, in delivery order."""
     return [
@@ -1653,9 +1842,12 @@ def corpus():
         *_jaggaer_po_statuses(),
         *_jaggaer_invoices(),
         *_sps_orders(),
+        *_sps_xml_orders(),
+        *_sps_changes(),
         *_sps_acks(),
         *_sps_shipments(),
         *_sps_receipts(),
+        *_sps_inventory(),
     ]
 
 
@@ -1687,6 +1879,7 @@ def simulator_seeds():
         "accounts": [
             {
                 "id": SPS_ACCOUNT,
+                "folders": ["out/IB/"],
                 "clients": [{"client_id": SPS_CLIENT_ID, "client_secret": SPS_CLIENT_SECRET}],
                 "trading_partners": [
                     {"tpid": ACME, "name": "Acme"},
@@ -1955,7 +2148,10 @@ def setup_world(env, jaggaer_url, sps_url):
         }
     )
     Trading = env["ml.connector.sps.partner"]
-    Trading.create({"backend_id": sps.id, "tpid": ACME, "partner_id": acme.id, "role": "vendor"})
+    acme_trading = Trading.create(
+        {"backend_id": sps.id, "tpid": ACME, "partner_id": acme.id, "role": "vendor"}
+    )
+    acme_trading.receive_846 = True
     Trading.create(
         {
             "backend_id": sps.id,
@@ -2149,7 +2345,8 @@ def _global_problems(env, world, verdicts):
         problems.append(f"{PO_S_TARGET} or its receipt changed, yet only hostile documents name it")
     done = {}
     for verdict in verdicts:
-        if verdict.state == "done":
+        # a change order changes an order, it creates none
+        if verdict.state == "done" and verdict.document.category != "change":
             done[verdict.document.flow] = done.get(verdict.document.flow, 0) + 1
     expected = {
         "purchase.order": done.get(ORDER_IN, 0),

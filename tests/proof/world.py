@@ -98,6 +98,7 @@ def sps_seed():
         "accounts": [
             {
                 "id": SPS_ACCOUNT,
+                "folders": ["out/IB/"],
                 "clients": [{"client_id": SPS_CLIENT, "client_secret": SPS_SECRET}],
                 "trading_partners": [
                     {"tpid": ACME, "name": "Acme Widgets LLC", "documents": ["850"]},

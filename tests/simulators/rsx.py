@@ -22,6 +22,7 @@ below) are accepted with any content. Closed code lists are checked where listed
 
 import json
 import re
+import xml.etree.ElementTree as ET
 from datetime import date, timedelta
 
 BOM = b"\xef\xbb\xbf"
@@ -49,6 +50,8 @@ ENUMS = {
     # 855 and 846 allow "04" (change); 850, 856 and 810 do not.
     "purpose": frozenset("00 01 04 05 06 07 20 CN".split()),
     "purpose7": frozenset("00 01 05 06 07 20 CN".split()),
+    "purpose_change": frozenset("01 04 05 06 07 20 CN".split()),  # 860
+    "line_change": _codes("AI CA CC CE CL CS CT DI NCH PC PQ QD QI RA RC RQ RZ"),
     "ack_type": frozenset("AC AD AE AH AK AP RD RF RJ RO".split()),
     "ack_type850": frozenset("AB AC AD AE AH AK AP NA RD RF RJ RO".split()),
     "item_status": _codes("AA AC AR BP CC DR IA IB IC ID IE IF IH IP IQ IR IS IW R1 R2 R3 R4 R7 ROS SP UM"),
@@ -226,6 +229,32 @@ _OBJECT_KEYS = {
         + _LINE_ARRAYS
     ),
     "850.Summary": "TotalAmount:n TotalLineItemNumber:i Description",
+    # 860 OrderChange: the 850's objects, with the change's sequence and date and line change codes
+    "860": "Meta:{Meta} Header:{860.Header} LineItem:[860.LineItem] Summary:{850.Summary}",
+    "860.Header": (
+        "OrderHeader:{860.OrderHeader} CarrierInformation:[CarrierInformation] Measurements:[*] "
+        "Paperwork:[*] QuantityAndWeight:[QuantityAndWeight] Packaging:[*] LeadTime:[*] "
+        "MarksAndNumbersCollection:[*] RestrictionsOrConditions:[*] MonetaryAmounts:[*]" + _HEADER_ARRAYS
+    ),
+    "860.OrderHeader": (
+        "TradingPartnerId:tpid PurchaseOrderNumber TsetPurposeCode:purpose_change PrimaryPOTypeCode:po_type "
+        "PrimaryPOTypeDescription AdditionalPOTypeCodes:[*] ReleaseNumber ChangeOrderSeqNumber "
+        "PurchaseOrderDate:date POChangeDate:date ContractType AcknowledgementType:ack_type850 "
+        "ShipCompleteCode:yes_no BuyersCurrency SellersCurrency ExchangeRate:n Department "
+        "DepartmentDescription Vendor JobNumber Division CustomerAccountNumber CustomerOrderNumber "
+        "DocumentVersion DocumentRevision"
+    ),
+    "860.LineItem": (
+        "OrderLine:{860.OrderLine} Contacts:[*] Paperwork:[*] PalletInformation:[*] FloorReady:[*] "
+        "QuantitiesSchedulesLocations:[QuantitiesSchedulesLocations] PaymentTerms:[*] ConditionOfSale:[*] "
+        "FOBRelatedInstruction:[*] CarrierInformation:[CarrierInformation] MarksAndNumbersCollection:[*] "
+        "RestrictionsOrConditions:[*] Packaging:[*] MonetaryAmounts:[*]" + _LINE_ARRAYS
+    ),
+    "860.OrderLine": (
+        _IDS + "LineChangeCode:line_change OrderQty:n OrderQtyUOM:uom PreviousOrderQty:n VarianceQty:n "
+        "BuyersCurrency SellersCurrency ExchangeRate:n ShipDate:date ExtendedItemTotal:n Class Gender "
+        "SellerDateCode NRFStandardColorAndSize:* " + _PRICE + _PRODUCT
+    ),
     # 855 OrderAck
     "855": "Meta:{Meta} Header:{855.Header} LineItem:[855.LineItem] Summary:{855.Summary}",
     "855.Header": (
@@ -413,6 +442,7 @@ HEADER_KEYS = {
     "810": ("InvoiceHeader", "InvoiceNumber"),
     "944": ("HeaderDetail", "WarehouseReceiptId"),
     "846": ("HeaderReport", "DocumentId"),
+    "860": ("OrderHeader", "PurchaseOrderNumber"),
 }
 REQUIRED = {"846.Structure": ("LineItem",)}
 for _type, (_header, _identifier) in HEADER_KEYS.items():
@@ -426,7 +456,11 @@ DOCUMENT_NAMES = {
     "810": "Invoice",
     "944": "WarehouseTransferReceiptAdvice",
     "846": "ItemRegistry",
+    "860": "OrderChange",
 }
+# The element that holds several documents of a type in an RSX XML batch file
+BATCH_NAMES = {doc_type: name + "s" for doc_type, name in DOCUMENT_NAMES.items()} | {"846": "ItemRegistries"}
+RSX_NAMESPACE = "http://www.spscommerce.com/RSX"
 
 _DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _TIME_RE = re.compile(r"^([01]\d|2[0-3]):[0-5]\d:([0-5]\d|60)(\.\d+)?(Z|[+-]([01]\d|2[0-3]):[0-5]\d)?$")
@@ -446,6 +480,33 @@ def dumps(doc, bom: bool = False) -> bytes:
     """File bytes for a document (or batch), optionally with the BOM SPS samples carry."""
     data = json.dumps(doc, indent=2, ensure_ascii=False).encode("utf-8")
     return BOM + data if bom else data
+
+
+def to_xml(doc, bom: bool = False) -> bytes:
+    """RSX XML of a document (root ``<Order>``…) or a batch (``<Orders>``), in the RSX namespace:
+    keys become elements, arrays repeated elements, booleans ``true``/``false``."""
+    doc_type = detect_type(doc[0] if isinstance(doc, list) else doc)
+    if isinstance(doc, list):
+        root = ET.Element(BATCH_NAMES[doc_type], xmlns=RSX_NAMESPACE)
+        for item in doc:
+            _xml_fill(ET.SubElement(root, DOCUMENT_NAMES[doc_type]), item)
+    else:
+        root = ET.Element(DOCUMENT_NAMES[doc_type], xmlns=RSX_NAMESPACE)
+        _xml_fill(root, doc)
+    ET.indent(root)
+    data = b'<?xml version="1.0" encoding="utf-8"?>\n' + ET.tostring(root, encoding="utf-8")
+    return BOM + data if bom else data
+
+
+def _xml_fill(element, value):
+    if isinstance(value, dict):
+        for key, item in value.items():
+            for entry in item if isinstance(item, list) else [item]:
+                _xml_fill(ET.SubElement(element, key), entry)
+    elif isinstance(value, bool):
+        element.text = "true" if value else "false"
+    elif value is not None:
+        element.text = str(value)
 
 
 def detect_type(doc) -> str | None:
@@ -469,6 +530,9 @@ def detect_type(doc) -> str | None:
         ack_keys = ("AcknowledgementNumber", "AcknowledgementDate", "AcknowledgementTime")
         if isinstance(order_header, dict) and any(key in order_header for key in ack_keys):
             return "855"
+        change_keys = ("ChangeOrderSeqNumber", "POChangeDate")
+        if isinstance(order_header, dict) and any(key in order_header for key in change_keys):
+            return "860"
         return "850"
     for key, doc_type in (
         ("ShipmentHeader", "856"),
@@ -744,6 +808,10 @@ def _line_extras(line: dict) -> dict:
         extras["ProductOrItemDescription"] = [
             {"ProductCharacteristicCode": "08", "ProductDescription": line["description"]}
         ]
+    if line.get("charges"):  # RSX ChargesAllowances entries of the line
+        extras["ChargesAllowances"] = list(line["charges"])
+    if line.get("taxes"):  # RSX Taxes entries of the line
+        extras["Taxes"] = list(line["taxes"])
     if line.get("locations"):  # multi-store / cross-dock split (§4.3)
         split = [{"Location": location, "Qty": qty} for location, qty in line["locations"].items()]
         total = sum(line["locations"].values())
@@ -762,12 +830,61 @@ def _lines_sum(lines) -> float:
     return round(sum((line.get("qty") or 0) * (line.get("price") or 0) for line in lines), 2)
 
 
+def charge(indicator, code, amount=None, *, percent=None, description=None, handling="02") -> dict:
+    """An RSX ``ChargesAllowances`` entry: ``indicator`` A (allowance) or C (charge)."""
+    return _compact(
+        AllowChrgIndicator=indicator,
+        AllowChrgCode=code,
+        AllowChrgAmt=amount,
+        AllowChrgPercentQual="1" if percent is not None else None,
+        AllowChrgPercent=percent,
+        AllowChrgHandlingCode=handling,
+        AllowChrgHandlingDescription=description,
+    )
+
+
+def tax(type_code, amount=None, percent=None) -> dict:
+    """An RSX ``Taxes`` entry (e.g. ``tax("ST", 23.45, 7.25)``)."""
+    return _compact(
+        TaxTypeCode=type_code,
+        TaxAmount=amount,
+        TaxPercentQual="4" if percent is not None else None,
+        TaxPercent=percent,
+    )
+
+
+def _charges_total(entries, base) -> float:
+    total = 0.0
+    for entry in entries or []:
+        amount = entry.get("AllowChrgAmt")
+        if amount is None and entry.get("AllowChrgPercent") is not None:
+            amount = round(base * entry["AllowChrgPercent"] / 100, 2)
+        total += -(amount or 0) if entry.get("AllowChrgIndicator") == "A" else (amount or 0)
+    return total
+
+
+def document_total(lines, charges=(), taxes=()) -> float:
+    """What ``Summary.TotalAmount`` of an order with these builder lines, header charges and taxes is:
+    the lines, their own charges and taxes, the header's charges (a percentage of the lines) and
+    taxes."""
+    total = 0.0
+    for line in lines:
+        amount = (line.get("qty") or 0) * (line.get("price") or 0)
+        total += amount + _charges_total(line.get("charges"), amount)
+        total += sum(entry.get("TaxAmount") or 0 for entry in line.get("taxes") or [])
+    total += _charges_total(charges, total)
+    total += sum(entry.get("TaxAmount") or 0 for entry in taxes or [])
+    return round(total, 2)
+
+
 def order(tpid, po_number, lines, *, purpose="00", po_type="SA", po_date="2025-03-03", release=None,
           vendor=None, department=None, ship_date=None, cancel_date=None, ship_to=None, bill_to=None,
           customer_order=None, carrier=None, net_days=None, references=(), notes=(), total=None,
-          ship_complete="N") -> dict:  # fmt: skip
+          ship_complete="N", charges=(), taxes=(), meta=None) -> dict:  # fmt: skip
     """An 850 shaped like §4.3. ``ship_date``/``cancel_date`` become ``Dates`` 010/001; ``references``
-    are RSX ``References`` objects; ``total`` overrides the computed ``Summary.TotalAmount``."""
+    are RSX ``References`` objects; ``charges`` and ``taxes`` the header's ``ChargesAllowances`` and
+    ``Taxes`` (see :func:`charge`, :func:`tax`); ``total`` overrides the computed
+    ``Summary.TotalAmount``."""
     order_header = _compact(
         TradingPartnerId=tpid,
         PurchaseOrderNumber=po_number,
@@ -798,14 +915,106 @@ def order(tpid, po_number, lines, *, purpose="00", po_type="SA", po_date="2025-0
         CarrierInformation=[carrier] if carrier else [],
         References=list(references),
         Notes=[{"NoteCode": "GEN", "Note": note} for note in notes],
+        Taxes=list(taxes),
+        ChargesAllowances=list(charges),
     )
-    return {
+    document = {"Meta": meta} if meta else {}
+    return document | {
         "Header": header,
         "LineItem": [{"OrderLine": _order_line(ln, i)} | _line_extras(ln) for i, ln in enumerate(lines)],
         "Summary": {
-            "TotalAmount": _lines_sum(lines) if total is None else total,
+            "TotalAmount": document_total(lines, charges, taxes) if total is None else total,
             "TotalLineItemNumber": len(lines),
         },
+    }
+
+
+def change_order(tpid, po_number, sequence, lines, *, purpose="04", po_date="2025-03-03",
+                 change_date="2025-03-05", release=None, ship_date=None, total=None) -> dict:  # fmt: skip
+    """An 860 (RSX ``OrderChange``): ``ChangeOrderSeqNumber`` ``sequence``; each line names its
+    ``change`` (LineChangeCode: AI add, DI delete, QI/QD quantity, PC price, CA changes…) and may carry
+    ``previous_qty``. ``total`` is the order's new ``Summary.TotalAmount`` when given."""
+    order_header = _compact(
+        TradingPartnerId=tpid,
+        PurchaseOrderNumber=po_number,
+        TsetPurposeCode=purpose,
+        ReleaseNumber=release,
+        ChangeOrderSeqNumber=str(sequence),
+        PurchaseOrderDate=po_date,
+        POChangeDate=change_date,
+    )
+    items = []
+    for index, line in enumerate(lines):
+        order_line = _ids(line, index) | _compact(
+            LineChangeCode=line.get("change", "CA"),
+            OrderQty=line.get("qty"),
+            OrderQtyUOM=line.get("uom", "EA") if line.get("qty") is not None else None,
+            PreviousOrderQty=line.get("previous_qty"),
+            PurchasePrice=line.get("price"),
+        )
+        items.append({"OrderLine": order_line} | _line_extras(line))
+    header = _compact(
+        OrderHeader=order_header,
+        Dates=[{"DateTimeQualifier": "010", "Date": ship_date}] if ship_date else [],
+    )
+    document = {"Header": header, "LineItem": items}
+    if total is not None:
+        document["Summary"] = {"TotalAmount": total, "TotalLineItemNumber": len(lines)}
+    return document
+
+
+def inventory_advice(tpid, document_id, items, *, inventory_date="2025-03-10", inventory_time=None,
+                     warehouse=None, purpose="00", report_type="MB", vendor=None) -> dict:  # fmt: skip
+    """An 846 (RSX ``ItemRegistry``) shaped like §4.8. ``warehouse``: the reporting warehouse (RSX
+    ``Address``, type RL). Items: ``vendor_part``, ``buyer_part``, ``upc``, ``description`` and
+    ``quantities``: ``[{"qualifier": "33", "qty": 10, "uom": "EA", "locations": {loc: qty}?,
+    "date": "2025-03-21"?}]``."""
+    line_items = []
+    for item in items:
+        schedules = []
+        for quantity in item.get("quantities") or []:
+            schedule = _compact(
+                QuantityQualifier=quantity.get("qualifier", "33"),
+                TotalQty=quantity.get("qty"),
+                TotalQtyUOM=quantity.get("uom", "EA"),
+            )
+            if quantity.get("locations"):
+                schedule["LocationQuantity"] = [
+                    {"Location": location, "Qty": qty} for location, qty in quantity["locations"].items()
+                ]
+            if quantity.get("date"):
+                schedule["Dates"] = [{"DateTimeQualifier": "018", "Date": quantity["date"]}]
+            schedules.append(schedule)
+        inventory_line = _compact(
+            BuyerPartNumber=item.get("buyer_part"),
+            VendorPartNumber=item.get("vendor_part"),
+            ConsumerPackageCode=item.get("upc"),
+        )
+        entry = {"InventoryLine": inventory_line, "QuantitiesSchedulesLocations": schedules}
+        if item.get("description"):
+            entry["ProductOrItemDescription"] = [
+                {"ProductCharacteristicCode": "08", "ProductDescription": item["description"]}
+            ]
+        line_items.append(entry)
+    header_report = _compact(
+        TradingPartnerId=tpid,
+        DocumentId=document_id,
+        TsetPurposeCode=purpose,
+        ReportTypeCode=report_type,
+        InventoryDate=inventory_date,
+        InventoryTime=inventory_time,
+        Vendor=vendor,
+    )
+    header = _compact(HeaderReport=header_report, Address=[warehouse] if warehouse else [])
+    total = sum(
+        schedule.get("TotalQty") or 0
+        for entry in line_items
+        for schedule in entry["QuantitiesSchedulesLocations"]
+    )
+    return {
+        "Header": header,
+        "Structure": [{"LineItem": line_items}],
+        "Summary": {"TotalLineItemNumber": len(line_items), "TotalQuantity": total},
     }
 
 
@@ -881,21 +1090,27 @@ def shipment(tpid, shipment_id, orders, *, ship_date="2025-03-10", purpose="00",
              ship_to=None, carrier=None, weight=None, structure="0001") -> dict:  # fmt: skip
     """An 856 shaped like §4.5 (Shipment/Order/Pack/Item, one ``PackLevel`` per carton).
 
-    ``orders``: ``[{"po_number", "po_date"?, "department"?, "vendor"?, "packs": [{"sscc", "items":
-    [{seq, buyer_part, vendor_part, upc, ordered, qty, uom, status (default IA), lot}]}]}]``.
+    ``orders``: ``[{"po_number", "po_date"?, "department"?, "vendor"?, "packs": [{"sscc", "tare"?, "items":
+    [{seq, buyer_part, vendor_part, upc, ordered, qty, uom, status (default IA), lot}]}]}]``; cartons
+    with a ``tare`` (the pallet's SSCC) are nested in a tare-level pack of that pallet.
     """
     order_levels, line_keys, cartons = [], set(), 0
     for entry in orders:
-        packs = []
+        packs, pallets = [], {}
         for pack in entry["packs"]:
             cartons += 1
             items = [_item_level(item, i) for i, item in enumerate(pack["items"])]
             line_keys.update(
                 (entry["po_number"], item["ShipmentLine"]["LineSequenceNumber"]) for item in items
             )
-            packs.append(
-                {"Pack": {"PackLevelType": "P", "ShippingSerialID": pack["sscc"]}, "ItemLevel": items}
-            )
+            level = {"Pack": {"PackLevelType": "P", "ShippingSerialID": pack["sscc"]}, "ItemLevel": items}
+            if pack.get("tare"):  # a carton on a pallet: the pallet is the tare level (T) above it
+                if pack["tare"] not in pallets:
+                    pallets[pack["tare"]] = {"Pack": {"PackLevelType": "T", "ShippingSerialID": pack["tare"]}}
+                    packs.append(pallets[pack["tare"]])
+                pallets[pack["tare"]].setdefault("PackLevel", []).append(level)
+            else:
+                packs.append(level)
         order_header = _compact(
             PurchaseOrderNumber=entry["po_number"],
             PurchaseOrderDate=entry.get("po_date"),

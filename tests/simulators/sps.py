@@ -66,8 +66,15 @@ from .base import IssuedToken, SimulatorApp, TokenBucket, TokenIssuer, iso_ms, j
 AUDIENCE = "https://spscommerce.com"
 LEGACY_AUDIENCE = "api://api.spscommerce.com/"
 DATA_PREFIX = "/transactions/v5/data/"
-OUT_SUBFOLDERS = {"850": "PO/", "855": "PR/", "856": "SH/", "944": "RC/"}
-FILE_PREFIXES = {"850": "PO", "855": "PR", "856": "SH", "810": "IN", "846": "IB", "944": "RC"}
+OUT_SUBFOLDERS = {"850": "PO/", "860": "PO/", "855": "PR/", "856": "SH/", "944": "RC/", "846": "IB/"}
+# What a new account has (SPS sets up the folders of the types an account exchanges: add "out/IB/"
+# to an account's "folders" for inventory advice)
+DEFAULT_OUT_SUBFOLDERS = ("PO/", "PR/", "SH/", "RC/")
+# SIM CHOICE: 860s come in the orders' folder under the prefix PC; the 944 prefix is unknown (§8 q15)
+FILE_PREFIXES = {"850": "PO", "860": "PC", "855": "PR", "856": "SH", "810": "IN", "846": "IB", "944": "RC"}
+# The order a folder listing gives its files in (the reference leaves it open): by name, by name
+# backwards, as they arrived, newest first.
+LIST_ORDERS = ("name", "name_desc", "arrival", "newest_first")
 INBOUND_ROOTS = ("in/", "testin/")
 PROCESSED_MESSAGE = "File processed by SPS"  # SIM CHOICE: neutral, business outcome stays hidden
 ERROR, ACCEPTED, IN_TRANSIT, NOT_ACCEPTED = "Error", "Accepted", "In Transit", "Not Accepted"
@@ -132,6 +139,7 @@ class StoredFile:
     stored_at: datetime
     record: HistoryRecord
     meta: dict = field(default_factory=dict)
+    sequence: int = 0  # arrival order (the simulated clock may not move between two files)
 
 
 @dataclass
@@ -244,6 +252,16 @@ class SpsSimulator(SimulatorApp):
         "request_rate_limit": 0,  # API requests per minute per token; 0 = unlimited
         "rate_limit_retry_after": True,
         "public_url": "",  # base of the `url` fields; default: the request's host URL
+        # Free choices the reference leaves open, each switchable so that tests run every variant:
+        "list_order": "name",  # see LIST_ORDERS
+        "out_layout": "typed",  # partner documents in out/PO/, out/SH/… ("typed"), all in out/ ("flat"),
+        # or {"850": "Orders/", …} (sub-folders of out/ per type)
+        "rsx_format": "json",  # partner documents as RSX JSON or RSX XML ("xml")
+        "file_names": "sps",  # PONW-1-1-v7.7.json ("sps") or 850_<tpid>_<id>_1.json ("edi")
+        "paging_next": "object",  # paging.next as {cursor, url} ("object"), as the URL alone ("url"), or
+        # as {cursor} without a URL ("cursor")
+        "history_timestamps": "ms_z",  # 2025-03-10T12:00:00.000Z ("ms_z") or 2025-03-10T12:00:00+00:00
+        "document_times": "plain",  # times in partner documents as 14:22:14 ("plain") or with an offset
     }
     CONTROL_ACTIONS = (
         "drop_order",
@@ -266,7 +284,9 @@ class SpsSimulator(SimulatorApp):
         self.token_limiter = TokenBucket(self.clock, self.token_rate_limit, per=60.0)
         self.accounts: dict[str, Account] = {}
         self.clients: dict[str, Client] = {}
-        self.cursors: dict[str, tuple[str, str, str]] = {}  # cursor -> (account, folder, last entry name)
+        # cursor -> (account, folder, last entry name) in name order, else the names still to list
+        self.cursors: dict[str, tuple] = {}
+        self.store_sequence = 0
         self.token_requests = 0
 
     def rules(self) -> list[Rule]:
@@ -316,12 +336,12 @@ class SpsSimulator(SimulatorApp):
         account = self.accounts.get(spec["id"])
         if account is None:
             account = self.accounts[spec["id"]] = Account(spec["id"])
-            account.folders.update(("in/", "out/"), ("out/" + sub for sub in OUT_SUBFOLDERS.values()))
+            account.folders.update(("in/", "out/"), ("out/" + sub for sub in DEFAULT_OUT_SUBFOLDERS))
         account.routing = spec.get("routing", account.routing)
         account.provisioned = spec.get("provisioned", account.provisioned)
         if spec.get("test_folders"):
             account.folders.update(
-                ("testin/", "testout/"), ("testout/" + sub for sub in OUT_SUBFOLDERS.values())
+                ("testin/", "testout/"), ("testout/" + sub for sub in DEFAULT_OUT_SUBFOLDERS)
             )
         for folder in spec.get("folders", []):
             self._add_folder(account, folder)
@@ -600,36 +620,56 @@ class SpsSimulator(SimulatorApp):
                 return self._bad_input(
                     request, self._input_problem("cursor", cursor, "INPUT_INVALID", message)
                 )
-            # Resume after the last name returned: files added or deleted meanwhile never make a file
-            # that stayed be skipped or repeated (entries are in name order). SIM CHOICE.
-            entries = [entry for entry in entries if entry[0] > position[2]]
+            if isinstance(position[2], list):
+                # Other orders resume with the files still to list when the listing began (files added
+                # meanwhile show in the next listing). SIM CHOICE.
+                present = dict(entries)
+                entries = [(name, present[name]) for name in position[2] if name in present]
+            else:
+                # Resume after the last name returned: files added or deleted meanwhile never make a
+                # file that stayed be skipped or repeated (entries are in name order). SIM CHOICE.
+                entries = [entry for entry in entries if entry[0] > position[2]]
         page = entries[:limit]
         base = self._base_url(request)
         results = [
             {"path": "/" + folder + name, "type": kind, "url": base + DATA_PREFIX + quote(folder + name)}
             for name, kind in page
         ]
-        next_page = None
+        paging = {"limit": limit, "next": None}
         if len(entries) > limit:
             token = secrets.token_urlsafe(14)  # opaque; never an offset a client could compute
-            self.cursors[token] = (account.id, folder, page[-1][0])
+            rest = page[-1][0] if self.list_order == "name" else [name for name, _kind in entries[limit:]]
+            self.cursors[token] = (account.id, folder, rest)
             query = {"limit": limit, "cursor": token} | ({"entryNamePrefix": prefix} if prefix else {})
-            next_page = {"cursor": token, "url": f"{base}{DATA_PREFIX}{quote(folder)}?{urlencode(query)}"}
+            url = f"{base}{DATA_PREFIX}{quote(folder)}?{urlencode(query)}"
+            paging["next"] = {
+                "url": url,
+                "cursor": {"cursor": token},
+                "object": {"cursor": token, "url": url},
+            }[self.paging_next]
+        elif self.paging_next == "url":
+            del paging["next"]  # a server that leaves the link out on the last page
         account.counts["lists"] += 1
-        return json_response({"results": results, "paging": {"limit": limit, "next": next_page}})
+        return json_response({"results": results, "paging": paging})
 
-    @staticmethod
-    def _entries(account: Account, folder: str) -> list[tuple[str, str]]:
-        names = {}
+    def _entries(self, account: Account, folder: str) -> list[tuple[str, str]]:
+        """The folder's entries in the listing order (``list_order``); sub-folders first."""
+        folders, files = {}, {}
         for sub in account.folders | account.foreign_folders:
             rest = sub[len(folder) :]
             if sub.startswith(folder) and rest and rest.count("/") == 1 and rest.endswith("/"):
-                names[rest] = "directory"
-        for path in account.files:
+                folders[rest] = "directory"
+        for path, stored in account.files.items():
             rest = path[len(folder) :]
             if path.startswith(folder) and "/" not in rest:
-                names[rest] = "file"
-        return sorted(names.items())
+                files[rest] = stored.sequence
+        if self.list_order in ("arrival", "newest_first"):
+            names = sorted(
+                files, key=lambda name: (files[name], name), reverse=self.list_order == "newest_first"
+            )
+        else:
+            names = sorted(files, reverse=self.list_order == "name_desc")
+        return sorted(folders.items()) + [(name, "file") for name in names]
 
     def _upload(self, request: Request, account: Account, path: str) -> Response:
         if self.require_octet_stream and request.mimetype != "application/octet-stream":
@@ -694,7 +734,7 @@ class SpsSimulator(SimulatorApp):
                     "path": "/" + record.path,
                     "direction": record.direction,
                     "status_log": [
-                        {"status": e["status"], "timestamp": iso_ms(e["at"])}
+                        {"status": e["status"], "timestamp": self._timestamp(e["at"])}
                         | ({"message": e["message"]} if e["message"] else {})
                         for e in events
                     ],
@@ -716,6 +756,11 @@ class SpsSimulator(SimulatorApp):
             }
             return json_response({"results": results, "paging": paging})
 
+    def _timestamp(self, value: datetime) -> str:
+        if self.history_timestamps == "ms_z":
+            return iso_ms(value)
+        return value.astimezone(UTC).replace(microsecond=0).isoformat()
+
     def _history(self, account: Account, after, until) -> list[tuple[HistoryRecord, list[dict]]]:
         """Records with their visible events; a record matches when one of its events falls in
         ``(after, until]`` (SIM CHOICE: the reference does not say which timestamp is filtered)."""
@@ -735,7 +780,10 @@ class SpsSimulator(SimulatorApp):
         record = HistoryRecord(str(uuid.uuid4()), path, direction)
         account.history.append(record)
         self._event(record, "uploaded")
-        stored = StoredFile(path, bytes(data), self.clock.now(), record, dict(meta or {}))
+        self.store_sequence += 1
+        stored = StoredFile(
+            path, bytes(data), self.clock.now(), record, dict(meta or {}), self.store_sequence
+        )
         account.files[path] = stored
         return stored
 
@@ -958,24 +1006,44 @@ class SpsSimulator(SimulatorApp):
             return path
 
     def drop_document(self, doc, *, account=None, bom=False, filename=None, test=False) -> str:
-        """Drop a document (or batch) in ``out/<type folder>/`` under a unique name; returns the path."""
+        """Drop a document (or batch) in the partner documents' folder of its type under a unique
+        name, as RSX JSON or XML (``rsx_format``); returns the path."""
         with self.lock:
             acc = self._account(account)
-            doc_type, _tpid, identifier = rsx.identifiers(doc[0] if isinstance(doc, list) else doc)
-            folder = ("testout/" if test else "out/") + OUT_SUBFOLDERS.get(doc_type, "")
+            doc_type, tpid, identifier = rsx.identifiers(doc[0] if isinstance(doc, list) else doc)
+            folder = self.out_folder(doc_type, test)
+            if folder not in acc.folders and isinstance(self.out_layout, dict):
+                self._add_folder(acc, folder)
             if folder not in acc.folders:
                 raise SimError(f"account {acc.id} has no folder {folder}")
             if filename is None:
-                prefix = FILE_PREFIXES.get(doc_type, "XX")
-                safe = re.sub(r"[^A-Za-z0-9._-]", "_", str(identifier or "document"))
-                count = acc.drop_names.get((prefix, safe), 0) + 1
-                acc.drop_names[(prefix, safe)] = count
-                filename = f"{prefix}{safe}-{count}-v7.7{'-Batch' if isinstance(doc, list) else ''}.json"
+                filename = self._file_name(acc, doc_type, tpid, identifier, isinstance(doc, list))
             for item in doc if isinstance(doc, list) else [doc]:
                 if rsx.detect_type(item) == "850":
                     self._remember_partner_order(acc, item)
-            self._store(acc, folder + filename, rsx.dumps(doc, bom=bom), "out")
+            if self.document_times != "plain":
+                doc = _with_time_offsets(doc, self.document_times)
+            data = rsx.to_xml(doc, bom=bom) if self.rsx_format == "xml" else rsx.dumps(doc, bom=bom)
+            self._store(acc, folder + filename, data, "out")
             return folder + filename
+
+    def out_folder(self, doc_type: str | None, test: bool = False) -> str:
+        """Where partner documents of ``doc_type`` are dropped (``out_layout``)."""
+        root = "testout/" if test else "out/"
+        if self.out_layout == "flat":
+            return root
+        layout = self.out_layout if isinstance(self.out_layout, dict) else OUT_SUBFOLDERS
+        return root + layout.get(doc_type, "")
+
+    def _file_name(self, acc: Account, doc_type, tpid, identifier, batch: bool) -> str:
+        prefix = FILE_PREFIXES.get(doc_type, "XX")
+        safe = re.sub(r"[^A-Za-z0-9._-]", "_", str(identifier or "document"))
+        count = acc.drop_names.get((prefix, safe), 0) + 1
+        acc.drop_names[(prefix, safe)] = count
+        extension = "xml" if self.rsx_format == "xml" else "json"
+        if self.file_names == "edi":
+            return f"{doc_type}_{tpid}_{safe}_{count}{'_batch' if batch else ''}.{extension}"
+        return f"{prefix}{safe}-{count}-v7.7{'-Batch' if batch else ''}.{extension}"
 
     def drop_batch(self, documents: list, *, account=None, bom=False, filename=None, test=False) -> str:
         """One file whose root is an array of documents (§4.1)."""
@@ -1008,7 +1076,8 @@ class SpsSimulator(SimulatorApp):
         ``purpose``: ``00`` original, ``05`` replace, ``01`` cancel, ``07`` duplicate; without
         ``lines`` the known lines of the PO are repeated. Lines with ``locations`` give a
         multi-store order; ``drop_ship_to`` (an RSX ``ST`` address or ``rsx.address`` arguments)
-        makes a drop-ship order (``DS``, consumer ship-to). Other keyword arguments go to
+        makes a drop-ship order (``DS``, consumer ship-to), ``ship_to`` replaces the partner's usual
+        ship-to. Other keyword arguments go to
         ``rsx.order`` (``department``, ``vendor``, ``ship_date``, ``customer_order``, ``total``…).
         """
         with self.lock:
@@ -1018,7 +1087,11 @@ class SpsSimulator(SimulatorApp):
                 if known is None:
                     raise SimError(f"no lines given and PO {po_number} is unknown")
                 lines = known.lines
-            ship_to = drop_ship_to or (acc.partners[tpid].ship_to if tpid in acc.partners else None)
+            ship_to = (
+                drop_ship_to
+                or order_fields.pop("ship_to", None)
+                or (acc.partners[tpid].ship_to if tpid in acc.partners else None)
+            )
             if ship_to and "AddressTypeCode" not in ship_to:
                 ship_to = rsx.address("ST", **ship_to)
             order_fields.setdefault("po_date", known.po_date if known and known.po_date else self._today())
@@ -1066,15 +1139,16 @@ class SpsSimulator(SimulatorApp):
         return rsx.sscc(account.sscc_serial)
 
     def ship(self, po_number: str, lines: dict | None = None, packs=None, *, tpid=None, account=None,
-             shipment_id=None, ship_date=None, lots=None, bol=None, bom=False,
+             shipment_id=None, ship_date=None, lots=None, bol=None, bom=False, pallet=False,
              test=False) -> str:  # fmt: skip
         """The partner (our vendor) ships against a PO: an 856 in ``out/SH/``.
 
         ``lines``: ``{seq: qty}`` (default: everything still open). ``packs``: None (one carton per
         line), a number of cartons (lines dealt round-robin), or an explicit list of cartons
         ``[{seq: qty}, …]`` (a line may span cartons; overrides ``lines``). ``lots``: ``{seq: lot}``
-        (``References`` ``LT``). Lines shipping less than what is open get ``ItemStatusCode`` ``IB``,
-        as in §4.5. Over-shipping is allowed: the partner may err.
+        (``References`` ``LT``). ``pallet``: the cartons travel on one pallet (a tare level above
+        them). Lines shipping less than what is open get ``ItemStatusCode`` ``IB``, as in §4.5.
+        Over-shipping is allowed: the partner may err.
         """
         with self.lock:
             acc = self._account(account)
@@ -1103,14 +1177,14 @@ class SpsSimulator(SimulatorApp):
             if not shipping:
                 raise SimError(f"nothing left to ship on PO {po_number}")
             lots = {str(seq): lot for seq, lot in (lots or {}).items()}
-            packs_spec = []
+            packs_spec, tare = [], self._next_sscc(acc) if pallet else None
             for carton in cartons:
                 items = []
                 for seq, qty in carton.items():
                     line = by_seq[seq]
                     status = "IA" if shipping[seq] >= remaining[seq] else "IB"
                     items.append(dict(line, ordered=line["qty"], qty=qty, status=status, lot=lots.get(seq)))
-                packs_spec.append({"sscc": self._next_sscc(acc), "items": items})
+                packs_spec.append({"sscc": self._next_sscc(acc), "items": items, "tare": tare})
             earlier = [s for s in acc.shipments.values() if s["po_number"] == po_number]
             shipment_id = shipment_id or f"ASN-{po_number}-{len(earlier) + 1}"
             ship_date = ship_date or self._today()
@@ -1187,6 +1261,19 @@ class SpsSimulator(SimulatorApp):
         except SimError as exc:
             return json_response({"error": str(exc)}, status=400)
         return json_response({path: data.decode("utf-8", "replace") for path, data in files.items()})
+
+
+def _with_time_offsets(value, offset: str):
+    """The document with an offset on every time (``"14:22:14"`` -> ``"14:22:14-06:00"``)."""
+    if isinstance(value, list):
+        return [_with_time_offsets(item, offset) for item in value]
+    if isinstance(value, dict):
+        return {
+            key: (item + offset if key.endswith("Time") and isinstance(item, str) and len(item) == 8 else
+                  _with_time_offsets(item, offset))
+            for key, item in value.items()
+        }  # fmt: skip
+    return value
 
 
 def _as_folder(folder: str) -> str:
@@ -1280,6 +1367,10 @@ def demo_seed(sim: SpsSimulator) -> dict:
     * ``out/RC/RCRCV-DEMO-0003-1-1-v7.7.json``: 944, WarehouseReceiptId ``RCV-DEMO-0003-1`` for
       ``ASN-ACME-0003-1`` (DepositorOrderNumber ``PO-DEMO-0003``): line 1 24 EA good (``07``);
       line 2 3 CA good + 1 CA damaged (``01``, ``CC``).
+    * ``out/IB/IBIB-DEMO-0001-1-v7.7.json``: 846 from Acme, DocumentId ``IB-DEMO-0001`` as of the
+      seed day 06:00, warehouse ``AKR-1``: ``WID-100-BLU`` 1180 EA available and 1300 on hand
+      (1000 at ``AKR-1``, 300 at ``CLE-2``); ``WID-200-RED`` 0 CA available, 40 CA on order for
+      seed day + 11.
     """
     today = sim.clock.now().date()
     northwind_dc = rsx.address(
@@ -1292,6 +1383,7 @@ def demo_seed(sim: SpsSimulator) -> dict:
                 "accounts": [
                     {
                         "id": "demo",
+                        "folders": ["out/IB/"],
                         "clients": [{"client_id": DEMO_CLIENT_ID, "client_secret": DEMO_CLIENT_SECRET}],
                         "trading_partners": [
                             {"tpid": ACME_TPID, "name": "Acme Widgets LLC", "documents": ["850"]},
@@ -1356,5 +1448,36 @@ def demo_seed(sim: SpsSimulator) -> dict:
                 bol="BOL-ACME-0003",
             ),
             sim.receipt("ASN-ACME-0003-1", account="demo", damaged={"2": 1}, receipt_id="RCV-DEMO-0003-1"),
+            sim.drop_document(
+                rsx.inventory_advice(
+                    ACME_TPID,
+                    "IB-DEMO-0001",
+                    [
+                        {
+                            "vendor_part": "WID-100-BLU",
+                            "quantities": [
+                                {"qty": 1180},
+                                {"qualifier": "QOH", "qty": 1300, "locations": {"AKR-1": 1000, "CLE-2": 300}},
+                            ],
+                        },
+                        {
+                            "vendor_part": "WID-200-RED",
+                            "quantities": [
+                                {"qty": 0, "uom": "CA"},
+                                {
+                                    "qualifier": "OOR",
+                                    "qty": 40,
+                                    "uom": "CA",
+                                    "date": (today + timedelta(days=11)).isoformat(),
+                                },
+                            ],
+                        },
+                    ],
+                    inventory_date=today.isoformat(),
+                    inventory_time="06:00:00",
+                    warehouse=rsx.address("RL", "Acme Widgets Akron warehouse", location="AKR-1"),
+                ),
+                account="demo",
+            ),
         ]
     return {"account": "demo", "files": files}
