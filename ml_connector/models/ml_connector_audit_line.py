@@ -8,7 +8,7 @@ from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
 
 from ..tools.db import database_error_kind
-from ..tools.errors import AuthError, ConnectorError, NeedsReviewError, TransientError
+from ..tools.errors import AuthError, ConnectorError, DependencyError, NeedsReviewError, TransientError
 from ..tools.items import Deferred
 from ..tools.payload import content_hash, payload_text
 from ..tools.redact import redact_text
@@ -27,6 +27,9 @@ RETRY_BASE_MINUTES = 2  # a transient failure waits ~2, 4, 8, 16… minutes (wit
 RETRY_CAP_MINUTES = 120
 # A writer may wait for evidence without spending attempts (see ConnectorError), not forever.
 FREE_WAIT_LIMIT = timedelta(days=1)
+# A document that needs another one not processed yet goes again after the rest of its flow's run
+# this many times at most; then it waits like a temporary failure (see DependencyError).
+DEPENDENCY_ROUNDS = 3
 
 
 class MlConnectorAuditLine(models.Model):
@@ -81,6 +84,14 @@ class MlConnectorAuditLine(models.Model):
         readonly=True, help="When the send whose outcome is unknown happened (or was interrupted)."
     )
     next_attempt_at = fields.Datetime(readonly=True)
+    waiting_run_id = fields.Many2one(
+        "ml.connector.run",
+        readonly=True,
+        index="btree_not_null",
+        ondelete="set null",
+        help="The run in which this document waits for another one of its flow (it goes again after them).",
+    )
+    waiting_rounds = fields.Integer(readonly=True)
     last_attempt_date = fields.Datetime(readonly=True)
     date_done = fields.Datetime(readonly=True)
     replay_count = fields.Integer(readonly=True)
@@ -255,8 +266,10 @@ class MlConnectorAuditLine(models.Model):
 
     def _process_one(self, pipe, pending=None):
         """Process this line through its flow's ``pipe`` (reader, then writer); record the outcome
-        on it. Return 'done', 'skipped', 'failed', 'needs_review' or 'transient'. Concurrency
-        errors propagate (the batch is retried).
+        on it. Return 'done', 'skipped', 'failed', 'needs_review' or 'transient', or for a document
+        that needs another one not processed yet 'parked' (it goes again after the rest of this run)
+        or 'waiting' (it waits like a temporary failure). Concurrency errors propagate (the batch is
+        retried).
 
         With ``pending`` (the batch's ``PendingCreates``), a writer may leave the creation of its
         record to the engine: the line is then 'deferred' until ``pending.create_all()`` creates
@@ -274,6 +287,8 @@ class MlConnectorAuditLine(models.Model):
             raise
         except (OperationalError, IntegrityError) as exc:
             return self._database_refused(exc)
+        except DependencyError as exc:
+            return self._wait_for_dependency(exc)
         except Exception as exc:
             return self._attempt_failed(exc)
         if isinstance(result, Deferred):
@@ -285,6 +300,34 @@ class MlConnectorAuditLine(models.Model):
             pending.add(self, result)
             return "deferred"
         return self._attempt_done(result)
+
+    def _wait_for_dependency(self, exc):
+        """The document needs another one not processed yet: it goes again after the other pending
+        documents of its flow in this run ('parked', the attempt not counted), a few rounds at most;
+        then it waits like a temporary failure ('waiting', the attempt counted)."""
+        rounds = self.waiting_rounds if self.waiting_run_id and self.waiting_run_id == self.run_id else 0
+        if rounds >= DEPENDENCY_ROUNDS or not self.run_id:
+            self._attempt_failed(exc)
+            self.write({"waiting_run_id": False, "waiting_rounds": 0})
+            return "waiting" if self.state == "pending" else self.state
+        secrets = self.flow_id._secret_values()
+        self.write(
+            {
+                "in_flight": False,
+                "state": "pending",
+                "attempts": max(self.attempts - 1, 0),
+                "next_attempt_at": False,
+                "waiting_run_id": self.run_id.id,
+                "waiting_rounds": rounds + 1,
+                "error_kind": "transient",
+                "error_message": self.env._(
+                    "%s It goes again after the other documents of this run.",
+                    storable(redact_text(str(exc), secrets)),
+                ),
+                **self._read_payload_vals(exc, secrets),
+            }
+        )
+        return "parked"
 
     def _attempt_done(self, result):
         """Record a processed document (``result`` as returned by the writer); return its state."""
@@ -298,6 +341,8 @@ class MlConnectorAuditLine(models.Model):
             "outcome_unknown": False,
             "outcome_unknown_since": False,
             "next_attempt_at": False,
+            "waiting_run_id": False,
+            "waiting_rounds": 0,
             "date_done": fields.Datetime.now(),
         }
         for key in ("external_id", "target_key", "res_model", "res_id", "document_key"):

@@ -545,16 +545,19 @@ class MlConnectorFlow(models.Model):
         )
         return self.env.cr.fetchone()[0]
 
-    def _next_batch(self):
-        """Pending lines that are due, locked for this runner (FIFO)."""
-        self.env.cr.execute(
-            """SELECT id, in_flight FROM ml_connector_audit_line
+    def _next_batch(self, run):
+        """Pending lines that are due, locked for this runner (FIFO); those that wait in this run for
+        another document of the flow (see ``DependencyError``) once no other line is due."""
+        query = """SELECT id, in_flight FROM ml_connector_audit_line
                WHERE flow_id = %s AND state = 'pending'
                  AND (next_attempt_at IS NULL OR next_attempt_at <= (now() AT TIME ZONE 'UTC'))
-               ORDER BY id LIMIT %s FOR UPDATE SKIP LOCKED""",
-            (self.id, self._batch_size()),
-        )
+                 AND waiting_run_id IS {} DISTINCT FROM %s
+               ORDER BY id LIMIT %s FOR UPDATE SKIP LOCKED"""
+        self.env.cr.execute(query.format(""), (self.id, run.id, self._batch_size()))
         rows = self.env.cr.fetchall()
+        if not rows:
+            self.env.cr.execute(query.format("NOT"), (self.id, run.id, self._batch_size()))
+            rows = self.env.cr.fetchall()
         # A line still marked in flight was being processed when a worker died: process such
         # lines alone, so that a document that crashes the worker only ever takes itself down.
         suspects = [line_id for line_id, in_flight in rows if in_flight]
@@ -579,7 +582,7 @@ class MlConnectorFlow(models.Model):
                 (lines - processed)._abandon_attempt()
                 raise
             outcomes = pending.take_finished()
-            if outcome != "deferred":
+            if outcome not in ("deferred", "parked"):
                 outcomes.append((line, outcome))
             for done_line, done_outcome in outcomes:
                 processed |= done_line
@@ -634,7 +637,7 @@ class MlConnectorFlow(models.Model):
         """Process due pending lines in committed batches; return the number left."""
         pipe = self._pipe()
         while True:
-            lines = self._next_batch()
+            lines = self._next_batch(run)
             if not lines:
                 return 0
             lines._start_attempt(run)

@@ -2,7 +2,7 @@ from odoo import api, fields, models
 from odoo.tools import float_compare, float_round
 from odoo.tools.sql import escape_psql
 
-from ..tools.errors import DocumentError
+from ..tools.errors import DependencyError, DocumentError
 from .ml_connector_matching import PartnerQuery
 
 
@@ -464,15 +464,18 @@ class MlConnectorWriterOdooInvoice(models.AbstractModel):
         billed = pol._prepare_qty_invoiced()[pol]
         if refund:
             if float_compare(quantity, billed, precision_rounding=rounding) > 0:
-                raise DocumentError(
+                # the invoice it credits may come later in the listing (no order is assumed)
+                raise DependencyError(
                     self.env._(
-                        "%(where)s credits %(q)s of %(po)s '%(line)s', more than the %(billed)s billed.",
+                        "%(where)s credits %(q)s of %(po)s '%(line)s', more than the %(billed)s billed: "
+                        "it waits for the invoice it credits.",
                         where=where,
                         q=quantity,
                         po=po.name,
                         line=pol.name,
                         billed=billed,
-                    )
+                    ),
+                    waits_for=f"purchase.order.line,{pol.id}",
                 )
             return
         left = pol.product_qty - billed

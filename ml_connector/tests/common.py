@@ -8,7 +8,7 @@ from odoo.orm.model_classes import add_to_registry
 from odoo.tests import TransactionCase, tagged
 
 from odoo.addons.ml_connector.models.ml_connector_secret import BackendTokenStore
-from odoo.addons.ml_connector.tools.errors import DocumentError
+from odoo.addons.ml_connector.tools.errors import DependencyError, DocumentError
 from odoo.addons.ml_connector.tools.http import parse_json
 from odoo.addons.ml_connector.tools.items import Page, SourceItem
 
@@ -120,7 +120,8 @@ class ItemTestReader(models.AbstractModel):
 
 
 class ItemPartnerTestWriter(models.AbstractModel):
-    """Engine test flow, target: remote items become Odoo partners (ref = item key)."""
+    """Engine test flow, target: remote items become Odoo partners (ref = item key); an item whose
+    ``parent`` key names another item becomes a contact of that item's partner, once it exists."""
 
     _name = "ml.connector.writer.odoo.test_item"
     _inherit = "ml.connector.writer"
@@ -136,16 +137,33 @@ class ItemPartnerTestWriter(models.AbstractModel):
         backend = line.flow_id.source_backend_id
         binding = self.env["ml.connector.binding"]._find(backend, self._binding_type, external_id=item["id"])
         partner = binding._record() if binding else None
+        parent = self._parent(backend, item)
         if partner:
             partner.write({"name": item["name"]})
         else:
             partner = self.env["res.partner"].create(
-                {"name": item["name"], "ref": item["key"], "company_id": backend.company_id.id}
+                {
+                    "name": item["name"],
+                    "ref": item["key"],
+                    "company_id": backend.company_id.id,
+                    "parent_id": parent.id if parent else False,
+                }
             )
         self.env["ml.connector.binding"]._bind(
             backend, self._binding_type, item["id"], record=partner, content_hash=line.content_hash
         )
         return {"res_model": "res.partner", "res_id": partner.id}
+
+    @api.model
+    def _parent(self, backend, item):
+        if not item.get("parent"):
+            return None
+        parent = self.env["res.partner"].search(
+            [("ref", "=", item["parent"]), ("company_id", "=", backend.company_id.id)], limit=1
+        )
+        if not parent:
+            raise DependencyError(f"Item {item['key']} belongs to {item['parent']}, not imported yet.")
+        return parent
 
 
 TEST_HANDLERS = (PartnerTestReader, ContactTestWriter, ItemTestReader, ItemPartnerTestWriter)

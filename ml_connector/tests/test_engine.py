@@ -111,6 +111,34 @@ class TestProcessing(EngineCase):
         self.assertEqual(len(self.lines(self.flow_in, state="done")), 2)
         self.assertEqual((run.done_count, run.failed_count), (6, 2))
 
+    def test_a_document_needing_a_later_one_goes_after_it_in_the_same_run(self):
+        # listed oldest first, the contacts come before the company they belong to
+        self.sim.add_item("C1", "Contact one", parent="P1")
+        self.sim.add_item("C2", "Contact two", parent="P1")
+        self.sim.add_item("X1", "Unrelated one")
+        self.sim.add_item("X2", "Unrelated two")
+        self.sim.add_item("P1", "The company")
+        self.sim.add_item("O1", "Orphan", parent="NOPE")
+        run = self.run_backend(self.backend)
+        company = self.env["res.partner"].search([("ref", "=", "P1")])
+        for key in ("C1", "C2"):
+            line = self.lines(self.flow_in, document_key=key)
+            self.assertEqual((line.state, line.attempts), ("done", 1), line.error_message)
+            self.assertEqual(self.env["res.partner"].browse(line.res_id).parent_id, company)
+        orphan = self.lines(self.flow_in, document_key="O1")
+        self.assertEqual((orphan.state, orphan.attempts, orphan.error_kind), ("pending", 1, "transient"))
+        self.assertTrue(orphan.next_attempt_at, "then it waits like a temporary failure")
+        self.assertIn("NOPE, not imported yet", orphan.error_message)
+        self.assertEqual((run.done_count, run.retrying_count, run.failed_count), (5, 1, 0))
+        # its parent never comes: bounded attempts, then a clear failure
+        for _attempt in range(4):
+            orphan.next_attempt_at = False
+            self.run_backend(self.backend)
+        self.assertEqual(orphan.state, "failed")
+        self.assertIn("Gave up after 5 attempts", orphan.error_message)
+        self.assertIn("NOPE, not imported yet", orphan.error_message)
+        self.assertFalse(self.env["res.partner"].search([("ref", "=", "O1")]))
+
     def test_remote_rejection_is_recorded_with_its_answer(self):
         partner = self.make_partners(1)
         partner.name = " "

@@ -1,6 +1,8 @@
 """Typed errors. The engine decides what to do with a record from the error's ``kind``.
 
-* ``transient``       try again later (network, 5xx, 429): bounded number of attempts
+* ``transient``       try again later (network, 5xx, 429): bounded number of attempts;
+                      a :class:`DependencyError` first goes again after the other documents of
+                      its flow in the same run
 * ``unknown_outcome`` the request may have reached the remote: look it up before resending
 * ``auth``            credentials refused: pause the connection, tell the admin once
 * ``permanent``       the remote or the document says no: fix the data, then replay
@@ -55,6 +57,17 @@ class TransientError(ConnectorError):
 
 class RateLimitedError(TransientError):
     """429 that outlasted our retries, or a ``Retry-After`` longer than we are willing to wait."""
+
+
+class DependencyError(TransientError):
+    """The document needs another one that is not processed yet (a credit note read before the
+    invoice it credits, a ship notice before its order): no order of a list is assumed, so it
+    goes again after the other documents of its flow in the same run (a few rounds), then waits
+    like any temporary failure (bounded attempts). ``waits_for`` names what it needs."""
+
+    def __init__(self, message, *, waits_for=None, **kw):
+        super().__init__(message, **kw)
+        self.waits_for = waits_for
 
 
 class OutcomeUnknownError(TransientError):

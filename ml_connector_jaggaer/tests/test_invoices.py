@@ -238,8 +238,32 @@ class TestInvoices(JaggaerCase):
         self.assertEqual(refund.invoice_line_ids.purchase_line_id, self.po1.order_line[0])
         self.assertEqual(self.po1.order_line[0].qty_invoiced, 8)
         line = self.lines("invoice_in", document_key="LS-CRED2")
+        # nothing billed on line 2: it waits for an invoice that may come later, a bounded time
+        self.assertEqual((line.state, line.error_kind), ("pending", "transient"))
+        self.assertIn("it waits for the invoice it credits", line.error_message)
+        for _attempt in range(self.backend.record_max_attempts - 1):
+            line.next_attempt_at = False
+            self.cycle()
         self.assertEqual(line.state, "failed")
         self.assertIn("more than the 0.0 billed", line.error_message)
+        self.assertFalse(self.bills("LS-CRED2"))
+
+    def test_a_credit_note_listed_before_its_invoice_waits_for_it(self):
+        # another faithful server lists newest first: the credit note comes before its invoice
+        self.sim.configure(list_order="newest_first")
+        self.add_invoice("LS-FIRST", [self.sim_line("PO-DEMO-0001", "1", 10, 12.5)])
+        self.sim.clock.advance(1)
+        self.add_invoice(
+            "LS-CRED-EARLY", [self.sim_line("PO-DEMO-0001", "1", 4, 12.5)], invoice_type="Credit memo"
+        )
+        run = self.cycle()
+        credit = self.lines("invoice_in", document_key="LS-CRED-EARLY")
+        invoice = self.lines("invoice_in", document_key="LS-FIRST")
+        self.assertLess(credit.id, invoice.id, "collected first")
+        self.assertEqual((invoice.state, credit.state), ("done", "done"), credit.error_message)
+        self.assertEqual((credit.attempts, run.failed_count), (1, 0))
+        self.assertEqual(self.bills("LS-CRED-EARLY").move_type, "in_refund")
+        self.assertEqual(self.po1.order_line[0].qty_invoiced, 6)
 
     def test_payment_terms_come_through_a_mapping_or_the_due_date(self):
         net45 = self.env["account.payment.term"].create(
