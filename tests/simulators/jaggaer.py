@@ -19,7 +19,7 @@ import functools
 import json
 import re
 import uuid
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta, timezone
 
 from werkzeug.routing import Map, Rule
 from werkzeug.wrappers import Request, Response
@@ -57,7 +57,45 @@ DEFAULT_OPTIONS = {
     "address_codes": [],  # empty = billTo/shipTo/remitTo addressCode are not checked
     "currencies": ["USD", "EUR", "GBP", "CAD", "CHF", "AUD", "JPY", "SEK", "DKK", "NOK", "PLN", "MXN"],
     "ocr_key_casing": "any",  # §1.4: "invoiceOcr" or "invoiceOCR" both seen; "any" accepts both
+    # Choices the reference leaves open (a faithful server may make either; see FREE_CHOICES)
+    "list_order": "oldest_first",  # §1.6 does not fix the order of a list
+    "po_import_answer": "list",  # §2 PROPOSED import: the answer's shape is not fixed
+    "wrappers": {},  # resource -> item wrapper served instead of the default (§1.5: per resource)
+    "timestamp_format": "iso_ms",  # how stamps and dates are written (§1.7, §1.9)
+    "amount_format": "number",  # §1.9 amounts are JSON numbers in S1; other servers write text
+    "return_code_type": "int",  # §1.5: "int or string"
 }
+SERVER_ZONE = timezone(timedelta(hours=2))  # where an "iso_offset" server writes its times
+# Each open choice and the values a faithful server may pick (the first is the default).
+FREE_CHOICES = {
+    "list_order": ("oldest_first", "newest_first"),
+    # list: under the list wrapper; top: the order's fields at the top of the envelope; id_only:
+    # {poId} only; none: accepted without saying which id (the client looks the order up)
+    "po_import_answer": ("list", "top", "id_only", "none"),
+    # iso_ms 2024-05-27T09:14:03.118Z; iso_seconds 2024-05-27T09:14:03Z; iso_offset the same moment
+    # at +02:00; compact 20240527091403 (company profiles' format, §1.7)
+    "timestamp_format": ("iso_ms", "iso_seconds", "iso_offset", "compact"),
+    "amount_format": ("number", "string"),
+    "return_code_type": ("int", "string"),
+}
+# The other legal choice of each, at once: a second faithful server for the connector's tests.
+OTHER_CHOICES = {
+    "list_order": "newest_first",
+    "po_import_answer": "top",
+    "timestamp_format": "iso_offset",
+    "amount_format": "string",
+    "return_code_type": "string",
+}
+TIMESTAMP_KEYS = {
+    "lastUpdate", "orderDate", "invoiceDate", "dueDate", "accountingDate", "invoiceCreateDate",
+}  # fmt: skip
+# Calendar dates among them (§1.9: midnight UTC in S1); a server in another zone writes its own
+# midnight, so the date is the one written, not the one in UTC.
+DATE_KEYS = {"invoiceDate", "dueDate", "accountingDate", "invoiceCreateDate"}
+AMOUNT_KEYS = {
+    "quantity", "unitPrice", "value", "money", "fee", "quantityReceived",
+    "taxCharge1", "taxCharge2", "shippingCharge", "handlingCharge", "discountAmount",
+}  # fmt: skip
 
 # §1.12: the GL chart is a set of splittable segments. Account and CostCenter always exist.
 DEFAULT_CUSTOM_FIELDS = [
@@ -515,6 +553,9 @@ class JaggaerSimulator(SimulatorApp):
 
     def configure(self, **options) -> dict:
         paths = options.pop("paths", None)
+        for key, value in options.items():
+            if key in FREE_CHOICES and value not in FREE_CHOICES[key]:
+                raise ValueError(f"{key} must be one of {', '.join(FREE_CHOICES[key])}")
         result = super().configure(**options)
         if "token_lifetime" in options:
             self.tokens.lifetime = options["token_lifetime"]
@@ -585,7 +626,7 @@ class JaggaerSimulator(SimulatorApp):
         """§1.5: HTTP 200 with a non-zero returnCode (400 in strict mode)."""
         status = exc.http_status or (400 if self.strict_mode else 200)
         code = str(exc.code) if string_code else exc.code
-        return json_response({"returnCode": code, "returnMessage": exc.message}, status=status)
+        return self.answer({"returnCode": code, "returnMessage": exc.message}, status=status)
 
     def unauthorized(self) -> Response:
         body = json.dumps({"error": "invalid_token", "error_description": "Token verification failed"})
@@ -610,6 +651,48 @@ class JaggaerSimulator(SimulatorApp):
             raise BusinessError(RC.INVALID_REQUEST, "A JSON object is expected", http_status=400)
         return body
 
+    def wrapper_of(self, spec: ListSpec) -> str:
+        return self.wrappers.get(spec.name) or spec.wrapper
+
+    def served(self, body: dict) -> dict:
+        """``body`` as this server writes it (timestamps, amounts and return codes in its chosen
+        formats); records are kept in one canonical form, so filters compare like with like."""
+
+        def convert(value, key=None):
+            if isinstance(value, dict):
+                return {k: convert(v, k) for k, v in value.items()}
+            if isinstance(value, list):
+                return [convert(item, key) for item in value]
+            if key in TIMESTAMP_KEYS and isinstance(value, str):
+                return self._served_stamp(value, date_only=key in DATE_KEYS)
+            if key in AMOUNT_KEYS and self.amount_format == "string" and isinstance(value, int | float):
+                return str(value) if not isinstance(value, bool) else value
+            return value
+
+        body = convert(body)
+        if self.return_code_type == "string" and "returnCode" in body:
+            body["returnCode"] = str(body["returnCode"])
+        return body
+
+    def _served_stamp(self, value: str, date_only: bool = False) -> str:
+        if self.timestamp_format == "iso_ms":
+            return value
+        try:
+            moment = parse_iso(value)
+        except ValueError:
+            return value  # a malformed stamp seeded on purpose stays as it is
+        if date_only:
+            zone = SERVER_ZONE if self.timestamp_format == "iso_offset" else UTC
+            moment = datetime(moment.year, moment.month, moment.day, tzinfo=zone)
+        if self.timestamp_format == "iso_seconds":
+            return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+        if self.timestamp_format == "compact":
+            return compact_ts(moment)
+        return moment.astimezone(SERVER_ZONE).isoformat(timespec="milliseconds")
+
+    def answer(self, body: dict, status: int = 200) -> Response:
+        return json_response(self.served(body), status=status)
+
     def _list(self, request: Request, spec: ListSpec, records, render) -> Response:
         """§1.6 paging + §1.7 filters over ``records`` (an iterable evaluated under the lock)."""
         args = request.args
@@ -617,11 +700,12 @@ class JaggaerSimulator(SimulatorApp):
         matches = spec.predicate(args.get("flt", ""), args.get("deFlt", ""))
         components = spec.parse_components(args.get("comp", ""))
         with self.lock:
-            selected = sorted((r for r in records() if matches(r)), key=spec.order)
+            newest_first = self.list_order == "newest_first"
+            selected = sorted((r for r in records() if matches(r)), key=spec.order, reverse=newest_first)
             page = selected[start - 1 : start - 1 + max(int(self.page_size), 1)]
             items = [render(r, components) for r in page]
-        body = envelope(len(selected), items, start, spec.wrapper)
-        response = json_response(body)
+        body = envelope(len(selected), items, start, self.wrapper_of(spec))
+        response = self.answer(body)
         if self.between_pages is not None:
             # Test hook: change data after a page was built, before the client asks for the next.
             self.between_pages(spec.name, start, len(items))
@@ -926,7 +1010,7 @@ class JaggaerSimulator(SimulatorApp):
     @api
     def api_purchase_orders(self, request: Request) -> Response:
         if request.method == "POST":
-            return self._po_answer(*self.import_po(self._body(request)))
+            return self._import_answer(*self.import_po(self._body(request)))
         if self.auto_advance_po and request.args.get("start", "1") in ("", "1"):
             self._acknowledge_distributed()
         return self._list(request, self.po_spec, self.purchase_orders.values, lambda po, c: copy.deepcopy(po))
@@ -951,7 +1035,19 @@ class JaggaerSimulator(SimulatorApp):
 
     def _po_answer(self, po: dict, warning: str | None) -> Response:
         code, message = (RC.WARNING, warning) if warning else (RC.OK, "")
-        return json_response(envelope(1, [po], 1, self.po_spec.wrapper, code, message))
+        return self.answer(envelope(1, [po], 1, self.wrapper_of(self.po_spec), code, message))
+
+    def _import_answer(self, po: dict, warning: str | None) -> Response:
+        """The answer to a PO import, in the shape this server chose (``po_import_answer``)."""
+        if self.po_import_answer == "list":
+            return self._po_answer(po, warning)
+        code, message = (RC.WARNING, warning) if warning else (RC.OK, "")
+        body = {"returnCode": code, "returnMessage": message}
+        if self.po_import_answer == "top":
+            body.update(po)
+        elif self.po_import_answer == "id_only":
+            body["poId"] = po["poId"]
+        return self.answer(body)
 
     def _warning_for(self, bravo_id) -> str | None:
         return self.supplier_warnings.get(bravo_id)
@@ -1240,14 +1336,14 @@ class JaggaerSimulator(SimulatorApp):
             if invoice is None:
                 raise BusinessError(RC.NOT_FOUND, f"Invoice {invoice_id} not found", http_status=404)
             # §1.4 [C]: the detail is {header, lineList} at the top level.
-            return json_response({"returnCode": RC.OK, "returnMessage": "", **copy.deepcopy(invoice)})
+            return self.answer({"returnCode": RC.OK, "returnMessage": "", **copy.deepcopy(invoice)})
 
     @api
     def api_invoice_status(self, request: Request, invoice_id: int) -> Response:
         body = self._body(request)
         changes = {key: body[key] for key in INVOICE_TRANSITIONS if key in body}
         header = self.set_invoice_status(invoice_id, **changes)
-        return json_response({"returnCode": RC.OK, "returnMessage": "", "header": header})
+        return self.answer({"returnCode": RC.OK, "returnMessage": "", "header": header})
 
     def _ocr_part(self, node, name: str):
         """§1.4: ``invoiceOcr`` (S1 code) vs ``invoiceOCR`` (S1 curl); which one J1P requires is unknown."""
