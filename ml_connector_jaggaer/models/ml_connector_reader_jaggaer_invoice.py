@@ -25,7 +25,7 @@ from odoo.addons.ml_connector.tools.errors import DocumentError, DocumentSkipped
 from odoo.addons.ml_connector.tools.items import SourceItem
 from odoo.addons.ml_connector.tools.text import identifier_problem
 
-from ..tools.client import dig, parse_stamp, segment_values
+from ..tools.client import dig, parse_date, segment_values
 
 # header amounts (§1.9) that are charges on top of the lines, and their canonical kind
 HEADER_CHARGES = (
@@ -120,7 +120,14 @@ class MlConnectorReaderJaggaerInvoice(models.AbstractModel):
         workflow = backend._jaggaer_list(backend.jaggaer_invoice_workflow_statuses)
         payment = backend._jaggaer_list(backend.jaggaer_invoice_payment_statuses)
         status = (header.get("workflowStatus"), header.get("paymentStatus"))
-        if (workflow and status[0] not in workflow) or (payment and status[1] not in payment):
+
+        def accepted(value, wanted):
+            # statuses are words people type in two systems: case and spacing are not meaning
+            return not wanted or " ".join(str(value or "").split()).casefold() in {
+                " ".join(w.split()).casefold() for w in wanted
+            }
+
+        if not accepted(status[0], workflow) or not accepted(status[1], payment):
             return self.env._(
                 "Not imported yet: workflowStatus %(workflow)s, paymentStatus %(payment)s. It becomes a "
                 "bill once JAGGAER moves it to %(wanted)s.",
@@ -180,7 +187,7 @@ class MlConnectorReaderJaggaerInvoice(models.AbstractModel):
                     "Invoice %s has no lines (lineList.invoiceLine is missing or empty).", invoice_number
                 )
             )
-        invoice_date = parse_stamp(header.get("invoiceDate"))
+        invoice_date = parse_date(header.get("invoiceDate"))
         if not invoice_date:
             raise DocumentError(
                 self.env._(
@@ -189,8 +196,9 @@ class MlConnectorReaderJaggaerInvoice(models.AbstractModel):
                     value=header.get("invoiceDate"),
                 )
             )
-        due = parse_stamp(header.get("dueDate"))
+        due = parse_date(header.get("dueDate"))
         terms = dig(header, "terms.standardPaymentTermsCode")
+        total = header.get("total")
         return Invoice(
             key=invoice_id,
             number=invoice_number,
@@ -198,9 +206,11 @@ class MlConnectorReaderJaggaerInvoice(models.AbstractModel):
             kind="credit_note"
             if str(header.get("invoiceType") or "").strip().lower().startswith("credit")
             else "invoice",
-            date=invoice_date.date().isoformat(),
-            due_date=due.date().isoformat() if due else "",
-            currency=str(dig(header, "total.currency") or ""),
+            date=invoice_date.isoformat(),
+            due_date=due.isoformat() if due else "",
+            currency=str(
+                (total if isinstance(total, dict) else {}).get("currency") or header.get("currency") or ""
+            ),
             supplier=self._supplier(header, invoice_number),
             business_unit=str(header.get("businessUnit") or ""),
             payment_terms=Ref(number=str(terms)) if terms else None,
@@ -214,15 +224,15 @@ class MlConnectorReaderJaggaerInvoice(models.AbstractModel):
                 for key in HEADER_TAXES
                 if header.get(key) not in (None, "", 0)
             ],
-            total=self._optional_number(
-                dig(header, "total.value"), self.env._("Invoice %s: total", invoice_number)
-            ),
+            total=self._optional_number(total, self.env._("Invoice %s: total", invoice_number)),
             status=str(header.get("workflowStatus") or ""),
             payment_status=str(header.get("paymentStatus") or ""),
         )
 
     @api.model
     def _optional_number(self, value, what):
+        if isinstance(value, dict) and value.get("money", value.get("value")) in (None, ""):
+            return None
         return None if value in (None, "") else number(self.env, value, what)
 
     @api.model

@@ -11,10 +11,10 @@ from odoo.addons.ml_connector.tools.errors import (
     DocumentError,
     DocumentSkipped,
     NeedsReviewError,
-    RemoteBusinessError,
+    OutcomeUnknownError,
 )
 
-from ..tools.client import iso_ms, parse_stamp, splittable
+from ..tools.client import find_records, iso_ms, parse_stamp, splittable
 from .ml_connector_jaggaer_mixin import PO_BINDING, PO_LINE_BINDING, SUPPLIER_BINDING
 
 CANCELED = "Canceled"
@@ -247,9 +247,13 @@ class MlConnectorWriterJaggaerPurchaseOrder(models.AbstractModel):
             raise
         remote = self._imported(client, answer, order.number)
         if not remote:
-            raise RemoteBusinessError(
+            # accepted: never a failure; an import is an upsert by poNumber, so the next attempt
+            # looks the order up again and sends it again only if JAGGAER does not have it
+            raise OutcomeUnknownError(
                 self.env._(
-                    "JAGGAER accepted %s but neither its answer nor its list shows a poId.", order.number
+                    "JAGGAER accepted %s but neither its answer nor its list shows a poId yet; it is "
+                    "looked up again.",
+                    order.number,
                 ),
                 body=answer,
             )
@@ -259,16 +263,21 @@ class MlConnectorWriterJaggaerPurchaseOrder(models.AbstractModel):
 
     @api.model
     def _imported(self, client, answer, po_number):
-        """The order JAGGAER says it imported: from its answer (in the list wrapper, or at the top of
-        the envelope: the reference leaves the answer's shape open), else looked up by number."""
-        candidates = list(client.records(answer, "purchase_orders")) + [answer]
+        """The order JAGGAER says it imported: from its answer, wherever it put the ``poId`` (in
+        the list wrapper, at the top of the envelope, alone: the reference leaves the answer's
+        shape open), else looked up by number (an answer that says nothing of it)."""
+        candidates = list(client.records(answer, "purchase_orders")) + find_records(answer, "poId")
         for candidate in candidates:
             if (
-                isinstance(candidate, dict)
-                and candidate.get("poId")
-                and candidate.get("poNumber", po_number) == po_number
+                not isinstance(candidate, dict)
+                or candidate.get("poId") in (None, "")
+                or str(candidate.get("poNumber") or po_number) != po_number
             ):
-                return candidate
+                continue
+            if candidate.get("status") in (None, ""):
+                # only the id: what JAGGAER holds of the order (status, revision) is in its list
+                return self._lookup(client, po_number) or candidate
+            return candidate
         return self._lookup(client, po_number)
 
     @api.model
@@ -293,7 +302,7 @@ class MlConnectorWriterJaggaerPurchaseOrder(models.AbstractModel):
             self.env._("purchase order %s", po_number),
             flt=f"poNumber=={po_number}",
         )
-        return next((record for record in records if record.get("poNumber") == po_number), None)
+        return next((record for record in records if str(record.get("poNumber") or "") == po_number), None)
 
     @api.model
     def _fingerprint(self, document):

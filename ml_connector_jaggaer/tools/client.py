@@ -132,6 +132,23 @@ def dig(record, dotted):
     return value
 
 
+def find_records(value, key, depth=6):
+    """The objects holding ``key`` anywhere in an answer (outermost first, a few levels deep): the
+    reference fixes no shape for some answers (the PO import's, the supplier upsert's), so the id
+    a server returns is looked for wherever it put it."""
+    if depth < 0:
+        return []
+    if isinstance(value, list):
+        return [found for item in value for found in find_records(item, key, depth - 1)]
+    if not isinstance(value, dict):
+        return []
+    found = [value] if value.get(key) not in (None, "") else []
+    for item in value.values():
+        if isinstance(item, dict | list):
+            found += find_records(item, key, depth - 1)
+    return found
+
+
 def render_stamp(moment, fmt):
     """A UTC datetime (naive = UTC) in the filter format of a resource."""
     if moment.tzinfo is not None:
@@ -161,6 +178,31 @@ def parse_stamp(value):
     if moment.tzinfo is not None:
         moment = moment.astimezone(UTC).replace(tzinfo=None)
     return moment
+
+
+def parse_date(value):
+    """The calendar date a JAGGAER date field states, or None.
+
+    A date is written as a moment (midnight in S1, ``2024-05-26T00:00:00.000Z``); a server in
+    another zone writes its own midnight (``2024-05-26T00:00:00+02:00``), which is the 25th in UTC:
+    the date is the one written, not the one in UTC.
+    """
+    if value in (None, ""):
+        return None
+    text = str(value).strip()
+    if _COMPACT.match(text) or _DATE.match(text):
+        text = text[:8]
+        try:
+            return datetime.strptime(text, "%Y%m%d").date()
+        except ValueError:
+            return None
+    moment = parse_stamp(text)
+    if moment is None:
+        return None
+    try:
+        return datetime.strptime(text[:10], "%Y-%m-%d").date()
+    except ValueError:
+        return moment.date()
 
 
 def iso_ms(moment):

@@ -60,6 +60,7 @@ DEFAULT_OPTIONS = {
     # Choices the reference leaves open (a faithful server may make either; see FREE_CHOICES)
     "list_order": "oldest_first",  # §1.6 does not fix the order of a list
     "po_import_answer": "list",  # §2 PROPOSED import: the answer's shape is not fixed
+    "supplier_upsert_answer": "top",  # S2 answers bravoId at the top; other servers may not
     "wrappers": {},  # resource -> item wrapper served instead of the default (§1.5: per resource)
     "timestamp_format": "iso_ms",  # how stamps and dates are written (§1.7, §1.9)
     "amount_format": "number",  # §1.9 amounts are JSON numbers in S1; other servers write text
@@ -72,6 +73,8 @@ FREE_CHOICES = {
     # list: under the list wrapper; top: the order's fields at the top of the envelope; id_only:
     # {poId} only; none: accepted without saying which id (the client looks the order up)
     "po_import_answer": ("list", "top", "id_only", "none"),
+    # top: bravoId beside returnCode (S2); nested: the stored company profile; none: no id
+    "supplier_upsert_answer": ("top", "nested", "none"),
     # iso_ms 2024-05-27T09:14:03.118Z; iso_seconds 2024-05-27T09:14:03Z; iso_offset the same moment
     # at +02:00; compact 20240527091403 (company profiles' format, §1.7)
     "timestamp_format": ("iso_ms", "iso_seconds", "iso_offset", "compact"),
@@ -82,6 +85,7 @@ FREE_CHOICES = {
 OTHER_CHOICES = {
     "list_order": "newest_first",
     "po_import_answer": "top",
+    "supplier_upsert_answer": "nested",
     "timestamp_format": "iso_offset",
     "amount_format": "string",
     "return_code_type": "string",
@@ -832,11 +836,13 @@ class JaggaerSimulator(SimulatorApp):
             bravo_id, warning = self.upsert_company(self._body(request))
         except BusinessError as exc:
             return self.business_error(exc, string_code=True)
-        if warning:
-            return json_response(
-                {"returnCode": str(RC.WARNING), "returnMessage": warning, "bravoId": bravo_id}
-            )
-        return json_response({"returnCode": "0", "returnMessage": "OK", "bravoId": bravo_id})
+        body = {"returnCode": str(RC.WARNING), "returnMessage": warning} if warning else {}
+        body = body or {"returnCode": "0", "returnMessage": "OK"}
+        if self.supplier_upsert_answer == "top":
+            body["bravoId"] = bravo_id  # S2's answer
+        elif self.supplier_upsert_answer == "nested":
+            body["returnCompanyInfo"] = self._render_supplier(self.suppliers[bravo_id])["returnCompanyInfo"]
+        return json_response(body)
 
     def _find_company(self, key: str, value, exclude: int | None = None) -> dict | None:
         if value in (None, ""):
