@@ -36,7 +36,11 @@ class TestInvoices(JaggaerCase):
     def test_payable_invoices_become_draft_bills_linked_to_po_lines(self):
         first = self.add_invoice(
             "LS-88120",
-            [self.sim_line("PO-DEMO-0001", "1", 10, 12.5), self.sim_line("PO-DEMO-0001", "2", 4, 45.0)],
+            [
+                {**self.sim_line("PO-DEMO-0001", "1", 10, 12.5), "taxable": True},
+                self.sim_line("PO-DEMO-0001", "2", 4, 45.0),
+            ],
+            tax=12.5,  # 10% of the gloves, the supplier's own figure
         )
         second = self.add_invoice(
             "LS-88121",
@@ -65,6 +69,7 @@ class TestInvoices(JaggaerCase):
         self.assertEqual(gloves_line.account_id, self.acc_lab)
         self.assertEqual(gloves_line.analytic_distribution, {str(self.cc_lab.id): 100.0})
         self.assertEqual(gloves_line.tax_ids, self.tax, "the PO line's taxes")
+        self.assertEqual((bill.amount_untaxed, bill.amount_tax, bill.amount_total), (305.0, 12.5, 317.5))
         self.assertEqual(self.po1.order_line[0].qty_invoiced, 10)
         self.assertIn(bill, self.po1.invoice_ids, "three-way matching sees the bill")
         self.assertEqual(bill.invoice_origin, "PO-DEMO-0001")

@@ -6,7 +6,7 @@ from odoo.tests import tagged
 
 from tests.simulators.jaggaer import OTHER_CHOICES
 
-from . import test_invoices, test_purchase, test_resilience, test_suppliers
+from . import test_invoice_totals, test_invoices, test_purchase, test_resilience, test_suppliers
 
 
 class OtherChoices:
@@ -32,4 +32,9 @@ class TestSuppliersOtherChoices(OtherChoices, test_suppliers.TestSuppliers):
 
 @tagged("post_install", "-at_install")
 class TestResilienceOtherChoices(OtherChoices, test_resilience.TestResilience):
+    pass
+
+
+@tagged("post_install", "-at_install")
+class TestInvoiceTotalsOtherChoices(OtherChoices, test_invoice_totals.TestInvoiceTotals):
     pass

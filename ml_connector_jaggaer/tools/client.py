@@ -35,6 +35,7 @@ DEFAULT_PATHS = {
     "po_import": "/j1p/api/public/jp/v1/purchaseorders",
     "invoice_list": "/j1p/api/public/ji/v1/invoices",
     "invoice_detail": "/j1p/api/public/ji/v1/invoices/{id}",
+    "invoice_status": "/j1p/api/public/ji/v1/invoices/{id}/status",  # PROPOSED (§2)
     "gl_values": "/j1p/api/public/ji/v1/customfields/{name}/values",
 }
 # Where the records sit in an answer (dotted path); "" = the answer itself.
@@ -229,6 +230,32 @@ def splittable(values):
             }
         ]
     }
+
+
+def custom_values(record, name):
+    """Values of custom field ``name`` of a header or line (§1.12 ``customFieldValueSetList``; the
+    name compared without case). Empty values (``{}``, §1.12) are left out."""
+    if not name:
+        return []
+    sets = dig(record, "customFieldValueSetList.customFieldValueSet")
+    wanted = name.strip().casefold()
+    values = []
+    for value_set in sets if isinstance(sets, list) else []:
+        if not isinstance(value_set, dict) or str(value_set.get("name") or "").strip().casefold() != wanted:
+            continue
+        entries = dig(value_set, "customFieldValueList.customFieldValue")
+        for entry in entries if isinstance(entries, list) else []:
+            if isinstance(entry, dict) and entry.get("value") not in (None, ""):
+                values.append(str(entry["value"]).strip())
+    return values
+
+
+def flag(value):
+    """A JAGGAER flag (``"true"``/``"false"`` strings in S1, or booleans) as a bool, None if unset."""
+    if isinstance(value, bool):
+        return value
+    text = str(value or "").strip().casefold()
+    return {"true": True, "yes": True, "1": True, "false": False, "no": False, "0": False}.get(text)
 
 
 def segment_values(group_list):

@@ -1497,6 +1497,8 @@ class JaggaerSimulator(SimulatorApp):
         invoice_id=None,
         invoice_number=None,
         last_update=None,
+        misc_fees=(),
+        tax_code=None,
     ) -> dict:
         """Build and keep an invoice in the §1.9 shape from normalised lines."""
         invoice_id = self._next("invoice", invoice_id)
@@ -1535,8 +1537,12 @@ class JaggaerSimulator(SimulatorApp):
             "nonPOInvoice": "false" if has_po else "true",
             "containsNonPOLines": "true" if has_po and has_non_po else "false",
             **{key: clean_number(charges.get(key, 0)) for key in HEADER_CHARGES},
-            "total": {"currency": currency, "value": round(invoice_total(lines, charges), 2)},
+            "total": {"currency": currency, "value": round(invoice_total(lines, charges, misc_fees), 2)},
         }
+        if misc_fees:
+            header["miscFeeList"] = {"miscFee": [dict(fee) for fee in misc_fees]}
+        if tax_code:
+            header["customFieldValueSetList"] = custom_field_set("TaxCode", tax_code)
         if business_unit:
             header["businessUnit"] = business_unit
         header.update(extra or {})
@@ -1557,11 +1563,13 @@ class JaggaerSimulator(SimulatorApp):
                 quantity=clean_number(line["quantity"]),
                 unitPrice=clean_number(line["unitPrice"]),
                 capitalExpense="false",
-                taxable="false",
+                taxable="true" if line.get("taxable") else "false",
                 isSubstituteItem="false",
                 matchStatus=statuses["matchStatus"],
                 splittableFieldSetGroupList=split,
             )
+            if line.get("taxCode"):
+                invoice_line["customFieldValueSetList"] = custom_field_set("TaxCode", line["taxCode"])
             if line["poNumber"]:
                 line_match = "Fully Matched" if matched else "Not Matched"
                 invoice_line.update(poMatchStatus=line_match, poLineMatchStatus=line_match)
@@ -1784,6 +1792,10 @@ class JaggaerSimulator(SimulatorApp):
         currency: str = "USD",
         tax: float = 0.0,
         shipping: float = 0.0,
+        handling: float = 0.0,
+        discount: float = 0.0,
+        misc_fees: list | None = None,
+        tax_code: str | None = None,
         terms_days: int = 30,
         workflow_status: str = "Completed",
         match_status: str | None = None,
@@ -1797,7 +1809,10 @@ class JaggaerSimulator(SimulatorApp):
         """Create an invoice as if keyed in JAGGAER; returns ``{header, lineList}``.
 
         ``lines``: ``[{po_number, po_line_number, quantity, unit_price, description, account,
-        cost_center, unit_of_measure="EA", catalog_number=None}]`` (PO fields optional).
+        cost_center, unit_of_measure="EA", catalog_number=None, taxable=False, tax_code=None}]``
+        (PO fields optional). ``tax`` is the tax the supplier states (taxCharge1), ``tax_code`` the
+        header's TaxCode custom field; ``shipping``, ``handling``, ``discount`` and ``misc_fees``
+        (``[{name, fee}]``) are header charges.
         ``match_status`` defaults to Matched for PO invoices, Do Not Match otherwise.
         Raises ValueError for an unknown supplier or GL value, or a duplicate invoice number.
         """
@@ -1824,6 +1839,8 @@ class JaggaerSimulator(SimulatorApp):
                             "poNumber": line.get("po_number"),
                             "poLineNumber": none_or_str(line.get("po_line_number")),
                             "split": segments,
+                            "taxable": bool(line.get("taxable")),
+                            "taxCode": line.get("tax_code"),
                         }
                     )
                 has_po = any(line["poNumber"] for line in normalised)
@@ -1845,7 +1862,14 @@ class JaggaerSimulator(SimulatorApp):
                     invoice_type=invoice_type,
                     invoice_date=midnight_iso(invoice_date or self.clock.now()),
                     currency=currency,
-                    charges={"taxCharge1": tax, "shippingCharge": shipping},
+                    charges={
+                        "taxCharge1": tax,
+                        "shippingCharge": shipping,
+                        "handlingCharge": handling,
+                        "discountAmount": discount,
+                    },
+                    misc_fees=[{"name": fee["name"], "fee": float(fee["fee"])} for fee in misc_fees or []],
+                    tax_code=tax_code,
                     terms=terms,
                     business_unit=business_unit,
                     statuses=statuses,
@@ -2011,11 +2035,21 @@ class JaggaerSimulator(SimulatorApp):
         return demo_seed(self)
 
 
-def invoice_total(lines: list[dict], charges: dict) -> float:
-    """Lines plus header charges minus discount (§1.9 amounts)."""
+def invoice_total(lines: list[dict], charges: dict, misc_fees=()) -> float:
+    """Lines plus header charges and misc fees, minus the discount (§1.9 amounts)."""
     total = sum(line["quantity"] * line["unitPrice"] for line in lines)
     total += sum(charges.get(key, 0) for key in HEADER_CHARGES if key != "discountAmount")
+    total += sum(fee["fee"] for fee in misc_fees)
     return total - charges.get("discountAmount", 0)
+
+
+def custom_field_set(name, value):
+    """§1.12 ``customFieldValueSetList`` holding one value of custom field ``name``."""
+    return {
+        "customFieldValueSet": [
+            {"name": name, "label": name, "customFieldValueList": {"customFieldValue": [{"value": value}]}}
+        ]
+    }
 
 
 # ========================================================================================
