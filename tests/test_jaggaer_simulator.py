@@ -3,7 +3,14 @@
 import pytest
 import requests
 
-from tests.simulators.jaggaer import RC, JaggaerSimulator, demo_seed, splittable, splittable_entries
+from tests.simulators.jaggaer import (
+    RC,
+    JaggaerSimulator,
+    demo_seed,
+    demo_seed_full,
+    splittable,
+    splittable_entries,
+)
 from tests.simulators.server import SimulatorServer
 
 TOKEN_FORM = {"grant_type": "client_credentials", "client_id": "demo-client", "client_secret": "demo-secret"}
@@ -887,3 +894,38 @@ def test_amounts_and_return_codes_as_text(api, sim):
     refused = api.get("invoices", flt="nope==1").json()
     assert refused["returnCode"] == str(RC.INVALID_FILTER)
     assert body["totRecords"] == 3, "the envelope's counts stay numbers"
+
+
+def test_full_demo_seed_adds_a_paid_invoice_and_an_order_created_in_jaggaer(sim):
+    demo_seed_full(sim)
+    demo_seed_full(sim)  # idempotent
+    invoices = {i["invoiceNumber"]: i for i in sim.state()["invoices"]}
+    assert sorted(invoices) == ["I00100", "I00101", "I00102", "I00103"]
+    earlier = sim.get_invoice(5100230)["header"]
+    assert (earlier["supplierInvoiceNumber"], earlier["nonPOInvoice"], earlier["paymentStatus"]) == (
+        "LS-88001",
+        "true",
+        "Payable",
+    )
+    assert earlier["total"]["value"] == 240.0
+    created_there = sim.get_po("P0007001")
+    assert (created_there["poId"], created_there["status"], created_there["supplier"]["id"]) == (
+        880100,
+        "Approved",
+        3901,
+    )
+    assert created_there["lineList"]["poLine"][0]["item"]["catalogNumber"] == "LAB-GLV-100"
+
+
+def test_a_buyer_edits_an_order_in_jaggaer(sim):
+    demo_seed_full(sim)
+    before = sim.get_po("P0007001")
+    sim.clock.advance(1)
+    after = sim.edit_po("P0007001", {"1": 30})
+    assert (after["revisionNumber"], after["total"]["value"]) == (1, 375)
+    assert after["lineList"]["poLine"][0]["quantity"] == 30 and after["requestor"] == before["requestor"]
+    assert after["lastUpdate"] > before["lastUpdate"]
+    assert sim.edit_po("P0007001", {"1": 30})["revisionNumber"] == 1, "the same again is no change"
+    sim.set_po_status("P0007001", "Canceled")
+    with pytest.raises(ValueError, match="Canceled: changes are not accepted"):
+        sim.edit_po("P0007001", {"1": 31})

@@ -4,7 +4,6 @@ from odoo.tools.sql import escape_psql
 
 from ..tools.errors import DependencyError, DocumentError
 from ..tools.matching import MatchCandidate, MatchResult
-from .ml_connector_matching import PartnerQuery
 
 
 class MlConnectorWriterOdooInvoice(models.AbstractModel):
@@ -210,44 +209,7 @@ class MlConnectorWriterOdooInvoice(models.AbstractModel):
 
     @api.model
     def _vendor(self, source, invoice):
-        supplier = invoice.supplier
-        binding_type = source._binding_type("supplier")
-        query = PartnerQuery(
-            name=supplier.name,
-            duns=supplier.duns,
-            vat=supplier.vat,
-            reference=supplier.number,
-            bindings={binding_type: supplier.key},
-        )
-        # the invoices of a batch come from a few suppliers: each is matched once per batch
-        vendors = self._transaction_cache("odoo_invoice_vendors")
-        key = (source.id, supplier.key, query.name, query.duns, query.reference)
-        if key in vendors:
-            return vendors[key]
-        match = self.env["ml.connector.matching"]._match_partner(source, query)
-        if match.record:
-            vendors[key] = match.record
-            return match.record
-        if not match.candidates:
-            match.reason = self.env._(
-                "no Odoo vendor is linked to it or matches it. Choose the vendor in the review (or let the "
-                "supplier flow create it); this invoice then goes on by itself."
-            )
-        raise match.review_error(
-            binding_type=binding_type,
-            external_id=supplier.key or f"number:{supplier.number}",
-            label=self.env._(
-                "%(system)s supplier %(name)s (%(id)s) of invoice %(number)s",
-                system=source._system_label(),
-                name=supplier.name,
-                id=supplier.key,
-                number=invoice.number,
-            ),
-            kind="partner",
-            res_model="res.partner",
-            backend=source,
-            key=supplier.number or False,
-        )
+        return self._remote_vendor(source, invoice.supplier, self.env._("invoice %s", invoice.number))
 
     @api.model
     def _bill_lines(self, source, invoice, vendor, currency):

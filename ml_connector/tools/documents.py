@@ -430,6 +430,7 @@ DOCUMENT_TYPES = {
         DocumentType("invoice", "Supplier invoices", Invoice, sequence=70),
         DocumentType("customer_order", "Customer orders", PurchaseOrder, sequence=30),
         DocumentType("customer_invoice", "Customer invoices", Invoice, sequence=20),
+        DocumentType("invoice_payment", "Invoice payments", Invoice, sequence=80),
     )
 }
 

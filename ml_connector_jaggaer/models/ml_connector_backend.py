@@ -19,6 +19,7 @@ PATH_FIELDS = {
     "jaggaer_path_po_list": "po_list",
     "jaggaer_path_po_detail": "po_detail",
     "jaggaer_path_po_import": "po_import",
+    "jaggaer_path_po_status": "po_status",
     "jaggaer_path_invoice_list": "invoice_list",
     "jaggaer_path_invoice_detail": "invoice_detail",
     "jaggaer_path_invoice_status": "invoice_status",
@@ -108,6 +109,7 @@ class MlConnectorBackend(models.Model):
     jaggaer_path_po_list = _path("po_list", "Purchase orders: list")
     jaggaer_path_po_detail = _path("po_detail", "Purchase orders: detail")
     jaggaer_path_po_import = _path("po_import", "Purchase orders: import")
+    jaggaer_path_po_status = _path("po_status", "Purchase orders: status")
     jaggaer_path_invoice_list = _path("invoice_list", "Invoices: list")
     jaggaer_path_invoice_detail = _path("invoice_detail", "Invoices: detail")
     jaggaer_path_invoice_status = _path("invoice_status", "Invoices: payment status")

@@ -6,7 +6,14 @@ from odoo.tests import tagged
 
 from tests.simulators.jaggaer import OTHER_CHOICES
 
-from . import test_invoice_totals, test_invoices, test_purchase, test_resilience, test_suppliers
+from . import (
+    test_invoice_totals,
+    test_invoices,
+    test_orders_from_jaggaer,
+    test_purchase,
+    test_resilience,
+    test_suppliers,
+)
 
 
 class OtherChoices:
@@ -37,4 +44,9 @@ class TestResilienceOtherChoices(OtherChoices, test_resilience.TestResilience):
 
 @tagged("post_install", "-at_install")
 class TestInvoiceTotalsOtherChoices(OtherChoices, test_invoice_totals.TestInvoiceTotals):
+    pass
+
+
+@tagged("post_install", "-at_install")
+class TestOrdersFromJaggaerOtherChoices(OtherChoices, test_orders_from_jaggaer.TestOrdersFromJaggaer):
     pass

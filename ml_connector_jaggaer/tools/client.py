@@ -33,6 +33,7 @@ DEFAULT_PATHS = {
     "po_list": "/j1p/api/public/jp/v1/purchaseorders",
     "po_detail": "/j1p/api/public/jp/v1/purchaseorders/{id}",
     "po_import": "/j1p/api/public/jp/v1/purchaseorders",
+    "po_status": "/j1p/api/public/jp/v1/purchaseorders/{id}/status",
     "invoice_list": "/j1p/api/public/ji/v1/invoices",
     "invoice_detail": "/j1p/api/public/ji/v1/invoices/{id}",
     "invoice_status": "/j1p/api/public/ji/v1/invoices/{id}/status",  # PROPOSED (§2)

@@ -1897,6 +1897,33 @@ class JaggaerSimulator(SimulatorApp):
                 raise ValueError(exc.message) from None
             return copy.deepcopy(po)
 
+    def edit_po(self, po_number: str, quantities: dict) -> dict:
+        """A JAGGAER buyer changes the quantities ``{line_number: quantity}`` of an order: a new
+        revision (§2.2). Raises KeyError (unknown PO) or ValueError (a frozen order, less than received)."""
+        with self.lock:
+            po = self._po_by_number(po_number)
+            if po is None:
+                raise KeyError(f"unknown PO {po_number}")
+            kept = ("lineList", "total", *OPTIONAL_PO_KEYS)
+            content = copy.deepcopy({key: po[key] for key in kept if key in po})
+            for line in content["lineList"]["poLine"]:
+                if line["lineNumber"] in quantities:
+                    line["quantity"] = clean_number(quantities[line["lineNumber"]])
+            content["total"]["value"] = clean_number(
+                round(
+                    sum(
+                        line["quantity"] * line["unitPrice"]["value"]
+                        for line in content["lineList"]["poLine"]
+                    ),
+                    2,
+                )
+            )
+            try:
+                self._update_po(po, content)
+            except BusinessError as exc:
+                raise ValueError(exc.message) from None
+            return copy.deepcopy(po)
+
     def receive(self, po_number: str, quantities: dict) -> dict:
         """Record receipts ``{line_number: quantity}``; the PO becomes Partially Received or Received."""
         with self.lock:
@@ -2162,6 +2189,8 @@ def demo_seed(sim: JaggaerSimulator) -> dict:
     2 x 310.00 and line 2 "Freight" 1 x 85.00 (total 705.00).
 
     Contracts: 7001 CTR-2024-001 (3901) and 7002 CTR-2024-002 (3902).
+
+    :func:`demo_seed_full` adds what the later flows of the demo need.
     """
     today = sim.clock.now().date()
     gloves = "Nitrile gloves, box of 100"
@@ -2221,3 +2250,62 @@ def demo_seed(sim: JaggaerSimulator) -> dict:
         if invoice["invoice_id"] not in sim.invoices:
             sim.add_invoice(supplier_number="006105", **invoice)
     return {"ok": True, "counts": sim.state()["counts"]}
+
+
+def demo_seed_full(sim: JaggaerSimulator) -> dict:
+    """:func:`demo_seed` plus what the later flows of the demo need. Idempotent.
+
+    * invoice 5100230 I00100 LS-88001 (006105, non-PO "Annual calibration service" 1 x 240.00,
+      600000/CC-100, Completed/Do Not Match/Payable, 40 days old): Odoo already has it as a paid
+      bill, so the first run tells JAGGAER it is Paid;
+    * purchase order 880100 P0007001, created in JAGGAER by a buyer (requestor jdoe, Approved):
+      Lab Supply, line 1 catalogNumber LAB-GLV-100 "Nitrile gloves, box of 100" 20 x 12.50,
+      610000/CC-200; it becomes a draft purchase order in Odoo.
+    """
+    demo_seed(sim)
+    if 5100230 not in sim.invoices:
+        sim.add_invoice(
+            "006105",
+            "LS-88001",
+            [
+                {
+                    "description": "Annual calibration service",
+                    "quantity": 1,
+                    "unit_price": 240.0,
+                    "account": "600000",
+                    "cost_center": "CC-100",
+                }
+            ],
+            invoice_id=5100230,
+            invoice_number="I00100",
+            invoice_date=sim.clock.now().date() - timedelta(days=40),
+        )
+    if DEMO_JAGGAER_PO["poId"] not in sim.purchase_orders:
+        sim.seed({"purchase_orders": [DEMO_JAGGAER_PO]})
+    return {"ok": True, "counts": sim.state()["counts"]}
+
+
+# A purchase order a buyer created in JAGGAER (no ERP sent it)
+DEMO_JAGGAER_PO = {
+    "poId": 880100,
+    "poNumber": "P0007001",
+    "status": "Approved",
+    "supplier": {"supplierNumber": "006105"},
+    "requestor": {"username": "jdoe"},
+    "total": {"currency": "USD", "value": 250.0},
+    "lineList": {
+        "poLine": [
+            {
+                "lineNumber": "1",
+                "item": {
+                    "catalogNumber": "LAB-GLV-100",
+                    "description": "Nitrile gloves, box of 100",
+                    "unitOfMeasure": "EA",
+                },
+                "quantity": 20,
+                "unitPrice": {"currency": "USD", "value": 12.5},
+                "splittableFieldSetGroupList": splittable({"Account": "610000", "CostCenter": "CC-200"}),
+            }
+        ]
+    },
+}

@@ -16,7 +16,7 @@ import signal
 import threading
 
 from .jaggaer import JaggaerSimulator
-from .jaggaer import demo_seed as jaggaer_demo_seed
+from .jaggaer import demo_seed_full as jaggaer_demo_seed
 from .server import SimulatorServer
 from .sps import SpsSimulator
 from .sps import demo_seed as sps_demo_seed
