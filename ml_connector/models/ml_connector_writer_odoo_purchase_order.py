@@ -165,6 +165,7 @@ class MlConnectorWriterOdooPurchaseOrder(models.AbstractModel):
             "company_id": source.company_id.id,
             "origin": f"{source._system_label()} {order.number}",
             "ml_origin_backend_id": source.id,
+            "user_id": self._buyer(source, order).id,
         }
         if order.currency:
             currency = (
@@ -192,6 +193,16 @@ class MlConnectorWriterOdooPurchaseOrder(models.AbstractModel):
         if order.notes:
             values["note"] = order.notes
         return values
+
+    @api.model
+    def _buyer(self, source, order):
+        """The Odoo user who is the order's requestor (same login), else none: the connection's user
+        did not buy anything."""
+        if not order.requestor:
+            return self.env["res.users"]
+        return self.env["res.users"].search(
+            [("login", "=", order.requestor), ("company_ids", "in", source.company_id.id)], limit=1
+        )
 
     @api.model
     def _order_lines(self, source, order, vendor):

@@ -29,7 +29,10 @@ class PurchaseOrder(models.Model):
     )
     jaggaer_revision = fields.Integer("JAGGAER revision", readonly=True, copy=False)
     jaggaer_last_update = fields.Datetime(
-        "Changed in JAGGAER", readonly=True, copy=False, help="JAGGAER's modification time of the order."
+        "Changed in JAGGAER",
+        readonly=True,
+        copy=False,
+        help="JAGGAER's modification time of the order when its status or revision last changed.",
     )
     # not stored: reading JAGGAER must not write the order when nothing changed on it (Odoo's own
     # crons, e.g. the procurement scheduler, update the same orders)
@@ -59,18 +62,20 @@ class PurchaseOrder(models.Model):
             po.jaggaer_last_sync = last.get(po.id, False)
 
     def _jaggaer_record_remote(self, remote):
-        """Keep JAGGAER's view of this order (id, status, revision); a status change is noted in the
-        chatter. Only what changed is written: an order is not touched when JAGGAER says nothing new."""
+        """Keep JAGGAER's view of this order (id, status, revision, and when JAGGAER changed them);
+        a status change is noted in the chatter. The order is written only when one of them changed:
+        Odoo's own crons (the procurement scheduler) update the same orders, and a write of nothing
+        new would make them fail on a concurrent update."""
         self.ensure_one()
         vals = {
             "jaggaer_po_id": str(remote.get("poId") or self.jaggaer_po_id or "") or False,
             "jaggaer_status": remote.get("status") or self.jaggaer_status,
             "jaggaer_revision": whole_number(remote.get("revisionNumber")),
-            "jaggaer_last_update": parse_stamp(remote.get("lastUpdate")) or self.jaggaer_last_update,
         }
         changed = {name: value for name, value in vals.items() if self[name] != value}
         if not changed:
             return False
+        changed["jaggaer_last_update"] = parse_stamp(remote.get("lastUpdate")) or self.jaggaer_last_update
         status_before = self.jaggaer_status
         self.write(changed)
         if self.jaggaer_status != status_before:
