@@ -1729,8 +1729,8 @@ class JaggaerSimulator(SimulatorApp):
 
     def _seed_po(self, po: dict) -> dict:
         po = copy.deepcopy(po)
-        if not po.get("poNumber"):
-            raise ValueError("a seeded purchase order needs a poNumber")
+        if "poNumber" not in po:
+            raise ValueError("a seeded purchase order needs a poNumber (empty only on purpose)")
         po.setdefault("lineList", {"poLine": []})
         po["poId"] = self._next("po", int(po["poId"])) if po.get("poId") else self._next("po")
         po.setdefault("revisionNumber", 0)
@@ -1738,10 +1738,12 @@ class JaggaerSimulator(SimulatorApp):
         po.setdefault("orderDate", self._now_iso())
         po.setdefault("lastUpdate", self._now_iso())
         number_ = dig(po, "supplier.supplierNumber")
-        known = next((s for s in self.suppliers.values() if s.get("extCode") == number_), None)
+        known = next((s for s in self.suppliers.values() if number_ and s.get("extCode") == number_), None)
         if known:
             po["supplier"] = self._supplier_ref(known)
         for position, line in enumerate(dig(po, "lineList.poLine") or [], start=1):
+            if not isinstance(line, dict):
+                continue  # odd records are seeded as they are (malformed-input tests)
             line["lineNumber"] = str(line.get("lineNumber") or position)
             line.setdefault("splittableFieldSetGroupList", {"splittableFieldSetGroup": []})
             line.setdefault("quantityReceived", 0)
