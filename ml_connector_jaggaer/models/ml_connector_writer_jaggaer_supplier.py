@@ -104,10 +104,10 @@ class MlConnectorWriterJaggaerSupplier(models.AbstractModel):
             # accepted: never a failure; CREATEUPDATE finds the supplier by its number next time
             raise OutcomeUnknownError(
                 self.env._(
-                    "JAGGAER accepted %s but did not say which bravoId it has, and no supplier with number "
-                    "%s shows yet; it is looked up again.",
-                    what,
-                    values["number"],
+                    "JAGGAER accepted %(what)s but did not say which bravoId it has, and no supplier with "
+                    "number %(number)s shows yet; it is looked up again.",
+                    what=what,
+                    number=values["number"],
                 ),
                 body=answer,
             )
