@@ -301,11 +301,7 @@ class MlConnectorWriterOdooInvoice(models.AbstractModel):
             return None
         if product_or_account._name == "account.account":
             taxes = product_or_account.tax_ids.filtered(lambda tax: tax.type_tax_use == "purchase")
-            position = (
-                self.env["account.fiscal.position"]
-                .with_company(source.company_id)
-                ._get_fiscal_position(vendor)
-            )
+            position = self.env["ml.connector.matching"]._fiscal_position(source.company_id, vendor)
             return position.map_tax(taxes) if position else taxes
         return self.env["ml.connector.matching"]._purchase_taxes(source, product_or_account, vendor)
 

@@ -50,7 +50,7 @@ class PurchaseOrder(models.Model):
             ._read_group(
                 [
                     ("res_model", "=", self._name),
-                    ("res_id", "in", self.ids),
+                    ("res_id", "in", self._origin.ids),
                     ("object_type", "in", (PO_BINDING, STATUS_BINDING)),
                 ],
                 ["res_id"],
@@ -59,7 +59,7 @@ class PurchaseOrder(models.Model):
         )
         last = dict(found)
         for po in self:
-            po.jaggaer_last_sync = last.get(po.id, False)
+            po.jaggaer_last_sync = last.get(po._origin.id, False)
 
     def _jaggaer_record_remote(self, remote):
         """Keep JAGGAER's view of this order (id, status, revision, and when JAGGAER changed them);
