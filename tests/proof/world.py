@@ -3,13 +3,14 @@
 One *base* per database: a JAGGAER and an SPS connection pointed at the simulator process,
 vendors, products, accounts. Each scenario then builds a *world* with its own numbering:
 
-* JAGGAER: confirmed POs to Lab Supply (out), supplier invoices billing them (in);
+* JAGGAER: confirmed POs to Lab Supply (out), supplier invoices billing them (in), orders its
+  buyers keyed in JAGGAER (in, as draft purchase orders);
 * SPS: confirmed POs to Acme Widgets (850 out), orders from Northwind Stores (850 in).
 
 :func:`reconcile` compares Odoo and the simulators document by document: a document missing
 on the side it should reach is *lost*; one that arrived twice (two bills for one invoice,
-two 850 originals for one PO, a PO imported twice, two draft POs for one inbound order) is
-*duplicated*.
+two 850 originals for one PO, a PO imported twice, two draft POs for one inbound order or for one
+order keyed in JAGGAER, such an order sent back to JAGGAER) is *duplicated*.
 """
 
 import random
@@ -41,6 +42,7 @@ class Base:
     northwind_id: int
     jaggaer_products: list
     sps_products: list
+    orderpoint_id: int = 0  # replenished from Lab Supply by Odoo's scheduler
 
 
 @dataclass
@@ -49,10 +51,11 @@ class Sizes:
     invoices: int = 20
     sps_pos: int = 6
     orders_in: int = 6
+    keyed_in_jaggaer: int = 2
 
     @property
     def documents(self):
-        return self.jaggaer_pos + self.invoices + self.sps_pos * 2 + self.orders_in
+        return self.jaggaer_pos + self.invoices + self.sps_pos * 2 + self.orders_in + self.keyed_in_jaggaer
 
 
 @dataclass
@@ -62,6 +65,7 @@ class World:
     sps_pos: list = field(default_factory=list)  # Odoo PO names to Acme (also sent to JAGGAER)
     invoices: list = field(default_factory=list)  # JAGGAER supplier invoice numbers
     orders_in: list = field(default_factory=list)  # Northwind PO numbers
+    keyed_in_jaggaer: list = field(default_factory=list)  # JAGGAER poNumbers of orders its buyers keyed
 
     @property
     def all_pos(self):
@@ -155,13 +159,35 @@ def ensure_base(env, sims):
         ]
     )
     Partner = env["res.partner"]
-    Partner.create(
+    lab_supply = Partner.create(
         {
             "name": "Lab Supply Inc",
             "is_company": True,
             "supplier_rank": 1,
             "ref": "006105",
             "duns_number": "123456789",
+        }
+    )
+    # replenished by Odoo's procurement scheduler, from the vendor the flows trade with
+    replenished = Product.create(
+        {
+            "name": "Proof replenished gloves",
+            "default_code": "PROOF-REPL",
+            "is_storable": True,
+            "route_ids": [(6, 0, env.ref("purchase_stock.route_warehouse0_buy").ids)],
+            "seller_ids": [(0, 0, {"partner_id": lab_supply.id, "price": 12.5})],
+        }
+    )
+    warehouse = env["stock.warehouse"].search([("company_id", "=", company.id)], limit=1)
+    env["stock.warehouse.orderpoint"].create(
+        {
+            "name": "Proof replenishment",
+            "product_id": replenished.id,
+            "warehouse_id": warehouse.id,
+            "location_id": warehouse.lot_stock_id.id,
+            "product_min_qty": 5,
+            "product_max_qty": 10,
+            "trigger": "auto",
         }
     )
     acme = Partner.create(
@@ -226,6 +252,9 @@ def _base_from(env, jaggaer, sps):
         sps_products=env["product.product"]
         .search([("default_code", "in", ("WID-100-BLU", "WID-300-GRN"))])
         .ids,
+        orderpoint_id=env["stock.warehouse.orderpoint"]
+        .search([("name", "=", "Proof replenishment")], limit=1)
+        .id,
     )
 
 
@@ -304,14 +333,43 @@ def build(env, sims, base, tag, sizes):
             },
         )
         world.orders_in.append(number)
+    for index in range(sizes.keyed_in_jaggaer):
+        number = f"{tag}-JC{index:04d}"
+        sims.control("jaggaer", "seed", {"purchase_orders": [keyed_in_jaggaer(number)]})
+        world.keyed_in_jaggaer.append(number)
     return world
+
+
+def keyed_in_jaggaer(number):
+    """An order a JAGGAER buyer keyed for Lab Supply (§2.2 PROPOSED shape): three of each lab item."""
+    return {
+        "poNumber": number,
+        "status": "Approved",
+        "supplier": {"supplierNumber": "006105"},
+        "total": {"currency": "USD", "value": 30.0 * JAGGAER_PRODUCTS},
+        "lineList": {
+            "poLine": [
+                {
+                    "lineNumber": str(line),
+                    "item": {"catalogNumber": f"LAB-{line}", "description": f"Lab item {line}"},
+                    "quantity": 3,
+                    "unitPrice": {"currency": "USD", "value": 10.0},
+                }
+                for line in range(1, JAGGAER_PRODUCTS + 1)
+            ]
+        },
+    }
 
 
 def reconcile(env, sims, world):
     """Count lost and duplicated documents of ``world`` on both sides."""
     env.invalidate_all()
     result = Reconciliation(
-        expected=len(world.all_pos) + len(world.invoices) + len(world.sps_pos) + len(world.orders_in)
+        expected=len(world.all_pos)
+        + len(world.invoices)
+        + len(world.sps_pos)
+        + len(world.orders_in)
+        + len(world.keyed_in_jaggaer)
     )
 
     def note(kind, what):
@@ -365,6 +423,21 @@ def reconcile(env, sims, world):
             note("lost", f"inbound 850 {number} has no purchase order")
         elif count > 1:
             note("duplicated", f"inbound 850 {number} has {count} purchase orders")
+
+    drafts = env["purchase.order"].search_read(
+        [("name", "in", world.keyed_in_jaggaer), ("ml_origin_backend_id", "!=", False)], ["name"]
+    )
+    per_name = {}
+    for draft in drafts:
+        per_name[draft["name"]] = per_name.get(draft["name"], 0) + 1
+    for number in world.keyed_in_jaggaer:
+        count = per_name.get(number, 0)
+        if not count:
+            note("lost", f"order {number} keyed in JAGGAER has no purchase order in Odoo")
+        elif count > 1:
+            note("duplicated", f"order {number} keyed in JAGGAER has {count} purchase orders in Odoo")
+        if imports.get(number):
+            note("duplicated", f"order {number} keyed in JAGGAER was sent back to JAGGAER")
 
     files = sims.control("sps", f"sps/files?account={SPS_ACCOUNT}", method="GET")
     result.files_left = sum(1 for path in files if world.tag in path and "/out/" in f"/{path.lstrip('/')}")
