@@ -363,12 +363,6 @@ class MlConnectorMatching(models.AbstractModel):
 
     @api.model
     def _fiscal_position(self, company, vendor):
-        """The vendor's fiscal position in ``company``, found once per transaction (a batch's lines
-        come from a few vendors)."""
-        positions = self.env.cr.cache.setdefault(("ml_connector", "fiscal_positions"), {})
-        key = (company.id, vendor.id)
-        if key not in positions:
-            positions[key] = (
-                self.env["account.fiscal.position"].with_company(company)._get_fiscal_position(vendor)
-            )
-        return positions[key]
+        """The vendor's fiscal position in ``company`` (Odoo's own detection: set on the vendor, else
+        by its country and VAT)."""
+        return self.env["account.fiscal.position"].with_company(company)._get_fiscal_position(vendor)
