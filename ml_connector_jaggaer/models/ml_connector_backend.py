@@ -22,6 +22,7 @@ PATH_FIELDS = {
     "jaggaer_path_po_status": "po_status",
     "jaggaer_path_invoice_list": "invoice_list",
     "jaggaer_path_invoice_detail": "invoice_detail",
+    "jaggaer_path_invoice_import": "invoice_import",
     "jaggaer_path_invoice_status": "invoice_status",
     "jaggaer_path_gl_values": "gl_values",
 }
@@ -112,6 +113,7 @@ class MlConnectorBackend(models.Model):
     jaggaer_path_po_status = _path("po_status", "Purchase orders: status")
     jaggaer_path_invoice_list = _path("invoice_list", "Invoices: list")
     jaggaer_path_invoice_detail = _path("invoice_detail", "Invoices: detail")
+    jaggaer_path_invoice_import = _path("invoice_import", "Invoices: import")
     jaggaer_path_invoice_status = _path("invoice_status", "Invoices: payment status")
     jaggaer_path_gl_values = _path("gl_values", "GL segment values")
 

@@ -129,8 +129,8 @@ class MlConnectorReaderJaggaerInvoice(models.AbstractModel):
 
         if not accepted(status[0], workflow) or not accepted(status[1], payment):
             return self.env._(
-                "Not imported yet: workflowStatus %(workflow)s, paymentStatus %(payment)s. It becomes a "
-                "bill once JAGGAER moves it to %(wanted)s.",
+                "Not imported yet: workflowStatus %(workflow)s, paymentStatus %(payment)s. It is imported "
+                "once JAGGAER moves it to %(wanted)s.",
                 workflow=status[0],
                 payment=status[1],
                 wanted=" / ".join(filter(None, [", ".join(workflow), ", ".join(payment)])),

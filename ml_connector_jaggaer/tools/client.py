@@ -36,6 +36,7 @@ DEFAULT_PATHS = {
     "po_status": "/j1p/api/public/jp/v1/purchaseorders/{id}/status",
     "invoice_list": "/j1p/api/public/ji/v1/invoices",
     "invoice_detail": "/j1p/api/public/ji/v1/invoices/{id}",
+    "invoice_import": "/j1p/api/public/ji/v1/invoices/ocr",  # §1.4 confirmed
     "invoice_status": "/j1p/api/public/ji/v1/invoices/{id}/status",  # PROPOSED (§2)
     "gl_values": "/j1p/api/public/ji/v1/customfields/{name}/values",
 }

@@ -5,7 +5,9 @@ vendors, products, accounts. Each scenario then builds a *world* with its own nu
 
 * JAGGAER: confirmed POs to Lab Supply (out), supplier invoices billing them (in), orders its
   buyers keyed in JAGGAER (in, as draft purchase orders);
-* SPS: confirmed POs to Acme Widgets (850 out), orders from Northwind Stores (850 in).
+* SPS: confirmed POs to Acme Widgets (850 out), orders from Northwind Stores (850 in);
+* Oracle Fusion: orders to JAGGAER with acknowledgments and receipts back, JAGGAER invoices into
+  Fusion payables (:mod:`.fusion_world`).
 
 :func:`reconcile` compares Odoo and the simulators document by document: a document missing
 on the side it should reach is *lost*; one that arrived twice (two bills for one invoice,
@@ -15,6 +17,8 @@ order keyed in JAGGAER, such an order sent back to JAGGAER) is *duplicated*.
 
 import random
 from dataclasses import dataclass, field
+
+from . import fusion_world
 
 LAB_SUPPLY = {
     "bravoId": 3901,
@@ -37,6 +41,7 @@ JAGGAER_PRODUCTS = 5  # every JAGGAER PO has one line per product, every invoice
 class Base:
     jaggaer_id: int
     sps_id: int
+    fusion_id: int
     lab_supply_id: int
     acme_id: int
     northwind_id: int
@@ -52,10 +57,15 @@ class Sizes:
     sps_pos: int = 6
     orders_in: int = 6
     keyed_in_jaggaer: int = 2
+    fusion_pos: int = 4
+    fusion_receipts: int = 2
+    fusion_invoices: int = 4
 
     @property
     def documents(self):
-        return self.jaggaer_pos + self.invoices + self.sps_pos * 2 + self.orders_in + self.keyed_in_jaggaer
+        fusion = self.fusion_pos + self.fusion_pos // 2 + 2 * self.fusion_receipts + self.fusion_invoices
+        jaggaer = self.jaggaer_pos + self.invoices + self.keyed_in_jaggaer
+        return jaggaer + self.sps_pos * 2 + self.orders_in + fusion
 
 
 @dataclass
@@ -66,6 +76,7 @@ class World:
     invoices: list = field(default_factory=list)  # JAGGAER supplier invoice numbers
     orders_in: list = field(default_factory=list)  # Northwind PO numbers
     keyed_in_jaggaer: list = field(default_factory=list)  # JAGGAER poNumbers of orders its buyers keyed
+    fusion: fusion_world.FusionWorld = field(default_factory=fusion_world.FusionWorld)
 
     @property
     def all_pos(self):
@@ -111,6 +122,7 @@ def seed_simulators(sims):
     sims.control("sps", "reset")
     sims.control("jaggaer", "seed", {"suppliers": [LAB_SUPPLY]})
     sims.control("sps", "seed", sps_seed())
+    fusion_world.seed(sims)
 
 
 def ensure_base(env, sims):
@@ -127,7 +139,7 @@ def ensure_base(env, sims):
             env["ml.connector.binding"].search([("backend_id", "in", (jaggaer | sps).ids)]).unlink()
             (jaggaer | sps).flow_ids.write({"cursor": False, "last_collect_run_id": False})
         (jaggaer | sps).filtered(lambda b: b.state != "active").action_activate()
-        return _base_from(env, jaggaer, sps)
+        return _base_from(env, sims, jaggaer, sps)
 
     company = env.company
     usd = env.ref("base.USD")
@@ -236,15 +248,17 @@ def ensure_base(env, sims):
         }
     )
     (jaggaer | sps).action_activate()
-    return _base_from(env, jaggaer, sps)
+    return _base_from(env, sims, jaggaer, sps)
 
 
-def _base_from(env, jaggaer, sps):
+def _base_from(env, sims, jaggaer, sps):
     Partner = env["res.partner"]
     products = env["product.product"].search([("default_code", "=like", "LAB-%")], order="default_code")
+    fusion, _fusion_jaggaer = fusion_world.ensure(env, sims)
     return Base(
         jaggaer_id=jaggaer.id,
         sps_id=sps.id,
+        fusion_id=fusion.id,
         lab_supply_id=Partner.search([("ref", "=", "006105")], limit=1).id,
         acme_id=Partner.search([("name", "=", "Acme Widgets LLC")], limit=1).id,
         northwind_id=Partner.search([("name", "=", "Northwind Stores")], limit=1).id,
@@ -337,6 +351,9 @@ def build(env, sims, base, tag, sizes):
         number = f"{tag}-JC{index:04d}"
         sims.control("jaggaer", "seed", {"purchase_orders": [keyed_in_jaggaer(number)]})
         world.keyed_in_jaggaer.append(number)
+    world.fusion = fusion_world.build(
+        sims, tag, sizes.fusion_pos, sizes.fusion_receipts, sizes.fusion_invoices
+    )
     return world
 
 
@@ -370,6 +387,7 @@ def reconcile(env, sims, world):
         + len(world.sps_pos)
         + len(world.orders_in)
         + len(world.keyed_in_jaggaer)
+        + world.fusion.documents
     )
 
     def note(kind, what):
@@ -378,6 +396,8 @@ def reconcile(env, sims, world):
             result.lost += 1
         else:
             result.duplicated += 1
+
+    fusion_world.reconcile(sims, world.fusion, note)
 
     jaggaer_state = sims.control("jaggaer", "state", method="GET")
     in_jaggaer = {po["poNumber"] for po in jaggaer_state["purchase_orders"]}
