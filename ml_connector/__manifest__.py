@@ -7,7 +7,7 @@
     "author": "ml-connector",
     "website": "https://www.ml-connector.com",
     "license": "LGPL-3",
-    "depends": ["mail", "purchase", "account", "stock"],
+    "depends": ["mail", "purchase", "account", "stock", "purchase_stock"],
     "external_dependencies": {"python": ["cryptography", "requests", "rapidfuzz"]},
     "data": [
         "security/ml_connector_security.xml",

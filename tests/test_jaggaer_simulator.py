@@ -3,7 +3,14 @@
 import pytest
 import requests
 
-from tests.simulators.jaggaer import RC, JaggaerSimulator, demo_seed, splittable, splittable_entries
+from tests.simulators.jaggaer import (
+    RC,
+    JaggaerSimulator,
+    demo_seed,
+    demo_seed_full,
+    splittable,
+    splittable_entries,
+)
 from tests.simulators.server import SimulatorServer
 
 TOKEN_FORM = {"grant_type": "client_credentials", "client_id": "demo-client", "client_secret": "demo-secret"}
@@ -793,3 +800,132 @@ def test_demo_seed_matches_its_docstring(sim):
         i["header"]["supplierInvoiceNumber"]: i["header"]["total"]["value"] for i in sim.invoices.values()
     }
     assert totals == {"LS-88120": 305.0, "LS-88121": 705.0, "LS-88122": 62.5}
+
+
+# -- choices the reference leaves open (§1.5, §1.6, §1.9, §2) ------------------------------
+
+
+def test_list_order_is_a_choice(api, sim):
+    seed_invoices(sim, 3)
+    for index, invoice in enumerate(
+        sorted(sim.invoices.values(), key=lambda inv: inv["header"]["invoiceId"])
+    ):
+        invoice["header"]["lastUpdate"] = f"2024-05-2{index}T10:00:00.000Z"
+    ids = sorted(sim.invoices)
+    listed = [i["header"]["invoiceId"] for i in items(api.get("invoices").json(), "jiinvoiceList.jiinvoice")]
+    assert listed == ids, "oldest first by default"
+    sim.configure(list_order="newest_first", page_size=2)
+    first = api.get("invoices").json()
+    second = api.get("invoices", start=3).json()
+    newest = [
+        i["header"]["invoiceId"] for page in (first, second) for i in items(page, "jiinvoiceList.jiinvoice")
+    ]
+    assert newest == ids[::-1] and first["totRecords"] == 3 and second["startAt"] == 3
+    filtered = api.get("invoices", flt="lastUpdate>=2024-05-21T00:00:00.000Z").json()
+    assert [i["header"]["invoiceId"] for i in items(filtered, "jiinvoiceList.jiinvoice")] == ids[:0:-1]
+    with pytest.raises(ValueError, match="list_order must be one of"):
+        sim.configure(list_order="random")
+
+
+@pytest.mark.parametrize("shape", ["list", "top", "id_only", "none"])
+def test_po_import_answer_shapes(api, sim, shape):
+    demo_seed(sim)
+    sim.configure(po_import_answer=shape)
+    answer = api.post("purchase_orders", po_body()).json()
+    stored = sim.get_po("PO-1")
+    assert stored and answer["returnCode"] == 0, "accepted whatever the answer says"
+    if shape == "list":
+        assert first_po_of(answer)["poId"] == stored["poId"]
+    elif shape == "top":
+        assert (answer["poId"], answer["poNumber"], answer["status"]) == (stored["poId"], "PO-1", "Approved")
+        assert "purchaseOrderList" not in answer
+    elif shape == "id_only":
+        assert answer == {"returnCode": 0, "returnMessage": "", "poId": stored["poId"]}
+    else:
+        assert answer == {"returnCode": 0, "returnMessage": ""}
+    # the list and the detail keep their shape
+    assert first_po(api.get("purchase_orders", f"/{stored['poId']}"))["poNumber"] == "PO-1"
+
+
+def first_po_of(body):
+    return body["purchaseOrderList"]["purchaseOrder"][0]
+
+
+def test_wrappers_are_a_choice(api, sim):
+    demo_seed(sim)
+    sim.configure(wrappers={"invoices": "bills.bill", "purchase_orders": "orders"})
+    body = api.get("invoices").json()
+    assert "jiinvoiceList" not in body and len(items(body, "bills.bill")) == 3
+    api.post("purchase_orders", po_body())
+    assert items(api.get("purchase_orders").json(), "orders")[0]["poNumber"] == "PO-1"
+
+
+@pytest.mark.parametrize(
+    ("fmt", "stamp", "date"),
+    [
+        ("iso_ms", "2024-05-27T09:14:03.118Z", "2024-05-26T00:00:00.000Z"),
+        ("iso_seconds", "2024-05-27T09:14:03Z", "2024-05-26T00:00:00Z"),
+        ("iso_offset", "2024-05-27T11:14:03.118+02:00", "2024-05-26T00:00:00.000+02:00"),
+        ("compact", "20240527091403", "20240526000000"),
+    ],
+)
+def test_timestamp_formats(api, sim, fmt, stamp, date):
+    seed_invoices(sim, 1)
+    invoice = next(iter(sim.invoices.values()))
+    invoice["header"].update(lastUpdate="2024-05-27T09:14:03.118Z", invoiceDate="2024-05-26T00:00:00.000Z")
+    sim.configure(timestamp_format=fmt)
+    header = items(api.get("invoices").json(), "jiinvoiceList.jiinvoice")[0]["header"]
+    assert (header["lastUpdate"], header["invoiceDate"]) == (stamp, date)
+    detail = api.get("invoices", f"/{header['invoiceId']}").json()["header"]
+    assert detail["lastUpdate"] == stamp
+    # filters are read in the reference's ISO format whatever the server writes
+    assert api.get("invoices", flt="lastUpdate>=2024-05-27T09:14:03.118Z").json()["totRecords"] == 1
+    assert api.get("invoices", flt="lastUpdate>=2024-05-27T09:14:03.119Z").json()["totRecords"] == 0
+
+
+def test_amounts_and_return_codes_as_text(api, sim):
+    demo_seed(sim)
+    sim.configure(amount_format="string", return_code_type="string")
+    body = api.get("invoices").json()
+    header = items(body, "jiinvoiceList.jiinvoice")[0]["header"]
+    assert body["returnCode"] == "0" and header["total"]["value"] == "305.0"
+    line = api.get("invoices", f"/{header['invoiceId']}").json()["lineList"]["invoiceLine"][0]
+    assert (line["quantity"], line["unitPrice"]) == ("10", "12.5")
+    refused = api.get("invoices", flt="nope==1").json()
+    assert refused["returnCode"] == str(RC.INVALID_FILTER)
+    assert body["totRecords"] == 3, "the envelope's counts stay numbers"
+
+
+def test_full_demo_seed_adds_a_paid_invoice_and_an_order_created_in_jaggaer(sim):
+    demo_seed_full(sim)
+    demo_seed_full(sim)  # idempotent
+    invoices = {i["invoiceNumber"]: i for i in sim.state()["invoices"]}
+    assert sorted(invoices) == ["I00100", "I00101", "I00102", "I00103"]
+    earlier = sim.get_invoice(5100230)["header"]
+    assert (earlier["supplierInvoiceNumber"], earlier["nonPOInvoice"], earlier["paymentStatus"]) == (
+        "LS-88001",
+        "true",
+        "Payable",
+    )
+    assert earlier["total"]["value"] == 240.0
+    created_there = sim.get_po("P0007001")
+    assert (created_there["poId"], created_there["status"], created_there["supplier"]["id"]) == (
+        880100,
+        "Approved",
+        3901,
+    )
+    assert created_there["lineList"]["poLine"][0]["item"]["catalogNumber"] == "LAB-GLV-100"
+
+
+def test_a_buyer_edits_an_order_in_jaggaer(sim):
+    demo_seed_full(sim)
+    before = sim.get_po("P0007001")
+    sim.clock.advance(1)
+    after = sim.edit_po("P0007001", {"1": 30})
+    assert (after["revisionNumber"], after["total"]["value"]) == (1, 375)
+    assert after["lineList"]["poLine"][0]["quantity"] == 30 and after["requestor"] == before["requestor"]
+    assert after["lastUpdate"] > before["lastUpdate"]
+    assert sim.edit_po("P0007001", {"1": 30})["revisionNumber"] == 1, "the same again is no change"
+    sim.set_po_status("P0007001", "Canceled")
+    with pytest.raises(ValueError, match="Canceled: changes are not accepted"):
+        sim.edit_po("P0007001", {"1": 31})

@@ -7,6 +7,7 @@ from . import (
     ml_connector_matching,
     ml_connector_reader,
     ml_connector_reader_odoo_customer_invoice,
+    ml_connector_reader_odoo_invoice_payment,
     ml_connector_reader_odoo_purchase_order,
     ml_connector_reader_odoo_supplier,
     ml_connector_review,
@@ -17,8 +18,10 @@ from . import (
     ml_connector_writer_keyed,
     ml_connector_writer_odoo_gl_value,
     ml_connector_writer_odoo_invoice,
+    ml_connector_writer_odoo_purchase_order,
     ml_connector_writer_odoo_purchase_order_status,
     ml_connector_writer_odoo_supplier,
     product,
+    purchase_order,
     res_partner,
 )

@@ -353,14 +353,16 @@ class MlConnectorMatching(models.AbstractModel):
         if override:
             return Mapping._resolve(backend, "Tax", override, label=self.env._("tax code on the document"))
         taxes = product.supplier_taxes_id.filtered(lambda t: t.company_id == company)
-        fiscal_position = (
-            self.env["account.fiscal.position"].with_company(company)._get_fiscal_position(vendor)
-            if vendor
-            else None
-        )
+        fiscal_position = self._fiscal_position(company, vendor) if vendor else None
         if fiscal_position:
             taxes = fiscal_position.map_tax(taxes)
         if not taxes and required:
             code = product.default_code or str(product.id)
             return Mapping._resolve(backend, "Tax", f"product:{code}", label=product.display_name)
         return taxes
+
+    @api.model
+    def _fiscal_position(self, company, vendor):
+        """The vendor's fiscal position in ``company`` (Odoo's own detection: set on the vendor, else
+        by its country and VAT)."""
+        return self.env["account.fiscal.position"].with_company(company)._get_fiscal_position(vendor)

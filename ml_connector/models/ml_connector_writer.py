@@ -1,6 +1,7 @@
 from odoo import api, models
 
 from ..tools.items import Deferred
+from .ml_connector_matching import PartnerQuery
 from .ml_connector_reader import ODOO
 
 
@@ -116,6 +117,50 @@ class MlConnectorWriter(models.AbstractModel):
             return {"local_ref": key, "local_backend": source}
         model, record_id = key.rsplit(",", 1)
         return {"record": self.env[model].browse(int(record_id))}
+
+    @api.model
+    def _remote_vendor(self, source, supplier, what):
+        """The Odoo vendor of supplier ``supplier`` (a Ref) of connection ``source``: through its
+        supplier binding, else the matching cascade; a person decides what the cascade cannot (the
+        document waits on the review item the supplier flow of that connection uses too). ``what``
+        names the document, for the review."""
+        binding_type = source._binding_type("supplier")
+        query = PartnerQuery(
+            name=supplier.name,
+            duns=supplier.duns,
+            vat=supplier.vat,
+            reference=supplier.number,
+            bindings={binding_type: supplier.key},
+        )
+        # the documents of a batch come from a few suppliers: each is matched once per batch
+        vendors = self._transaction_cache("remote_vendors")
+        key = (source.id, supplier.key, query.name, query.duns, query.reference)
+        if key in vendors:
+            return vendors[key]
+        match = self.env["ml.connector.matching"]._match_partner(source, query)
+        if match.record:
+            vendors[key] = match.record
+            return match.record
+        if not match.candidates:
+            match.reason = self.env._(
+                "no Odoo vendor is linked to it or matches it. Choose the vendor in the review (or let the "
+                "supplier flow create it); this document then goes on by itself."
+            )
+        raise match.review_error(
+            binding_type=binding_type,
+            external_id=supplier.key or f"number:{supplier.number}",
+            label=self.env._(
+                "%(system)s supplier %(name)s (%(id)s) of %(what)s",
+                system=source._system_label(),
+                name=supplier.name,
+                id=supplier.key,
+                what=what,
+            ),
+            kind="partner",
+            res_model="res.partner",
+            backend=source,
+            key=supplier.number or False,
+        )
 
     # ------------------------------------------------------------------ helpers
     @api.model

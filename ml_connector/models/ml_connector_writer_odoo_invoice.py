@@ -2,8 +2,8 @@ from odoo import api, fields, models
 from odoo.tools import float_compare, float_round
 from odoo.tools.sql import escape_psql
 
-from ..tools.errors import DocumentError
-from .ml_connector_matching import PartnerQuery
+from ..tools.errors import DependencyError, DocumentError
+from ..tools.matching import MatchCandidate, MatchResult
 
 
 class MlConnectorWriterOdooInvoice(models.AbstractModel):
@@ -122,6 +122,8 @@ class MlConnectorWriterOdooInvoice(models.AbstractModel):
             }
         currency = self._currency(source, invoice)
         line_vals, orders, notes = self._bill_lines(source, invoice, vendor, currency)
+        line_vals += self._charge_lines(source, invoice)
+        self._check_taxes(source, invoice, vendor, currency, line_vals)
         vals = {
             "move_type": "in_refund" if invoice.is_credit_note else "in_invoice",
             "partner_id": vendor.id,
@@ -162,20 +164,17 @@ class MlConnectorWriterOdooInvoice(models.AbstractModel):
             currency=currency.name,
         )
         if invoice.total is not None and float_compare(
-            invoice.total, move.amount_total, precision_rounding=currency.rounding
+            abs(invoice.total), move.amount_total, precision_rounding=currency.rounding
         ):
             notes.append(
                 self.env._(
-                    "%(system)s's total is %(total)s (Odoo computes the taxes).",
+                    "%(system)s's total is %(total)s, the bill's %(bill)s (untaxed %(untaxed)s, taxes "
+                    "%(tax)s).",
                     system=source._system_label(),
                     total=invoice.total,
-                )
-            )
-        if invoice.charges:
-            notes.append(
-                self.env._(
-                    "Header charges not imported: %s.",
-                    ", ".join(f"{charge.code} {charge.amount}" for charge in invoice.charges),
+                    bill=move.amount_total,
+                    untaxed=move.amount_untaxed,
+                    tax=move.amount_tax,
                 )
             )
         if notes:
@@ -210,44 +209,7 @@ class MlConnectorWriterOdooInvoice(models.AbstractModel):
 
     @api.model
     def _vendor(self, source, invoice):
-        supplier = invoice.supplier
-        binding_type = source._binding_type("supplier")
-        query = PartnerQuery(
-            name=supplier.name,
-            duns=supplier.duns,
-            vat=supplier.vat,
-            reference=supplier.number,
-            bindings={binding_type: supplier.key},
-        )
-        # the invoices of a batch come from a few suppliers: each is matched once per batch
-        vendors = self._transaction_cache("odoo_invoice_vendors")
-        key = (source.id, supplier.key, query.name, query.duns, query.reference)
-        if key in vendors:
-            return vendors[key]
-        match = self.env["ml.connector.matching"]._match_partner(source, query)
-        if match.record:
-            vendors[key] = match.record
-            return match.record
-        if not match.candidates:
-            match.reason = self.env._(
-                "no Odoo vendor is linked to it or matches it. Choose the vendor in the review (or let the "
-                "supplier flow create it); this invoice then goes on by itself."
-            )
-        raise match.review_error(
-            binding_type=binding_type,
-            external_id=supplier.key or f"number:{supplier.number}",
-            label=self.env._(
-                "%(system)s supplier %(name)s (%(id)s) of invoice %(number)s",
-                system=source._system_label(),
-                name=supplier.name,
-                id=supplier.key,
-                number=invoice.number,
-            ),
-            kind="partner",
-            res_model="res.partner",
-            backend=source,
-            key=supplier.number or False,
-        )
+        return self._remote_vendor(source, invoice.supplier, self.env._("invoice %s", invoice.number))
 
     @api.model
     def _bill_lines(self, source, invoice, vendor, currency):
@@ -281,6 +243,7 @@ class MlConnectorWriterOdooInvoice(models.AbstractModel):
             description = invoice_line.item.description or ""
             account, distribution = self._coding(source, invoice_line.coding, where)
             vals = {"name": description, "quantity": quantity, "price_unit": price}
+            product = None
             if invoice_line.po:
                 pol = self._purchase_line(source, invoice_line.po.number, invoice_line.po_line, where)
                 self._check_against_order(
@@ -295,12 +258,12 @@ class MlConnectorWriterOdooInvoice(models.AbstractModel):
                 )
                 in_this_invoice[pol] = in_this_invoice.get(pol, 0.0) + quantity
                 orders |= pol.order_id
+                product = pol.product_id
                 vals.update(
                     product_id=pol.product_id.id,
                     name=description or pol.name,
                     purchase_line_id=pol.id,
                     product_uom_id=pol.product_uom_id.id,
-                    tax_ids=[(6, 0, pol.tax_ids.ids)],
                     analytic_distribution=distribution or pol.analytic_distribution,
                 )
             elif distribution:
@@ -311,8 +274,200 @@ class MlConnectorWriterOdooInvoice(models.AbstractModel):
                 notes.append(
                     self.env._("%s has no PO and no Account: Odoo's default expense account is used.", where)
                 )
+            taxes = self._line_taxes(source, invoice, invoice_line, product or account, vendor)
+            if taxes is not None:
+                vals["tax_ids"] = [(6, 0, taxes.ids)]
             result.append(vals)
         return result, orders, notes
+
+    # -- taxes and charges: the bill ends with the totals the document states ------------
+    @api.model
+    def _line_taxes(self, source, invoice, invoice_line, product_or_account, vendor):
+        """The taxes of a bill line: none when the document says the line bears none; the tax chosen
+        in review for this invoice; the document's tax code or rate (line's, else header's) mapped;
+        else the product's purchase taxes through the vendor's fiscal position (for a line without
+        product, its account's default taxes the same way). None: leave it to Odoo."""
+        Tax = self.env["account.tax"]
+        if invoice_line.taxable is False:
+            return Tax
+        chosen = self._reviewed_tax(source, invoice)
+        if chosen:
+            return chosen
+        stated = next((tax for tax in invoice_line.taxes if tax.code or tax.rate is not None), None)
+        stated = stated or next((tax for tax in invoice.taxes if tax.code or tax.rate is not None), None)
+        if stated:
+            return self._document_tax(source, stated, vendor)
+        if not product_or_account:
+            return None
+        if product_or_account._name == "account.account":
+            taxes = product_or_account.tax_ids.filtered(lambda tax: tax.type_tax_use == "purchase")
+            position = self.env["ml.connector.matching"]._fiscal_position(source.company_id, vendor)
+            return position.map_tax(taxes) if position else taxes
+        return self.env["ml.connector.matching"]._purchase_taxes(source, product_or_account, vendor)
+
+    @api.model
+    def _document_tax(self, source, stated, vendor):
+        """The Odoo tax of a tax code (its 'Tax' mapping) or of a rate (the one purchase tax of that rate,
+        else its 'Tax' mapping, e.g. '8.25%'); the document waits while it is unmapped."""
+        Matching = self.env["ml.connector.matching"]
+        if stated.code:
+            tax = Matching._purchase_taxes(source, None, vendor, override=stated.code)
+        else:
+            same_rate = self.env["account.tax"].search(
+                [
+                    ("company_id", "=", source.company_id.id),
+                    ("type_tax_use", "=", "purchase"),
+                    ("amount_type", "=", "percent"),
+                    ("amount", "=", stated.rate),
+                ]
+            )
+            if len(same_rate) == 1:
+                return same_rate
+            tax = Matching._purchase_taxes(source, None, vendor, override=f"{stated.rate:g}%")
+        if tax._name != "account.tax":
+            raise DocumentError(
+                self.env._(
+                    "Tax %(code)s is mapped to %(record)s, which is not a tax.",
+                    code=stated.code or f"{stated.rate:g}%",
+                    record=tax.display_name,
+                )
+            )
+        return tax
+
+    @api.model
+    def _reviewed_tax(self, source, invoice):
+        """The tax a person chose for this invoice's taxable lines in review (see ``_check_taxes``)."""
+        binding = self.env["ml.connector.binding"]._find(
+            source, source._binding_type("invoice_tax"), external_id=invoice.key
+        )
+        record = binding._record() if binding else None
+        return record if record and record._name == "account.tax" else None
+
+    @api.model
+    def _charge_lines(self, source, invoice):
+        """A line per header charge or allowance (freight, handling, fees, discounts), on the account
+        its code is mapped to ('Charge' mapping); the document waits while a code is unmapped."""
+        result = []
+        for charge in invoice.charges:
+            amount = charge.amount or 0.0
+            if not amount:
+                continue
+            if invoice.is_credit_note:
+                amount = -abs(amount) if charge.kind == "discount" else abs(amount)
+            code = charge.code or charge.kind
+            label = charge.description or code
+            account = self.env["ml.connector.mapping"]._resolve(
+                source,
+                "Charge",
+                code,
+                label=self.env._("%(label)s on invoice %(number)s", label=label, number=invoice.number),
+            )
+            if account._name != "account.account":
+                raise DocumentError(
+                    self.env._(
+                        "Charge %(code)s is mapped to %(record)s, which is not an account.",
+                        code=code,
+                        record=account.display_name,
+                    )
+                )
+            result.append(
+                {
+                    "name": label,
+                    "quantity": 1.0,
+                    "price_unit": amount,
+                    "account_id": account.id,
+                    "tax_ids": [(6, 0, [])],  # charges bear no tax unless the document says so
+                }
+            )
+        return result
+
+    @api.model
+    def _check_taxes(self, source, invoice, vendor, currency, line_vals):
+        """A bill whose taxes differ from what the document states (beyond rounding) is not created:
+        it waits in review with both figures, offering the taxes that give the stated amount."""
+        stated = [tax.amount for tax in invoice.taxes if tax.amount is not None]
+        if not stated:
+            return
+        stated = abs(sum(stated))
+        computed, base, taxed = self._computed_tax(line_vals, currency, vendor)
+        if float_compare(abs(computed - stated), currency.rounding * max(taxed, 1), precision_digits=6) <= 0:
+            return
+        reason = self.env._(
+            "Invoice %(number)s states taxes of %(stated)s %(currency)s; its lines give %(computed)s in Odoo "
+            "(taxable amount %(base)s). Choose the tax of its taxable lines here (those offered give the "
+            "stated amount), or map its tax code, or correct the products' purchase taxes, then replay.",
+            number=invoice.number,
+            stated=float_round(stated, precision_rounding=currency.rounding),
+            currency=currency.name,
+            computed=float_round(computed, precision_rounding=currency.rounding),
+            base=float_round(base, precision_rounding=currency.rounding),
+        )
+        raise MatchResult(
+            None, "amount", candidates=self._taxes_giving(source, stated, base, currency), reason=reason
+        ).review_error(
+            binding_type=source._binding_type("invoice_tax"),
+            external_id=invoice.key,
+            label=self.env._(
+                "Taxes of %(system)s invoice %(number)s", system=source._system_label(), number=invoice.number
+            ),
+            kind="tax",
+            res_model="account.tax",
+            backend=source,
+            key=invoice.number,
+        )
+
+    @api.model
+    def _computed_tax(self, line_vals, currency, vendor):
+        """``(tax, taxable base, number of taxed lines)`` Odoo computes for the bill lines ``line_vals``."""
+        Tax, Product = self.env["account.tax"], self.env["product.product"]
+        tax_total = base = 0.0
+        taxed = 0
+        for vals in line_vals:
+            commands = vals.get("tax_ids")
+            ids = commands[0][2] if commands and isinstance(commands[0], tuple | list) else []
+            if commands is None or not ids:
+                continue
+            taxes = Tax.browse(ids)
+            amounts = taxes.compute_all(
+                vals["price_unit"],
+                currency,
+                vals["quantity"],
+                product=Product.browse(vals.get("product_id") or []),
+                partner=vendor,
+            )
+            tax_total += amounts["total_included"] - amounts["total_excluded"]
+            base += amounts["total_excluded"]
+            taxed += 1
+        return tax_total, base, taxed
+
+    @api.model
+    def _taxes_giving(self, source, stated, base, currency):
+        """Purchase taxes of the company that give ``stated`` on ``base``, as review candidates."""
+        candidates = []
+        if not base:
+            return candidates
+        taxes = self.env["account.tax"].search(
+            [
+                ("company_id", "=", source.company_id.id),
+                ("type_tax_use", "=", "purchase"),
+                ("amount_type", "=", "percent"),
+            ]
+        )
+        for tax in taxes:
+            amount = tax.compute_all(base, currency)
+            given = amount["total_included"] - amount["total_excluded"]
+            if float_compare(given, stated, precision_rounding=currency.rounding) == 0:
+                candidates.append(
+                    MatchCandidate(
+                        tax,
+                        100.0,
+                        "amount",
+                        self.env._(
+                            "%(tax)s gives %(amount)s on %(base)s.", tax=tax.name, amount=given, base=base
+                        ),
+                    )
+                )
+        return candidates
 
     @api.model
     def _coding(self, source, coding, where):
@@ -464,15 +619,18 @@ class MlConnectorWriterOdooInvoice(models.AbstractModel):
         billed = pol._prepare_qty_invoiced()[pol]
         if refund:
             if float_compare(quantity, billed, precision_rounding=rounding) > 0:
-                raise DocumentError(
+                # the invoice it credits may come later in the listing (no order is assumed)
+                raise DependencyError(
                     self.env._(
-                        "%(where)s credits %(q)s of %(po)s '%(line)s', more than the %(billed)s billed.",
+                        "%(where)s credits %(q)s of %(po)s '%(line)s', more than the %(billed)s billed: "
+                        "it waits for the invoice it credits.",
                         where=where,
                         q=quantity,
                         po=po.name,
                         line=pol.name,
                         billed=billed,
-                    )
+                    ),
+                    waits_for=f"purchase.order.line,{pol.id}",
                 )
             return
         left = pol.product_qty - billed

@@ -1,7 +1,7 @@
 from odoo import api, models
 
 from ..tools.documents import SUPPLIER_FIELDS, supplier_changes
-from ..tools.errors import DocumentSkipped
+from ..tools.errors import DependencyError, DocumentSkipped
 from ..tools.matching import MatchCandidate, MatchResult
 from ..tools.payload import content_hash
 from .ml_connector_matching import PartnerQuery
@@ -61,9 +61,12 @@ class MlConnectorWriterOdooSupplier(models.AbstractModel):
                 ),
             )
             if match.record:
+                self._wait_for_stronger_match(line, match.record, match.rule)
                 self._check_not_linked_elsewhere(source, match, supplier)
                 return self._link_vendor(source, match.record, supplier, match.explanation)
             if match.candidates:
+                partners = self.env["res.partner"].union(*(c.record for c in match.candidates))
+                self._wait_for_stronger_match(line, partners, match.rule)
                 self._annotate_linked(source, match.candidates)
                 raise self._review_error(source, match, supplier)
         if remote_now["status"] == "INACTIVE":
@@ -204,6 +207,42 @@ class MlConnectorWriterOdooSupplier(models.AbstractModel):
         return vals
 
     # -- undecided matches -----------------------------------------------------------
+    @api.model
+    def _wait_for_stronger_match(self, line, partners, rule):
+        """Vendors found on a weaker key (DUNS, VAT, name…) whose supplier number is the number of
+        another supplier still pending in this flow: that one is theirs by number and goes first,
+        whatever the order the source listed them in (it may then link the vendor, and this one
+        goes to review as a second account of the same company)."""
+        if rule in ("binding", "reference"):
+            return
+        numbers = {partner.ref.strip() for partner in partners if partner.ref and partner.ref.strip()}
+        if not numbers:
+            return
+        stronger = (
+            self.env["ml.connector.audit.line"]
+            .sudo()
+            .search(
+                [
+                    ("flow_id", "=", line.flow_id.id),
+                    ("state", "=", "pending"),
+                    ("id", "!=", line.id),
+                    ("document_key", "in", sorted(numbers)),
+                ],
+                limit=1,
+            )
+        )
+        if stronger:
+            raise DependencyError(
+                self.env._(
+                    "%(vendors)s also match(es) %(document)s, supplier number %(number)s, not processed yet: "
+                    "it goes first.",
+                    vendors=", ".join(partners.mapped("display_name")),
+                    document=stronger.name,
+                    number=stronger.document_key,
+                ),
+                waits_for=f"ml.connector.audit.line,{stronger.id}",
+            )
+
     @api.model
     def _check_not_linked_elsewhere(self, source, match, supplier):
         binding_type = source._binding_type("supplier")

@@ -316,7 +316,8 @@ class InvoiceLine(Document):
     po: Ref | None = None  # the order the line bills (number, key on the source end)
     po_line: str = ""  # the order's line number
     coding: Coding = field(default_factory=Coding)
-    taxes: list[TaxAmount] = field(default_factory=list)
+    taxes: list[TaxAmount] = field(default_factory=list)  # the tax code or rate the line states
+    taxable: bool | None = None  # the document says whether the line bears tax (None: it does not say)
     notes: str = ""
 
 
@@ -337,8 +338,8 @@ class Invoice(Document):
     po_number: str = ""  # the order the whole invoice bills, when it names one
     payment_terms: Ref | None = None
     lines: list[InvoiceLine] = field(default_factory=list)
-    charges: list[Charge] = field(default_factory=list)
-    taxes: list[TaxAmount] = field(default_factory=list)
+    charges: list[Charge] = field(default_factory=list)  # header charges and allowances, beside the lines
+    taxes: list[TaxAmount] = field(default_factory=list)  # the tax the document states (empty: it does not)
     untaxed: float | None = None
     total: float | None = None
     status: str = ""
@@ -464,6 +465,7 @@ DOCUMENT_TYPES = {
         DocumentType("customer_order", "Customer orders", PurchaseOrder, sequence=30),
         DocumentType("customer_invoice", "Customer invoices", Invoice, sequence=20),
         DocumentType("inventory", "Inventory advice", InventoryAdvice, sequence=80),
+        DocumentType("invoice_payment", "Invoice payments", Invoice, sequence=90),
     )
 }
 

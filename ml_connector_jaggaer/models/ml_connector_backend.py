@@ -19,9 +19,11 @@ PATH_FIELDS = {
     "jaggaer_path_po_list": "po_list",
     "jaggaer_path_po_detail": "po_detail",
     "jaggaer_path_po_import": "po_import",
+    "jaggaer_path_po_status": "po_status",
     "jaggaer_path_invoice_list": "invoice_list",
     "jaggaer_path_invoice_detail": "invoice_detail",
     "jaggaer_path_invoice_import": "invoice_import",
+    "jaggaer_path_invoice_status": "invoice_status",
     "jaggaer_path_gl_values": "gl_values",
 }
 WRAPPER_FIELDS = {
@@ -108,9 +110,11 @@ class MlConnectorBackend(models.Model):
     jaggaer_path_po_list = _path("po_list", "Purchase orders: list")
     jaggaer_path_po_detail = _path("po_detail", "Purchase orders: detail")
     jaggaer_path_po_import = _path("po_import", "Purchase orders: import")
+    jaggaer_path_po_status = _path("po_status", "Purchase orders: status")
     jaggaer_path_invoice_list = _path("invoice_list", "Invoices: list")
     jaggaer_path_invoice_detail = _path("invoice_detail", "Invoices: detail")
     jaggaer_path_invoice_import = _path("invoice_import", "Invoices: import")
+    jaggaer_path_invoice_status = _path("invoice_status", "Invoices: payment status")
     jaggaer_path_gl_values = _path("gl_values", "GL segment values")
 
     # -- item wrappers (§1.5) ---------------------------------------------------------
@@ -172,6 +176,45 @@ class MlConnectorBackend(models.Model):
         default="Payable,Paid",
         help="Comma-separated paymentStatus values of invoices that become vendor bills. Other invoices "
         "are recorded as skipped and imported once JAGGAER moves them on.",
+    )
+    jaggaer_tax_code_field = fields.Char(
+        "Tax code field",
+        default="TaxCode",
+        help="Custom field of an invoice header or line holding its tax code (§1.12); the code is mapped to "
+        "an Odoo tax with a 'Tax' mapping. Without one, lines get their product's purchase taxes through "
+        "the vendor's fiscal position.",
+    )
+    jaggaer_paid_status = fields.Char(
+        "Paid status",
+        default="Paid",
+        help="paymentStatus sent to JAGGAER when the vendor bill made of one of its invoices is paid (the "
+        "status endpoint is PROPOSED: see its path below). Empty: payments are not sent.",
+    )
+    jaggaer_po_vendor_scope = fields.Selection(
+        [
+            ("all", "Every vendor linked to a JAGGAER supplier"),
+            ("selected", "Only the vendors listed"),
+        ],
+        string="Send POs of",
+        default="all",
+        required=True,
+    )
+    jaggaer_po_vendor_ids = fields.Many2many(
+        "res.partner",
+        "ml_connector_backend_jaggaer_po_vendor_rel",
+        "backend_id",
+        "partner_id",
+        string="Vendors whose POs go to JAGGAER",
+        domain=[("is_company", "=", True)],
+        help="With 'Only the vendors listed': the purchase orders of these vendors (and their contacts) "
+        "are sent; the others stay in Odoo.",
+    )
+    jaggaer_po_import_statuses = fields.Char(
+        "Import JAGGAER POs in status",
+        default="Approved,Distributed,Acknowledged,Partially Received,Received",
+        help="Comma-separated statuses of purchase orders created in JAGGAER that become draft purchase "
+        "orders in Odoo; others (Draft, Pending Approval…) wait until JAGGAER moves them on. Canceled "
+        "cancels the Odoo draft.",
     )
     jaggaer_po_since = fields.Date(
         "Send POs confirmed from",

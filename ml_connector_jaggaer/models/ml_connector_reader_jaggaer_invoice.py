@@ -25,7 +25,7 @@ from odoo.addons.ml_connector.tools.errors import DocumentError, DocumentSkipped
 from odoo.addons.ml_connector.tools.items import SourceItem
 from odoo.addons.ml_connector.tools.text import identifier_problem
 
-from ..tools.client import dig, parse_stamp, segment_values
+from ..tools.client import custom_values, dig, flag, parse_date, segment_values
 
 # header amounts (§1.9) that are charges on top of the lines, and their canonical kind
 HEADER_CHARGES = (
@@ -120,7 +120,14 @@ class MlConnectorReaderJaggaerInvoice(models.AbstractModel):
         workflow = backend._jaggaer_list(backend.jaggaer_invoice_workflow_statuses)
         payment = backend._jaggaer_list(backend.jaggaer_invoice_payment_statuses)
         status = (header.get("workflowStatus"), header.get("paymentStatus"))
-        if (workflow and status[0] not in workflow) or (payment and status[1] not in payment):
+
+        def accepted(value, wanted):
+            # statuses are words people type in two systems: case and spacing are not meaning
+            return not wanted or " ".join(str(value or "").split()).casefold() in {
+                " ".join(w.split()).casefold() for w in wanted
+            }
+
+        if not accepted(status[0], workflow) or not accepted(status[1], payment):
             return self.env._(
                 "Not imported yet: workflowStatus %(workflow)s, paymentStatus %(payment)s. It is imported "
                 "once JAGGAER moves it to %(wanted)s.",
@@ -180,7 +187,7 @@ class MlConnectorReaderJaggaerInvoice(models.AbstractModel):
                     "Invoice %s has no lines (lineList.invoiceLine is missing or empty).", invoice_number
                 )
             )
-        invoice_date = parse_stamp(header.get("invoiceDate"))
+        invoice_date = parse_date(header.get("invoiceDate"))
         if not invoice_date:
             raise DocumentError(
                 self.env._(
@@ -189,8 +196,9 @@ class MlConnectorReaderJaggaerInvoice(models.AbstractModel):
                     value=header.get("invoiceDate"),
                 )
             )
-        due = parse_stamp(header.get("dueDate"))
+        due = parse_date(header.get("dueDate"))
         terms = dig(header, "terms.standardPaymentTermsCode")
+        total = header.get("total")
         return Invoice(
             key=invoice_id,
             number=invoice_number,
@@ -198,9 +206,11 @@ class MlConnectorReaderJaggaerInvoice(models.AbstractModel):
             kind="credit_note"
             if str(header.get("invoiceType") or "").strip().lower().startswith("credit")
             else "invoice",
-            date=invoice_date.date().isoformat(),
-            due_date=due.date().isoformat() if due else "",
-            currency=str(dig(header, "total.currency") or ""),
+            date=invoice_date.isoformat(),
+            due_date=due.isoformat() if due else "",
+            currency=str(
+                (total if isinstance(total, dict) else {}).get("currency") or header.get("currency") or ""
+            ),
             supplier=self._supplier(header, invoice_number),
             business_unit=str(header.get("businessUnit") or ""),
             payment_terms=Ref(number=str(terms)) if terms else None,
@@ -209,20 +219,16 @@ class MlConnectorReaderJaggaerInvoice(models.AbstractModel):
                 for position, raw in enumerate(raw_lines, start=1)
             ],
             charges=self._charges(header, invoice_number),
-            taxes=[
-                TaxAmount(code=key, amount=number(self.env, header[key], key))
-                for key in HEADER_TAXES
-                if header.get(key) not in (None, "", 0)
-            ],
-            total=self._optional_number(
-                dig(header, "total.value"), self.env._("Invoice %s: total", invoice_number)
-            ),
+            taxes=self._header_taxes(backend, header, invoice_number),
+            total=self._optional_number(total, self.env._("Invoice %s: total", invoice_number)),
             status=str(header.get("workflowStatus") or ""),
             payment_status=str(header.get("paymentStatus") or ""),
         )
 
     @api.model
     def _optional_number(self, value, what):
+        if isinstance(value, dict) and value.get("money", value.get("value")) in (None, ""):
+            return None
         return None if value in (None, "") else number(self.env, value, what)
 
     @api.model
@@ -246,30 +252,76 @@ class MlConnectorReaderJaggaerInvoice(models.AbstractModel):
         )
 
     @api.model
+    def _tax_code(self, backend, record, where):
+        """The tax code a header or line states in the connection's tax code custom field, or ""."""
+        codes = set(custom_values(record, backend.jaggaer_tax_code_field))
+        if len(codes) > 1:
+            raise DocumentError(
+                self.env._(
+                    "%(where)s states several tax codes: %(codes)s.",
+                    where=where,
+                    codes=", ".join(sorted(codes)),
+                )
+            )
+        code = codes.pop() if codes else ""
+        problem = identifier_problem(code)
+        if problem:  # a tax code is a mapping key, listed for the administrator
+            raise DocumentError(
+                self.env._("%(where)s: its tax code %(problem)s.", where=where, problem=problem)
+            )
+        return code
+
+    @api.model
+    def _header_taxes(self, backend, header, invoice_number):
+        """The tax the invoice states (§1.9 taxCharge1, taxCharge2; 0 is a statement too), with the
+        header's tax code; none when the header does not say."""
+        where = self.env._("Invoice %s", invoice_number)
+        code = self._tax_code(backend, header, where)
+        taxes = [
+            TaxAmount(
+                code=code if key == HEADER_TAXES[0] else "",
+                amount=number(self.env, header[key], self.env._("%(where)s: %(key)s", where=where, key=key)),
+            )
+            for key in HEADER_TAXES
+            if header.get(key) not in (None, "")
+        ]
+        if code and not taxes:
+            taxes.append(TaxAmount(code=code))
+        return taxes
+
+    @api.model
     def _charges(self, header, invoice_number):
+        labels = {
+            "freight": self.env._("Shipping"),
+            "handling": self.env._("Handling"),
+            "discount": self.env._("Discount"),
+        }
         charges = []
         for key, kind in HEADER_CHARGES:
-            if header.get(key) not in (None, "", 0):
-                amount = number(
-                    self.env,
-                    header[key],
-                    self.env._("Invoice %(number)s: %(key)s", number=invoice_number, key=key),
-                )
-                charges.append(
-                    Charge(kind=kind, code=key, amount=-abs(amount) if kind == "discount" else amount)
-                )
-        for fee in dig(header, "miscFeeList.miscFee") or []:
-            if isinstance(fee, dict) and fee.get("fee") not in (None, "", 0):
+            if header.get(key) in (None, ""):
+                continue
+            amount = number(
+                self.env,
+                header[key],
+                self.env._("Invoice %(number)s: %(key)s", number=invoice_number, key=key),
+            )
+            if amount:
                 charges.append(
                     Charge(
-                        kind="fee",
-                        code=str(fee.get("name") or "miscFee"),
-                        description=str(fee.get("name") or ""),
-                        amount=number(
-                            self.env, fee["fee"], self.env._("Invoice %s: miscFee", invoice_number)
-                        ),
+                        kind=kind,
+                        code=key,
+                        description=labels[kind],
+                        amount=-abs(amount) if kind == "discount" else amount,
                     )
                 )
+        fees = dig(header, "miscFeeList.miscFee") or []
+        for fee in [fees] if isinstance(fees, dict) else fees:
+            if not isinstance(fee, dict) or fee.get("fee") in (None, ""):
+                continue
+            amount = number(self.env, fee["fee"], self.env._("Invoice %s: miscFee", invoice_number))
+            if amount:
+                name = str(fee.get("name") or "").strip()
+                charges.append(Charge(kind="fee", code=name or "miscFee", description=name, amount=amount))
         return charges
 
     @api.model
@@ -284,9 +336,15 @@ class MlConnectorReaderJaggaerInvoice(models.AbstractModel):
             "Invoice %(number)s line %(n)s", number=invoice_number, n=raw.get("lineNumber") or position
         )
         po_number = str(raw.get("poNumber") or "").strip()
+        code = self._tax_code(backend, raw, where)
         return InvoiceLine(
             number=str(raw.get("lineNumber") or position),
-            item=Item(description=str(dig(raw, "item.description") or "")),
+            item=Item(
+                description=str(dig(raw, "item.description") or ""),
+                vendor_code=str(dig(raw, "item.catalogNumber") or ""),
+            ),
+            taxable=flag(raw.get("taxable")),
+            taxes=[TaxAmount(code=code)] if code else [],
             quantity=number(self.env, raw.get("quantity"), self.env._("%s: quantity", where)),
             unit_price=number(self.env, raw.get("unitPrice"), self.env._("%s: unitPrice", where)),
             po=Ref(number=po_number) if po_number else None,

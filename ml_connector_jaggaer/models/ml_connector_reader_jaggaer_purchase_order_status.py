@@ -59,8 +59,11 @@ class MlConnectorReaderJaggaerPurchaseOrderStatus(models.AbstractModel):
         if not remote.get("status"):
             raise DocumentError(self.env._("The purchase order has no status."))
         try:
-            revision = int(remote.get("revisionNumber") or 0)
-        except (TypeError, ValueError):
+            revision = float(remote.get("revisionNumber") or 0)
+            if not revision.is_integer():
+                raise ValueError(revision)
+            revision = int(revision)
+        except (TypeError, ValueError, OverflowError):
             raise DocumentError(
                 self.env._(
                     "The revisionNumber of purchase order %(po)s is not a whole number: %(value)r.",

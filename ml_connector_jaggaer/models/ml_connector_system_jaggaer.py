@@ -13,10 +13,14 @@ DEFAULT_FLOWS = (
     {"document_type": "supplier", "direction": "out", "sequence": 20, "name": "Suppliers: Odoo → JAGGAER"},
     {"document_type": "purchase_order", "direction": "out", "sequence": 30,
      "name": "Purchase orders: Odoo → JAGGAER"},
+    {"document_type": "purchase_order", "direction": "in", "sequence": 35,
+     "name": "Purchase orders created in JAGGAER → Odoo drafts"},
     {"document_type": "purchase_order_status", "direction": "in", "sequence": 40,
      "name": "Purchase order statuses: JAGGAER → Odoo"},
     {"document_type": "invoice", "direction": "in", "sequence": 50,
      "name": "Invoices: JAGGAER → Odoo vendor bills"},
+    {"document_type": "invoice_payment", "direction": "out", "sequence": 60,
+     "name": "Payments of bills: Odoo → JAGGAER invoices"},
 )  # fmt: skip
 
 

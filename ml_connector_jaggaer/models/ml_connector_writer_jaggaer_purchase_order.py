@@ -11,10 +11,10 @@ from odoo.addons.ml_connector.tools.errors import (
     DocumentError,
     DocumentSkipped,
     NeedsReviewError,
-    RemoteBusinessError,
+    OutcomeUnknownError,
 )
 
-from ..tools.client import iso_ms, parse_stamp, splittable
+from ..tools.client import find_records, iso_ms, parse_stamp, splittable
 from .ml_connector_jaggaer_mixin import PO_BINDING, PO_LINE_BINDING, SUPPLIER_BINDING
 
 CANCELED = "Canceled"
@@ -42,6 +42,21 @@ class MlConnectorWriterJaggaerPurchaseOrder(models.AbstractModel):
         ]
         if backend.jaggaer_po_since:
             domain.append(("date_approve", ">=", backend.jaggaer_po_since))
+        if backend.jaggaer_po_vendor_scope == "selected":
+            # orders already in JAGGAER keep following their changes
+            domain += [
+                "|",
+                ("partner_id.commercial_partner_id", "in", backend.jaggaer_po_vendor_ids.ids),
+                ("jaggaer_po_id", "!=", False),
+            ]
+        # an order JAGGAER created is JAGGAER's: only what happens to it in Odoo goes back
+        domain += [
+            "|",
+            ("ml_origin_backend_id", "!=", backend.id),
+            "|",
+            ("state", "=", "cancel"),
+            ("receipt_status", "in", ("partial", "full")),
+        ]
         return domain
 
     # -- the J1P document -----------------------------------------------------------------
@@ -236,6 +251,8 @@ class MlConnectorWriterJaggaerPurchaseOrder(models.AbstractModel):
         source_record = self._odoo_record(flow, order) if not flow.source_backend_id else None
         if not flow.source_backend_id and source_record is None:
             raise DocumentSkipped(self.env._("The purchase order no longer exists."))
+        if source_record is not None and source_record.ml_origin_backend_id == backend:
+            return self._send_status(line, source_record)
         client = self._client(backend)
         document = self._render(line, order)
         binding = self.env["ml.connector.binding"]._find(
@@ -251,9 +268,13 @@ class MlConnectorWriterJaggaerPurchaseOrder(models.AbstractModel):
             raise
         remote = self._imported(client, answer, order.number)
         if not remote:
-            raise RemoteBusinessError(
+            # accepted: never a failure; an import is an upsert by poNumber, so the next attempt
+            # looks the order up again and sends it again only if JAGGAER does not have it
+            raise OutcomeUnknownError(
                 self.env._(
-                    "JAGGAER accepted %s but neither its answer nor its list shows a poId.", order.number
+                    "JAGGAER accepted %s but neither its answer nor its list shows a poId yet; it is "
+                    "looked up again.",
+                    order.number,
                 ),
                 body=answer,
             )
@@ -263,16 +284,21 @@ class MlConnectorWriterJaggaerPurchaseOrder(models.AbstractModel):
 
     @api.model
     def _imported(self, client, answer, po_number):
-        """The order JAGGAER says it imported: from its answer (in the list wrapper, or at the top of
-        the envelope: the reference leaves the answer's shape open), else looked up by number."""
-        candidates = list(client.records(answer, "purchase_orders")) + [answer]
+        """The order JAGGAER says it imported: from its answer, wherever it put the ``poId`` (in
+        the list wrapper, at the top of the envelope, alone: the reference leaves the answer's
+        shape open), else looked up by number (an answer that says nothing of it)."""
+        candidates = list(client.records(answer, "purchase_orders")) + find_records(answer, "poId")
         for candidate in candidates:
             if (
-                isinstance(candidate, dict)
-                and candidate.get("poId")
-                and candidate.get("poNumber", po_number) == po_number
+                not isinstance(candidate, dict)
+                or candidate.get("poId") in (None, "")
+                or str(candidate.get("poNumber") or po_number) != po_number
             ):
-                return candidate
+                continue
+            if candidate.get("status") in (None, ""):
+                # only the id: what JAGGAER holds of the order (status, revision) is in its list
+                return self._lookup(client, po_number) or candidate
+            return candidate
         return self._lookup(client, po_number)
 
     @api.model
@@ -297,7 +323,7 @@ class MlConnectorWriterJaggaerPurchaseOrder(models.AbstractModel):
             self.env._("purchase order %s", po_number),
             flt=f"poNumber=={po_number}",
         )
-        return next((record for record in records if record.get("poNumber") == po_number), None)
+        return next((record for record in records if str(record.get("poNumber") or "") == po_number), None)
 
     @api.model
     def _fingerprint(self, document):
@@ -363,6 +389,56 @@ class MlConnectorWriterJaggaerPurchaseOrder(models.AbstractModel):
         return {
             "external_id": po_id,
             "target_key": po_id,
+            "response": answer,
+            "message": " ".join(filter(None, [message, self._warned(warning)])),
+        }
+
+    # -- orders JAGGAER created: what happens to them in Odoo goes back -------------------
+    @api.model
+    def _status_of(self, po):
+        """JAGGAER's status for what became of ``po`` in Odoo (§2.2 lifecycle), or None."""
+        if po.state == "cancel":
+            return CANCELED
+        return {"full": "Received", "partial": "Partially Received"}.get(po.receipt_status)
+
+    @api.model
+    def _send_status(self, line, po):
+        """A JAGGAER order is JAGGAER's document: its lines are never sent back, only its status
+        (cancelled, received in Odoo), through the order's status endpoint."""
+        backend = self._backend(line.flow_id)
+        status = self._status_of(po)
+        if not status or status == po.jaggaer_status:
+            raise DocumentSkipped(
+                self.env._(
+                    "%(po)s was created in JAGGAER, where it is %(status)s: nothing to send.",
+                    po=po.name,
+                    status=po.jaggaer_status or "?",
+                ),
+                record=po,
+            )
+        po_id = (
+            po.jaggaer_po_id
+            or self.env["ml.connector.binding"]._find(backend, PO_BINDING, record=po).external_id
+        )
+        if not po_id:
+            raise DocumentSkipped(self.env._("%s is not linked to its JAGGAER order.", po.name), record=po)
+        client = self._client(backend)
+        body = {"status": status}
+        answer, warning = client.post("po_status", body, self.env._("the status of %s", po.name), id=po_id)
+        remote = next(
+            (record for record in find_records(answer, "poId") if str(record.get("poId")) == po_id),
+            {"poId": po_id, "status": status},
+        )
+        po._jaggaer_record_remote(remote)
+        message = self.env._(
+            "%(po)s is %(status)s in JAGGAER.", po=po.name, status=remote.get("status") or status
+        )
+        return {
+            "external_id": po_id,
+            "target_key": po_id,
+            "res_model": po._name,
+            "res_id": po.id,
+            "sent": body,
             "response": answer,
             "message": " ".join(filter(None, [message, self._warned(warning)])),
         }

@@ -5,9 +5,10 @@ from rapidfuzz import fuzz
 from odoo import api, models
 
 from odoo.addons.ml_connector.tools.documents import supplier_changes
-from odoo.addons.ml_connector.tools.errors import DocumentSkipped, NeedsReviewError, RemoteBusinessError
+from odoo.addons.ml_connector.tools.errors import DocumentSkipped, NeedsReviewError, OutcomeUnknownError
 from odoo.addons.ml_connector.tools.matching import MatchCandidate, MatchResult, duns_key, name_key, vat_keys
 
+from ..tools.client import find_records
 from ..tools.suppliers import company_info, remote_values
 from .ml_connector_jaggaer_mixin import SUPPLIER_BINDING
 
@@ -98,10 +99,17 @@ class MlConnectorWriterJaggaerSupplier(models.AbstractModel):
             body = {"operationCode": "CREATEUPDATE", "sendEMail": "0", "companyInfo": info}
         what = self.env._("supplier %s", values["name"])
         answer, warning = client.post("suppliers_upsert", body, what)
-        bravo_id = str(answer.get("bravoId") or bravo_id or "")
+        bravo_id = bravo_id or self._answered_id(client, answer, values["number"])
         if not bravo_id:
-            raise RemoteBusinessError(
-                self.env._("JAGGAER accepted %s but returned no bravoId.", what), body=answer
+            # accepted: never a failure; CREATEUPDATE finds the supplier by its number next time
+            raise OutcomeUnknownError(
+                self.env._(
+                    "JAGGAER accepted %(what)s but did not say which bravoId it has, and no supplier with "
+                    "number %(number)s shows yet; it is looked up again.",
+                    what=what,
+                    number=values["number"],
+                ),
+                body=answer,
             )
         stored = self._read_supplier(client, bravo_id) or {**remote_known, **changes}
         self._bind_supplier(line, supplier, bravo_id, stored)
@@ -129,6 +137,25 @@ class MlConnectorWriterJaggaerSupplier(models.AbstractModel):
             "response": answer,
             "message": " ".join(filter(None, [message, self._warned(warning)])),
         }
+
+    @api.model
+    def _answered_id(self, client, answer, number):
+        """The ``bravoId`` of an upsert's answer, wherever the server put it (the reference fixes no
+        shape), else the supplier JAGGAER shows under the number sent."""
+        found = find_records(answer, "bravoId")
+        if found:
+            return str(found[0]["bravoId"])
+        records = client.find(
+            "suppliers_list",
+            "suppliers",
+            self.env._("supplier number %s", number),
+            flt=client.config.flt("suppliers", None, f"extCode=={number}"),
+        )
+        infos = [self._remote_record(client, record) for record in records]
+        ids = {
+            str(info["bravoId"]) for info in infos if info.get("bravoId") and info.get("extCode") == number
+        }
+        return ids.pop() if len(ids) == 1 else None
 
     @api.model
     def _bind_supplier(self, line, supplier, bravo_id, remote_now):

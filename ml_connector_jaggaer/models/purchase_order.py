@@ -1,6 +1,18 @@
-from odoo import fields, models
+from odoo import api, fields, models
 
 from ..tools.client import parse_stamp
+from .ml_connector_jaggaer_mixin import PO_BINDING
+
+STATUS_BINDING = "jaggaer_purchase_order_status"
+
+
+def whole_number(value):
+    """A revision as JAGGAER writes it (5, "5", 5.0) as an int; 0 when it is not one."""
+    try:
+        number = float(value or 0)
+    except (TypeError, ValueError, OverflowError):
+        return 0
+    return int(number) if number.is_integer() else 0
 
 
 class PurchaseOrder(models.Model):
@@ -17,22 +29,55 @@ class PurchaseOrder(models.Model):
     )
     jaggaer_revision = fields.Integer("JAGGAER revision", readonly=True, copy=False)
     jaggaer_last_update = fields.Datetime(
-        "Changed in JAGGAER", readonly=True, copy=False, help="JAGGAER's modification time of the order."
+        "Changed in JAGGAER",
+        readonly=True,
+        copy=False,
+        help="JAGGAER's modification time of the order when its status or revision last changed.",
     )
-    jaggaer_last_sync = fields.Datetime("Synchronised with JAGGAER", readonly=True, copy=False)
+    # not stored: reading JAGGAER must not write the order when nothing changed on it (Odoo's own
+    # crons, e.g. the procurement scheduler, update the same orders)
+    jaggaer_last_sync = fields.Datetime(
+        "Synchronised with JAGGAER",
+        compute="_compute_jaggaer_last_sync",
+        help="When the connector last sent this order to JAGGAER or recorded a change of it from JAGGAER.",
+    )
+
+    @api.depends("jaggaer_po_id")
+    def _compute_jaggaer_last_sync(self):
+        found = (
+            self.env["ml.connector.binding"]
+            .sudo()
+            ._read_group(
+                [
+                    ("res_model", "=", self._name),
+                    ("res_id", "in", self._origin.ids),
+                    ("object_type", "in", (PO_BINDING, STATUS_BINDING)),
+                ],
+                ["res_id"],
+                ["sync_date:max"],
+            )
+        )
+        last = dict(found)
+        for po in self:
+            po.jaggaer_last_sync = last.get(po._origin.id, False)
 
     def _jaggaer_record_remote(self, remote):
-        """Keep JAGGAER's view of this order (id, status, revision); a status change is noted in the "
-        "chatter."""
+        """Keep JAGGAER's view of this order (id, status, revision, and when JAGGAER changed them);
+        a status change is noted in the chatter. The order is written only when one of them changed:
+        Odoo's own crons (the procurement scheduler) update the same orders, and a write of nothing
+        new would make them fail on a concurrent update."""
         self.ensure_one()
         vals = {
             "jaggaer_po_id": str(remote.get("poId") or self.jaggaer_po_id or "") or False,
             "jaggaer_status": remote.get("status") or self.jaggaer_status,
-            "jaggaer_revision": int(remote.get("revisionNumber") or 0),
-            "jaggaer_last_update": parse_stamp(remote.get("lastUpdate")) or self.jaggaer_last_update,
+            "jaggaer_revision": whole_number(remote.get("revisionNumber")),
         }
+        changed = {name: value for name, value in vals.items() if self[name] != value}
+        if not changed:
+            return False
+        changed["jaggaer_last_update"] = parse_stamp(remote.get("lastUpdate")) or self.jaggaer_last_update
         status_before = self.jaggaer_status
-        self.write({**vals, "jaggaer_last_sync": fields.Datetime.now()})
+        self.write(changed)
         if self.jaggaer_status != status_before:
             self.message_post(
                 body=self.env._(
@@ -43,3 +88,4 @@ class PurchaseOrder(models.Model):
                 message_type="notification",
                 subtype_xmlid="mail.mt_note",
             )
+        return True

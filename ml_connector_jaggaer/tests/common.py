@@ -13,8 +13,10 @@ FLOWS = {
     "supplier_in": "supplier:jaggaer>odoo",
     "supplier_out": "supplier:odoo>jaggaer",
     "po_out": "purchase_order:odoo>jaggaer",
+    "po_in": "purchase_order:jaggaer>odoo",
     "po_status": "purchase_order_status:jaggaer>odoo",
     "invoice_in": "invoice:jaggaer>odoo",
+    "payment_out": "invoice_payment:odoo>jaggaer",
 }
 
 LAB_SUPPLY = {

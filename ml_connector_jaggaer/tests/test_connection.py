@@ -59,8 +59,10 @@ class TestConnection(JaggaerCase):
                 "supplier:jaggaer>odoo",
                 "supplier:odoo>jaggaer",
                 "purchase_order:odoo>jaggaer",
+                "purchase_order:jaggaer>odoo",
                 "purchase_order_status:jaggaer>odoo",
                 "invoice:jaggaer>odoo",
+                "invoice_payment:odoo>jaggaer",
             ],
         )
-        self.assertEqual(flows.mapped("master_data"), [True, True, True, False, False, False])
+        self.assertEqual(flows.mapped("master_data"), [True, True, True, False, False, False, False, False])

@@ -3,7 +3,7 @@ from odoo.tools.convert import convert_file
 
 from odoo.addons.ml_connector.tests.common import SimulatorCase
 
-from tests.simulators.jaggaer import JaggaerSimulator, demo_seed
+from tests.simulators.jaggaer import JaggaerSimulator, demo_seed_full
 
 
 @tagged("post_install", "-at_install")
@@ -32,7 +32,7 @@ class TestDemoData(SimulatorCase):
         self.assertTrue(self.backend.client_secret_set)
         self.assertEqual(self.backend.base_url, "http://127.0.0.1:8071")
         self.backend.base_url = self.sim_url  # the simulator of this test, on a free port
-        demo_seed(self.sim)
+        demo_seed_full(self.sim)
         run = self.run_backend(self.backend)
         self.assertEqual(run.state, "done", run.error_message)
         Line = self.env["ml.connector.audit.line"]
@@ -67,6 +67,17 @@ class TestDemoData(SimulatorCase):
         self.assertEqual(po1.order_line[0].qty_invoiced, 10)
         skipped = Line.search([("backend_id", "=", self.backend.id), ("document_key", "=", "LS-88122")])
         self.assertEqual(skipped.state, "skipped", "not payable yet")
+
+        # the order a buyer created in JAGGAER is a draft here; the paid bill's invoice is Paid there
+        created_there = self.env["purchase.order"].search([("name", "=", "P0007001")])
+        self.assertEqual((created_there.state, created_there.partner_id), ("draft", lab_supply))
+        self.assertEqual(created_there.ml_origin_backend_id, self.backend)
+        self.assertEqual(created_there.order_line.product_id, self.ref("demo_product_gloves"))
+        self.assertEqual(
+            (created_there.order_line.product_qty, created_there.jaggaer_status), (20, "Approved")
+        )
+        self.assertIn(self.ref("demo_bill_paid").payment_state, ("paid", "in_payment"))
+        self.assertEqual(self.sim.get_invoice(5100230)["header"]["paymentStatus"], "Paid")
 
         # an audit line for every document moved
         for flow in self.backend.flow_ids:

@@ -36,7 +36,11 @@ class TestInvoices(JaggaerCase):
     def test_payable_invoices_become_draft_bills_linked_to_po_lines(self):
         first = self.add_invoice(
             "LS-88120",
-            [self.sim_line("PO-DEMO-0001", "1", 10, 12.5), self.sim_line("PO-DEMO-0001", "2", 4, 45.0)],
+            [
+                {**self.sim_line("PO-DEMO-0001", "1", 10, 12.5), "taxable": True},
+                self.sim_line("PO-DEMO-0001", "2", 4, 45.0),
+            ],
+            tax=12.5,  # 10% of the gloves, the supplier's own figure
         )
         second = self.add_invoice(
             "LS-88121",
@@ -65,6 +69,7 @@ class TestInvoices(JaggaerCase):
         self.assertEqual(gloves_line.account_id, self.acc_lab)
         self.assertEqual(gloves_line.analytic_distribution, {str(self.cc_lab.id): 100.0})
         self.assertEqual(gloves_line.tax_ids, self.tax, "the PO line's taxes")
+        self.assertEqual((bill.amount_untaxed, bill.amount_tax, bill.amount_total), (305.0, 12.5, 317.5))
         self.assertEqual(self.po1.order_line[0].qty_invoiced, 10)
         self.assertIn(bill, self.po1.invoice_ids, "three-way matching sees the bill")
         self.assertEqual(bill.invoice_origin, "PO-DEMO-0001")
@@ -238,8 +243,32 @@ class TestInvoices(JaggaerCase):
         self.assertEqual(refund.invoice_line_ids.purchase_line_id, self.po1.order_line[0])
         self.assertEqual(self.po1.order_line[0].qty_invoiced, 8)
         line = self.lines("invoice_in", document_key="LS-CRED2")
+        # nothing billed on line 2: it waits for an invoice that may come later, a bounded time
+        self.assertEqual((line.state, line.error_kind), ("pending", "transient"))
+        self.assertIn("it waits for the invoice it credits", line.error_message)
+        for _attempt in range(self.backend.record_max_attempts - 1):
+            line.next_attempt_at = False
+            self.cycle()
         self.assertEqual(line.state, "failed")
         self.assertIn("more than the 0.0 billed", line.error_message)
+        self.assertFalse(self.bills("LS-CRED2"))
+
+    def test_a_credit_note_listed_before_its_invoice_waits_for_it(self):
+        # another faithful server lists newest first: the credit note comes before its invoice
+        self.sim.configure(list_order="newest_first")
+        self.add_invoice("LS-FIRST", [self.sim_line("PO-DEMO-0001", "1", 10, 12.5)])
+        self.sim.clock.advance(1)
+        self.add_invoice(
+            "LS-CRED-EARLY", [self.sim_line("PO-DEMO-0001", "1", 4, 12.5)], invoice_type="Credit memo"
+        )
+        run = self.cycle()
+        credit = self.lines("invoice_in", document_key="LS-CRED-EARLY")
+        invoice = self.lines("invoice_in", document_key="LS-FIRST")
+        self.assertLess(credit.id, invoice.id, "collected first")
+        self.assertEqual((invoice.state, credit.state), ("done", "done"), credit.error_message)
+        self.assertEqual((credit.attempts, run.failed_count), (1, 0))
+        self.assertEqual(self.bills("LS-CRED-EARLY").move_type, "in_refund")
+        self.assertEqual(self.po1.order_line[0].qty_invoiced, 6)
 
     def test_payment_terms_come_through_a_mapping_or_the_due_date(self):
         net45 = self.env["account.payment.term"].create(

@@ -1,3 +1,5 @@
+from unittest.mock import patch
+
 from odoo.tests import tagged
 
 from tests.simulators.jaggaer import splittable_entries
@@ -199,3 +201,46 @@ class TestPurchaseOrders(JaggaerCase):
         remote_line = self.remote("PO-SPECIAL-1")["lineList"]["poLine"][0]
         self.assertEqual(self.coding(remote_line), {"Account": "655000", "CostCenter": "CC-100"})
         self.assertIn('"poNumber": "PO-SPECIAL-1"', line.sent_payload, "the document sent is on the line")
+
+    def test_every_import_answer_shape_binds_the_order(self):
+        # the reference leaves the import's answer open: the poId in the list wrapper, at the top of
+        # the envelope, alone, or not at all (then the order is looked up by its number)
+        for index, shape in enumerate(("list", "top", "id_only", "none"), start=1):
+            self.sim.configure(po_import_answer=shape)
+            po = self.make_po(f"PO-SHAPE-{index}", self.lab_supply, [(self.rotor, index, 10.0, None)])
+            self.cycle()
+            line = self.lines("po_out", res_id=po.id)
+            remote = self.remote(po.name)
+            self.assertEqual(line.state, "done", f"{shape}: {line.error_message}")
+            self.assertEqual(po.jaggaer_po_id, str(remote["poId"]), shape)
+            self.assertEqual(po.jaggaer_status, "Approved", shape)
+            self.assertEqual(self.sim.import_counts[po.name], 1, f"{shape}: sent once")
+            binding = self.env["ml.connector.binding"]._find(self.backend, "jaggaer_po", record=po)
+            self.assertEqual(binding.external_id, str(remote["poId"]), shape)
+
+    def test_an_accepted_import_jaggaer_cannot_show_yet_is_looked_up_not_failed(self):
+        self.sim.configure(po_import_answer="none")
+        po = self.demo_po_1()
+        lookups = {"count": 0}
+        real_find = type(self.sim)._list
+
+        def hide_the_order_once(sim, request, spec, records, render):
+            if (
+                spec.name == "purchase_orders"
+                and "poNumber==" in request.args.get("flt", "")
+                and not lookups["count"]
+            ):
+                lookups["count"] += 1
+                return real_find(sim, request, spec, list, render)  # the list lags behind the import
+            return real_find(sim, request, spec, records, render)
+
+        with patch.object(type(self.sim), "_list", hide_the_order_once):
+            self.cycle()
+        line = self.lines("po_out", res_id=po.id)
+        self.assertEqual((line.state, line.error_kind), ("pending", "unknown_outcome"))
+        self.assertIn("neither its answer nor its list shows a poId yet", line.error_message)
+        line.next_attempt_at = False
+        self.cycle()
+        self.assertEqual(line.state, "done", line.error_message)
+        self.assertEqual(self.sim.import_counts["PO-DEMO-0001"], 1, "found, not sent again")
+        self.assertEqual(po.jaggaer_po_id, str(self.remote("PO-DEMO-0001")["poId"]))

@@ -221,3 +221,26 @@ class TestSuppliers(JaggaerCase):
         line = self.lines("supplier_out", res_id=self.lab_supply.id)
         self.assertEqual(line.state, "done")
         self.assertIn("JAGGAER warned: Supplier registration incomplete", line.error_message)
+
+    def test_an_upsert_answered_without_the_id_is_found_by_number(self):
+        def created():
+            return [s for s in self.sim.suppliers.values() if s["extCode"].startswith("QA-")]
+
+        for shape in ("nested", "none"):
+            self.sim.configure(supplier_upsert_answer=shape)
+            vendor = self.env["res.partner"].create(
+                {
+                    "name": f"Quiet Answers {shape}",
+                    "is_company": True,
+                    "supplier_rank": 1,
+                    "ref": f"QA-{shape}",
+                }
+            )
+            self.cycle()
+            line = self.lines("supplier_out", res_id=vendor.id)
+            self.assertEqual(line.state, "done", line.error_message)
+            remote = next(s for s in created() if s["extCode"] == f"QA-{shape}")
+            self.assertEqual(self.bound(remote["bravoId"]), vendor)
+        self.assertEqual(len(created()), 2, "each created once")
+        self.cycle()
+        self.assertEqual(len(created()), 2, "and never again")

@@ -33,9 +33,11 @@ DEFAULT_PATHS = {
     "po_list": "/j1p/api/public/jp/v1/purchaseorders",
     "po_detail": "/j1p/api/public/jp/v1/purchaseorders/{id}",
     "po_import": "/j1p/api/public/jp/v1/purchaseorders",
+    "po_status": "/j1p/api/public/jp/v1/purchaseorders/{id}/status",
     "invoice_list": "/j1p/api/public/ji/v1/invoices",
     "invoice_detail": "/j1p/api/public/ji/v1/invoices/{id}",
     "invoice_import": "/j1p/api/public/ji/v1/invoices/ocr",  # §1.4 confirmed
+    "invoice_status": "/j1p/api/public/ji/v1/invoices/{id}/status",  # PROPOSED (§2)
     "gl_values": "/j1p/api/public/ji/v1/customfields/{name}/values",
 }
 # Where the records sit in an answer (dotted path); "" = the answer itself.
@@ -133,6 +135,23 @@ def dig(record, dotted):
     return value
 
 
+def find_records(value, key, depth=6):
+    """The objects holding ``key`` anywhere in an answer (outermost first, a few levels deep): the
+    reference fixes no shape for some answers (the PO import's, the supplier upsert's), so the id
+    a server returns is looked for wherever it put it."""
+    if depth < 0:
+        return []
+    if isinstance(value, list):
+        return [found for item in value for found in find_records(item, key, depth - 1)]
+    if not isinstance(value, dict):
+        return []
+    found = [value] if value.get(key) not in (None, "") else []
+    for item in value.values():
+        if isinstance(item, dict | list):
+            found += find_records(item, key, depth - 1)
+    return found
+
+
 def render_stamp(moment, fmt):
     """A UTC datetime (naive = UTC) in the filter format of a resource."""
     if moment.tzinfo is not None:
@@ -164,6 +183,31 @@ def parse_stamp(value):
     return moment
 
 
+def parse_date(value):
+    """The calendar date a JAGGAER date field states, or None.
+
+    A date is written as a moment (midnight in S1, ``2024-05-26T00:00:00.000Z``); a server in
+    another zone writes its own midnight (``2024-05-26T00:00:00+02:00``), which is the 25th in UTC:
+    the date is the one written, not the one in UTC.
+    """
+    if value in (None, ""):
+        return None
+    text = str(value).strip()
+    if _COMPACT.match(text) or _DATE.match(text):
+        text = text[:8]
+        try:
+            return datetime.strptime(text, "%Y%m%d").date()
+        except ValueError:
+            return None
+    moment = parse_stamp(text)
+    if moment is None:
+        return None
+    try:
+        return datetime.strptime(text[:10], "%Y-%m-%d").date()
+    except ValueError:
+        return moment.date()
+
+
 def iso_ms(moment):
     """Naive UTC datetime as J1P writes it: ``2024-05-27T09:14:03.118Z``."""
     return render_stamp(moment, "iso_ms")
@@ -188,6 +232,32 @@ def splittable(values):
             }
         ]
     }
+
+
+def custom_values(record, name):
+    """Values of custom field ``name`` of a header or line (§1.12 ``customFieldValueSetList``; the
+    name compared without case). Empty values (``{}``, §1.12) are left out."""
+    if not name:
+        return []
+    sets = dig(record, "customFieldValueSetList.customFieldValueSet")
+    wanted = name.strip().casefold()
+    values = []
+    for value_set in sets if isinstance(sets, list) else []:
+        if not isinstance(value_set, dict) or str(value_set.get("name") or "").strip().casefold() != wanted:
+            continue
+        entries = dig(value_set, "customFieldValueList.customFieldValue")
+        for entry in entries if isinstance(entries, list) else []:
+            if isinstance(entry, dict) and entry.get("value") not in (None, ""):
+                values.append(str(entry["value"]).strip())
+    return values
+
+
+def flag(value):
+    """A JAGGAER flag (``"true"``/``"false"`` strings in S1, or booleans) as a bool, None if unset."""
+    if isinstance(value, bool):
+        return value
+    text = str(value or "").strip().casefold()
+    return {"true": True, "yes": True, "1": True, "false": False, "no": False, "0": False}.get(text)
 
 
 def segment_values(group_list):

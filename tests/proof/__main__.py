@@ -176,6 +176,11 @@ def table(ctx, figures):
         ("lost", sum(o["lost"] for o in faults + crashes + concurrency)),
         ("duplicated", sum(o["duplicated"] for o in faults + crashes + concurrency)),
         ("processed twice (concurrency)", sum(o["figures"].get("processed_twice", 0) for o in concurrency)),
+        (
+            "Odoo scheduler runs alongside / failed",
+            f"{sum(o['figures'].get('scheduler_runs', 0) for o in concurrency)} / "
+            f"{sum(o['figures'].get('scheduler_failed', 0) for o in concurrency)}",
+        ),
         ("hostile inputs tried / handled", f"{hostile.get('tried', 0)} / {hostile.get('handled', 0)}"),
         ("hostile: good neighbours done", f"{hostile.get('good_done', 0)} / {hostile.get('good', 0)}"),
         ("hostile: half-written records", hostile.get("half_written", "?")),

@@ -39,12 +39,13 @@ OUTCOMES = {FAILED: ("failed",), NEEDS_REVIEW: ("needs_review",), EITHER: ("fail
 SUPPLIER_IN = "supplier:jaggaer>odoo"
 PO_STATUS_IN = "purchase_order_status:jaggaer>odoo"
 INVOICE_IN = "invoice:jaggaer>odoo"
+ORDER_FROM_JAGGAER = "purchase_order:jaggaer>odoo"
 ORDER_IN = "customer_order:sps>odoo"
 ACK_IN = "purchase_order_status:sps>odoo"
 SHIPMENT_IN = "shipment:sps>odoo"
 RECEIPT_IN = "receipt:sps>odoo"
 INVENTORY_IN = "inventory:sps>odoo"
-JAGGAER_FLOWS = (SUPPLIER_IN, PO_STATUS_IN, INVOICE_IN)
+JAGGAER_FLOWS = (SUPPLIER_IN, ORDER_FROM_JAGGAER, PO_STATUS_IN, INVOICE_IN)
 SPS_FLOWS = (ORDER_IN, ACK_IN, SHIPMENT_IN, RECEIPT_IN, INVENTORY_IN)
 
 # The world the documents talk about (created by setup_world, known to the simulators)
@@ -1651,6 +1652,239 @@ def _jaggaer_invoices():
         _invoice(7039, "LS-H-\u200b40", [_invoice_line(1, 1, 12.5)]),
         hint="invisible",
     )
+    add(
+        "jag-inv-good-charges",
+        "good",
+        DONE,
+        "2 gloves with the tax it states (2.50) and a 5.00 discount on a mapped account",
+        _invoice(
+            7041,
+            "LS-H-GOOD-3",
+            [{**_invoice_line(1, 2, 12.5), "taxable": "true"}],
+            taxCharge1=2.5,
+            discountAmount=5.0,
+        ),
+        trace=(),
+    )
+    add(
+        "jag-inv-tax-differs",
+        "amounts",
+        NEEDS_REVIEW,
+        "states 99.00 of taxes where its taxable lines give 2.50",
+        _invoice(7042, "LS-H-TAX", [{**_invoice_line(1, 2, 12.5), "taxable": "true"}], taxCharge1=99),
+        hint="states taxes of 99",
+    )
+    add(
+        "jag-inv-charge-unmapped",
+        "unknown reference",
+        NEEDS_REVIEW,
+        "a shipping charge on an account nobody mapped",
+        _invoice(7043, "LS-H-SHIP", [_invoice_line(1, 1, 12.5)], shippingCharge=15.0),
+        hint="shippingCharge",
+    )
+    add(
+        "jag-inv-charge-text",
+        "numbers",
+        FAILED,
+        "handlingCharge 'a lot'",
+        _invoice(7044, "LS-H-HANDLE", [_invoice_line(1, 1, 12.5)], handlingCharge="a lot"),
+        hint="not a number",
+    )
+    add(
+        "jag-inv-tax-text",
+        "numbers",
+        FAILED,
+        "taxCharge1 'ten'",
+        _invoice(7045, "LS-H-TAXTXT", [_invoice_line(1, 1, 12.5)], taxCharge1="ten"),
+        hint="taxCharge1",
+    )
+    return docs
+
+
+def _order_line_in(
+    number, quantity, price, code="LAB-GLV-100", description="Nitrile gloves", cost_center="CC-200"
+):
+    return {
+        "lineNumber": str(number),
+        "item": {"catalogNumber": code, "description": description, "unitOfMeasure": "EA"},
+        "quantity": quantity,
+        "unitPrice": {"currency": "USD", "value": price},
+        "splittableFieldSetGroupList": splittable({"CostCenter": cost_center} if cost_center else {}),
+    }
+
+
+def _order_in(po_id, number, lines, supplier=None, currency="USD", status="Approved"):
+    """An order a buyer keyed in JAGGAER (§2.2 PROPOSED shape)."""
+    order = {
+        "poId": po_id,
+        "poNumber": number,
+        "revisionNumber": 0,
+        "status": status,
+        "supplier": dict(LAB_SUPPLIER if supplier is None else supplier),
+        "total": {"currency": currency, "value": 0},
+        "lineList": {"poLine": lines},
+    }
+    if not order["supplier"]:
+        del order["supplier"]
+    return order
+
+
+def _order_in_trace(number):
+    return (("purchase.order", [("name", "=", number)]),)
+
+
+def _jaggaer_orders():
+    docs = []
+
+    def add(doc_id, category, expect, description, record, **kw):
+        kw.setdefault("trace", _order_in_trace(record["poNumber"]))
+        docs.append(
+            _jaggaer(
+                doc_id, ORDER_FROM_JAGGAER, category, expect, description, "purchase_orders", record, **kw
+            )
+        )
+
+    add(
+        "jag-order-good",
+        "good",
+        DONE,
+        "an order keyed in JAGGAER: 10 gloves and 2 racks of tips (markup in a description)",
+        _order_in(
+            6101,
+            "P-H-GOOD-1",
+            [
+                _order_line_in(1, 10, 12.5, description=f"Gloves {MARKUP}"),
+                _order_line_in(2, 2, 45.0, code="LAB-TIP-200", description="Tips"),
+            ],
+        ),
+        markup=MARKUP,
+        trace=(),
+    )
+    add(
+        "jag-order-no-number",
+        "missing field",
+        FAILED,
+        "no poNumber",
+        _order_in(6102, "", [_order_line_in(1, 1, 12.5)]),
+        hint="poNumber",
+        trace=(),
+    )
+    add(
+        "jag-order-no-lines",
+        "missing field",
+        FAILED,
+        "an empty line list",
+        _order_in(6103, "P-H-NOLINES", []),
+        hint="no lines",
+    )
+    add(
+        "jag-order-line-not-object",
+        "malformed",
+        FAILED,
+        "a line that is a string",
+        _order_in(6104, "P-H-STRLINE", ["oops"]),
+        hint="not an object",
+    )
+    add(
+        "jag-order-no-supplier",
+        "missing field",
+        FAILED,
+        "no supplier block at all",
+        _order_in(6105, "P-H-NOSUP", [_order_line_in(1, 1, 12.5)], supplier={}),
+        hint="supplier",
+    )
+    add(
+        "jag-order-unknown-supplier",
+        "unknown reference",
+        NEEDS_REVIEW,
+        "a supplier Odoo does not know",
+        _order_in(
+            6106,
+            "P-H-NOBODY",
+            [_order_line_in(1, 1, 12.5)],
+            supplier={"id": 999998, "name": "Nobody Either Ltd", "supplierNumber": "NOPE-2"},
+        ),
+        hint="Nobody Either",
+    )
+    add(
+        "jag-order-unknown-item",
+        "unknown reference",
+        NEEDS_REVIEW,
+        "an item no product is (products are never created)",
+        _order_in(6107, "P-H-ITEM", [_order_line_in(1, 1, 9.0, code="NOPE-42", description="Unobtainium")]),
+        hint="NOPE-42",
+    )
+    add(
+        "jag-order-text-qty",
+        "numbers",
+        FAILED,
+        "quantity 'a dozen'",
+        _order_in(6108, "P-H-QTXT", [_order_line_in(1, "a dozen", 12.5)]),
+        hint="not a number",
+    )
+    add(
+        "jag-order-zero-qty",
+        "numbers",
+        FAILED,
+        "quantity 0",
+        _order_in(6109, "P-H-Q0", [_order_line_in(1, 0, 12.5)]),
+        hint="quantity",
+    )
+    add(
+        "jag-order-nan-price",
+        "numbers",
+        FAILED,
+        "NaN as unit price",
+        _order_in(6110, "P-H-PNAN", [_order_line_in(1, 1, math.nan)]),
+        hint="NaN",
+    )
+    add(
+        "jag-order-unknown-currency",
+        "unknown reference",
+        FAILED,
+        "currency ZZZ",
+        _order_in(6111, "P-H-CUR", [_order_line_in(1, 1, 12.5)], currency="ZZZ"),
+        hint="ZZZ",
+    )
+    add(
+        "jag-order-nul",
+        "odd unicode",
+        FAILED,
+        "a NUL character in a description",
+        _order_in(6112, "P-H-NUL", [_order_line_in(1, 1, 12.5, description="glo\u0000ves")]),
+        hint="NUL",
+    )
+    add(
+        "jag-order-long-number",
+        "huge",
+        FAILED,
+        "a poNumber of 100,000 characters",
+        _order_in(6113, "P" * 100_000, [_order_line_in(1, 1, 12.5)]),
+        hint="poNumber",
+        trace=(),
+    )
+    add(
+        "jag-order-unmapped-cost-centre",
+        "unknown reference",
+        NEEDS_REVIEW,
+        "cost centre CC-999, mapped to nothing",
+        _order_in(6114, "P-H-CC", [_order_line_in(1, 1, 12.5, cost_center="CC-999")]),
+        hint="CC-999",
+    )
+    split = _order_line_in(1, 1, 12.5)
+    split["splittableFieldSetGroupList"]["splittableFieldSetGroup"][0]["splittableFieldIndexSet"][0][
+        "splittableFieldIndexList"
+    ]["splittableFieldIndex"].append(
+        {"customFieldValueList": {"customFieldValue": [{"internalName": "CostCenter", "value": "CC-100"}]}}
+    )
+    add(
+        "jag-order-split-cost-centre",
+        "malformed",
+        FAILED,
+        "a line split across two cost centres",
+        _order_in(6115, "P-H-SPLIT", [split]),
+        hint="split",
+    )
     return docs
 
 
@@ -1840,6 +2074,7 @@ def corpus():
     return [
         *_jaggaer_suppliers(),
         *_jaggaer_po_statuses(),
+        *_jaggaer_orders(),
         *_jaggaer_invoices(),
         *_sps_orders(),
         *_sps_xml_orders(),
@@ -2147,6 +2382,14 @@ def setup_world(env, jaggaer_url, sps_url):
             "record_ref": f"account.analytic.account,{cost_center.id}",
         }
     )
+    Mapping.create(
+        {
+            "backend_id": jaggaer.id,
+            "mapping_type": "Charge",
+            "external_value": "discountAmount",
+            "record_ref": f"account.account,{lab_account.id}",
+        }
+    )
     Trading = env["ml.connector.sps.partner"]
     acme_trading = Trading.create(
         {"backend_id": sps.id, "tpid": ACME, "partner_id": acme.id, "role": "vendor"}
@@ -2349,7 +2592,7 @@ def _global_problems(env, world, verdicts):
         if verdict.state == "done" and verdict.document.category != "change":
             done[verdict.document.flow] = done.get(verdict.document.flow, 0) + 1
     expected = {
-        "purchase.order": done.get(ORDER_IN, 0),
+        "purchase.order": done.get(ORDER_IN, 0) + done.get(ORDER_FROM_JAGGAER, 0),
         "account.move": done.get(INVOICE_IN, 0),
         # linking Lab Supply creates nothing; the other suppliers that go through are new vendors
         "res.partner": max(done.get(SUPPLIER_IN, 0) - 1, 0),

@@ -343,6 +343,7 @@ def concurrency_scenario(ctx, quick):
     # a third runner in this process, as an admin pressing "run" while the crons work
     stop = threading.Event()
     manual = {"ran": 0, "skipped": 0}
+    scheduler = {"runs": 0, "failed": 0, "errors": []}
 
     def hammer():
         while not stop.is_set():
@@ -351,6 +352,21 @@ def concurrency_scenario(ctx, quick):
                     ran = backend._run_cycle(trigger="manual")
                     manual["ran" if ran else "skipped"] += 1
             time.sleep(0.05)
+
+    def schedule():
+        """Odoo's procurement scheduler, again and again, on the orders the flows work on: the
+        orderpoint asks for one more each time, so that every run buys from Lab Supply."""
+        while not stop.is_set():
+            try:
+                with odoo_env(ctx.config) as env:
+                    orderpoint = env["stock.warehouse.orderpoint"].browse(base.orderpoint_id)
+                    orderpoint.product_max_qty += 1
+                    env["stock.rule"].run_scheduler(company_id=env.company.id)
+                scheduler["runs"] += 1
+            except Exception as exc:  # every failure of the scheduler is the finding
+                scheduler["failed"] += 1
+                scheduler["errors"].append(f"{type(exc).__name__}: {str(exc)[:200]}")
+            time.sleep(0.2)
 
     started = time.monotonic()
     with (
@@ -361,13 +377,15 @@ def concurrency_scenario(ctx, quick):
         while not run_locks_held(ctx) and time.monotonic() - started < 120:
             nudge_crons(ctx)
             time.sleep(0.1)
-        thread = threading.Thread(target=hammer, daemon=True)
-        thread.start()
+        threads = [threading.Thread(target=target, daemon=True) for target in (hammer, schedule)]
+        for thread in threads:
+            thread.start()
         try:
             rec, finished = wait_reconciled(ctx, base, world, timeout=600)
         finally:
             stop.set()
-            thread.join()
+            for thread in threads:
+                thread.join()
     with odoo_env(ctx.config) as env:
         env.cr.execute(
             """SELECT count(*) FROM ml_connector_audit_line
@@ -383,20 +401,29 @@ def concurrency_scenario(ctx, quick):
         lost=rec.lost,
         duplicated=rec.duplicated,
         # without a refused run the lock was never contended: the scenario would prove nothing
-        ok=finished and not rec.lost and not rec.duplicated and not twice and contended > 0,
+        ok=finished
+        and not rec.lost
+        and not rec.duplicated
+        and not twice
+        and contended > 0
+        and scheduler["runs"] > 0
+        and not scheduler["failed"],
         figures={
             "documents": rec.expected,
             "processed_twice": twice,
             "manual_runs": manual["ran"],
             "manual_skipped_while_running": manual["skipped"],
             "server_runs_refused_by_lock": server_skips,
+            "scheduler_runs": scheduler["runs"],
+            "scheduler_failed": scheduler["failed"],
             "seconds": round(time.monotonic() - started, 1),
         },
-        details=rec.details[:5],
+        details=rec.details[:5] + scheduler["errors"][:5],
     )
     ctx.log(
         f"  2 servers × 2 cron workers + manual runs: {contended} runs refused while another held the "
         f"connection ({manual['skipped']} manual, {server_skips} cron); lost {rec.lost}, "
-        f"duplicated {rec.duplicated}, processed twice {twice}"
+        f"duplicated {rec.duplicated}, processed twice {twice}; Odoo's scheduler ran {scheduler['runs']} "
+        f"times alongside, {scheduler['failed']} failed"
     )
     return [outcome]

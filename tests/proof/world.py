@@ -3,15 +3,16 @@
 One *base* per database: a JAGGAER and an SPS connection pointed at the simulator process,
 vendors, products, accounts. Each scenario then builds a *world* with its own numbering:
 
-* JAGGAER: confirmed POs to Lab Supply (out), supplier invoices billing them (in);
+* JAGGAER: confirmed POs to Lab Supply (out), supplier invoices billing them (in), orders its
+  buyers keyed in JAGGAER (in, as draft purchase orders);
 * SPS: confirmed POs to Acme Widgets (850 out), orders from Northwind Stores (850 in);
 * Oracle Fusion: orders to JAGGAER with acknowledgments and receipts back, JAGGAER invoices into
   Fusion payables (:mod:`.fusion_world`).
 
 :func:`reconcile` compares Odoo and the simulators document by document: a document missing
 on the side it should reach is *lost*; one that arrived twice (two bills for one invoice,
-two 850 originals for one PO, a PO imported twice, two draft POs for one inbound order) is
-*duplicated*.
+two 850 originals for one PO, a PO imported twice, two draft POs for one inbound order or for one
+order keyed in JAGGAER, such an order sent back to JAGGAER) is *duplicated*.
 """
 
 import random
@@ -46,6 +47,7 @@ class Base:
     northwind_id: int
     jaggaer_products: list
     sps_products: list
+    orderpoint_id: int = 0  # replenished from Lab Supply by Odoo's scheduler
 
 
 @dataclass
@@ -54,6 +56,7 @@ class Sizes:
     invoices: int = 20
     sps_pos: int = 6
     orders_in: int = 6
+    keyed_in_jaggaer: int = 2
     fusion_pos: int = 4
     fusion_receipts: int = 2
     fusion_invoices: int = 4
@@ -61,7 +64,8 @@ class Sizes:
     @property
     def documents(self):
         fusion = self.fusion_pos + self.fusion_pos // 2 + 2 * self.fusion_receipts + self.fusion_invoices
-        return self.jaggaer_pos + self.invoices + self.sps_pos * 2 + self.orders_in + fusion
+        jaggaer = self.jaggaer_pos + self.invoices + self.keyed_in_jaggaer
+        return jaggaer + self.sps_pos * 2 + self.orders_in + fusion
 
 
 @dataclass
@@ -71,6 +75,7 @@ class World:
     sps_pos: list = field(default_factory=list)  # Odoo PO names to Acme (also sent to JAGGAER)
     invoices: list = field(default_factory=list)  # JAGGAER supplier invoice numbers
     orders_in: list = field(default_factory=list)  # Northwind PO numbers
+    keyed_in_jaggaer: list = field(default_factory=list)  # JAGGAER poNumbers of orders its buyers keyed
     fusion: fusion_world.FusionWorld = field(default_factory=fusion_world.FusionWorld)
 
     @property
@@ -167,13 +172,35 @@ def ensure_base(env, sims):
         ]
     )
     Partner = env["res.partner"]
-    Partner.create(
+    lab_supply = Partner.create(
         {
             "name": "Lab Supply Inc",
             "is_company": True,
             "supplier_rank": 1,
             "ref": "006105",
             "duns_number": "123456789",
+        }
+    )
+    # replenished by Odoo's procurement scheduler, from the vendor the flows trade with
+    replenished = Product.create(
+        {
+            "name": "Proof replenished gloves",
+            "default_code": "PROOF-REPL",
+            "is_storable": True,
+            "route_ids": [(6, 0, env.ref("purchase_stock.route_warehouse0_buy").ids)],
+            "seller_ids": [(0, 0, {"partner_id": lab_supply.id, "price": 12.5})],
+        }
+    )
+    warehouse = env["stock.warehouse"].search([("company_id", "=", company.id)], limit=1)
+    env["stock.warehouse.orderpoint"].create(
+        {
+            "name": "Proof replenishment",
+            "product_id": replenished.id,
+            "warehouse_id": warehouse.id,
+            "location_id": warehouse.lot_stock_id.id,
+            "product_min_qty": 5,
+            "product_max_qty": 10,
+            "trigger": "auto",
         }
     )
     acme = Partner.create(
@@ -240,6 +267,9 @@ def _base_from(env, sims, jaggaer, sps):
         sps_products=env["product.product"]
         .search([("default_code", "in", ("WID-100-BLU", "WID-300-GRN"))])
         .ids,
+        orderpoint_id=env["stock.warehouse.orderpoint"]
+        .search([("name", "=", "Proof replenishment")], limit=1)
+        .id,
     )
 
 
@@ -318,10 +348,35 @@ def build(env, sims, base, tag, sizes):
             },
         )
         world.orders_in.append(number)
+    for index in range(sizes.keyed_in_jaggaer):
+        number = f"{tag}-JC{index:04d}"
+        sims.control("jaggaer", "seed", {"purchase_orders": [keyed_in_jaggaer(number)]})
+        world.keyed_in_jaggaer.append(number)
     world.fusion = fusion_world.build(
         sims, tag, sizes.fusion_pos, sizes.fusion_receipts, sizes.fusion_invoices
     )
     return world
+
+
+def keyed_in_jaggaer(number):
+    """An order a JAGGAER buyer keyed for Lab Supply (§2.2 PROPOSED shape): three of each lab item."""
+    return {
+        "poNumber": number,
+        "status": "Approved",
+        "supplier": {"supplierNumber": "006105"},
+        "total": {"currency": "USD", "value": 30.0 * JAGGAER_PRODUCTS},
+        "lineList": {
+            "poLine": [
+                {
+                    "lineNumber": str(line),
+                    "item": {"catalogNumber": f"LAB-{line}", "description": f"Lab item {line}"},
+                    "quantity": 3,
+                    "unitPrice": {"currency": "USD", "value": 10.0},
+                }
+                for line in range(1, JAGGAER_PRODUCTS + 1)
+            ]
+        },
+    }
 
 
 def reconcile(env, sims, world):
@@ -332,6 +387,7 @@ def reconcile(env, sims, world):
         + len(world.invoices)
         + len(world.sps_pos)
         + len(world.orders_in)
+        + len(world.keyed_in_jaggaer)
         + world.fusion.documents
     )
 
@@ -388,6 +444,21 @@ def reconcile(env, sims, world):
             note("lost", f"inbound 850 {number} has no purchase order")
         elif count > 1:
             note("duplicated", f"inbound 850 {number} has {count} purchase orders")
+
+    drafts = env["purchase.order"].search_read(
+        [("name", "in", world.keyed_in_jaggaer), ("ml_origin_backend_id", "!=", False)], ["name"]
+    )
+    per_name = {}
+    for draft in drafts:
+        per_name[draft["name"]] = per_name.get(draft["name"], 0) + 1
+    for number in world.keyed_in_jaggaer:
+        count = per_name.get(number, 0)
+        if not count:
+            note("lost", f"order {number} keyed in JAGGAER has no purchase order in Odoo")
+        elif count > 1:
+            note("duplicated", f"order {number} keyed in JAGGAER has {count} purchase orders in Odoo")
+        if imports.get(number):
+            note("duplicated", f"order {number} keyed in JAGGAER was sent back to JAGGAER")
 
     files = sims.control("sps", f"sps/files?account={SPS_ACCOUNT}", method="GET")
     result.files_left = sum(1 for path in files if world.tag in path and "/out/" in f"/{path.lstrip('/')}")

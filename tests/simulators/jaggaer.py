@@ -19,7 +19,7 @@ import functools
 import json
 import re
 import uuid
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta, timezone
 
 from werkzeug.routing import Map, Rule
 from werkzeug.wrappers import Request, Response
@@ -57,7 +57,49 @@ DEFAULT_OPTIONS = {
     "address_codes": [],  # empty = billTo/shipTo/remitTo addressCode are not checked
     "currencies": ["USD", "EUR", "GBP", "CAD", "CHF", "AUD", "JPY", "SEK", "DKK", "NOK", "PLN", "MXN"],
     "ocr_key_casing": "any",  # §1.4: "invoiceOcr" or "invoiceOCR" both seen; "any" accepts both
+    # Choices the reference leaves open (a faithful server may make either; see FREE_CHOICES)
+    "list_order": "oldest_first",  # §1.6 does not fix the order of a list
+    "po_import_answer": "list",  # §2 PROPOSED import: the answer's shape is not fixed
+    "supplier_upsert_answer": "top",  # S2 answers bravoId at the top; other servers may not
+    "wrappers": {},  # resource -> item wrapper served instead of the default (§1.5: per resource)
+    "timestamp_format": "iso_ms",  # how stamps and dates are written (§1.7, §1.9)
+    "amount_format": "number",  # §1.9 amounts are JSON numbers in S1; other servers write text
+    "return_code_type": "int",  # §1.5: "int or string"
 }
+SERVER_ZONE = timezone(timedelta(hours=2))  # where an "iso_offset" server writes its times
+# Each open choice and the values a faithful server may pick (the first is the default).
+FREE_CHOICES = {
+    "list_order": ("oldest_first", "newest_first"),
+    # list: under the list wrapper; top: the order's fields at the top of the envelope; id_only:
+    # {poId} only; none: accepted without saying which id (the client looks the order up)
+    "po_import_answer": ("list", "top", "id_only", "none"),
+    # top: bravoId beside returnCode (S2); nested: the stored company profile; none: no id
+    "supplier_upsert_answer": ("top", "nested", "none"),
+    # iso_ms 2024-05-27T09:14:03.118Z; iso_seconds 2024-05-27T09:14:03Z; iso_offset the same moment
+    # at +02:00; compact 20240527091403 (company profiles' format, §1.7)
+    "timestamp_format": ("iso_ms", "iso_seconds", "iso_offset", "compact"),
+    "amount_format": ("number", "string"),
+    "return_code_type": ("int", "string"),
+}
+# The other legal choice of each, at once: a second faithful server for the connector's tests.
+OTHER_CHOICES = {
+    "list_order": "newest_first",
+    "po_import_answer": "top",
+    "supplier_upsert_answer": "nested",
+    "timestamp_format": "iso_offset",
+    "amount_format": "string",
+    "return_code_type": "string",
+}
+TIMESTAMP_KEYS = {
+    "lastUpdate", "orderDate", "invoiceDate", "dueDate", "accountingDate", "invoiceCreateDate",
+}  # fmt: skip
+# Calendar dates among them (§1.9: midnight UTC in S1); a server in another zone writes its own
+# midnight, so the date is the one written, not the one in UTC.
+DATE_KEYS = {"invoiceDate", "dueDate", "accountingDate", "invoiceCreateDate"}
+AMOUNT_KEYS = {
+    "quantity", "unitPrice", "value", "money", "fee", "quantityReceived",
+    "taxCharge1", "taxCharge2", "shippingCharge", "handlingCharge", "discountAmount",
+}  # fmt: skip
 
 # §1.12: the GL chart is a set of splittable segments. Account and CostCenter always exist.
 DEFAULT_CUSTOM_FIELDS = [
@@ -516,6 +558,9 @@ class JaggaerSimulator(SimulatorApp):
 
     def configure(self, **options) -> dict:
         paths = options.pop("paths", None)
+        for key, value in options.items():
+            if key in FREE_CHOICES and value not in FREE_CHOICES[key]:
+                raise ValueError(f"{key} must be one of {', '.join(FREE_CHOICES[key])}")
         result = super().configure(**options)
         if "token_lifetime" in options:
             self.tokens.lifetime = options["token_lifetime"]
@@ -586,7 +631,7 @@ class JaggaerSimulator(SimulatorApp):
         """§1.5: HTTP 200 with a non-zero returnCode (400 in strict mode)."""
         status = exc.http_status or (400 if self.strict_mode else 200)
         code = str(exc.code) if string_code else exc.code
-        return json_response({"returnCode": code, "returnMessage": exc.message}, status=status)
+        return self.answer({"returnCode": code, "returnMessage": exc.message}, status=status)
 
     def unauthorized(self) -> Response:
         body = json.dumps({"error": "invalid_token", "error_description": "Token verification failed"})
@@ -611,6 +656,48 @@ class JaggaerSimulator(SimulatorApp):
             raise BusinessError(RC.INVALID_REQUEST, "A JSON object is expected", http_status=400)
         return body
 
+    def wrapper_of(self, spec: ListSpec) -> str:
+        return self.wrappers.get(spec.name) or spec.wrapper
+
+    def served(self, body: dict) -> dict:
+        """``body`` as this server writes it (timestamps, amounts and return codes in its chosen
+        formats); records are kept in one canonical form, so filters compare like with like."""
+
+        def convert(value, key=None):
+            if isinstance(value, dict):
+                return {k: convert(v, k) for k, v in value.items()}
+            if isinstance(value, list):
+                return [convert(item, key) for item in value]
+            if key in TIMESTAMP_KEYS and isinstance(value, str):
+                return self._served_stamp(value, date_only=key in DATE_KEYS)
+            if key in AMOUNT_KEYS and self.amount_format == "string" and isinstance(value, int | float):
+                return str(value) if not isinstance(value, bool) else value
+            return value
+
+        body = convert(body)
+        if self.return_code_type == "string" and "returnCode" in body:
+            body["returnCode"] = str(body["returnCode"])
+        return body
+
+    def _served_stamp(self, value: str, date_only: bool = False) -> str:
+        if self.timestamp_format == "iso_ms":
+            return value
+        try:
+            moment = parse_iso(value)
+        except ValueError:
+            return value  # a malformed stamp seeded on purpose stays as it is
+        if date_only:
+            zone = SERVER_ZONE if self.timestamp_format == "iso_offset" else UTC
+            moment = datetime(moment.year, moment.month, moment.day, tzinfo=zone)
+        if self.timestamp_format == "iso_seconds":
+            return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+        if self.timestamp_format == "compact":
+            return compact_ts(moment)
+        return moment.astimezone(SERVER_ZONE).isoformat(timespec="milliseconds")
+
+    def answer(self, body: dict, status: int = 200) -> Response:
+        return json_response(self.served(body), status=status)
+
     def _list(self, request: Request, spec: ListSpec, records, render) -> Response:
         """§1.6 paging + §1.7 filters over ``records`` (an iterable evaluated under the lock)."""
         args = request.args
@@ -618,11 +705,12 @@ class JaggaerSimulator(SimulatorApp):
         matches = spec.predicate(args.get("flt", ""), args.get("deFlt", ""))
         components = spec.parse_components(args.get("comp", ""))
         with self.lock:
-            selected = sorted((r for r in records() if matches(r)), key=spec.order)
+            newest_first = self.list_order == "newest_first"
+            selected = sorted((r for r in records() if matches(r)), key=spec.order, reverse=newest_first)
             page = selected[start - 1 : start - 1 + max(int(self.page_size), 1)]
             items = [render(r, components) for r in page]
-        body = envelope(len(selected), items, start, spec.wrapper)
-        response = json_response(body)
+        body = envelope(len(selected), items, start, self.wrapper_of(spec))
+        response = self.answer(body)
         if self.between_pages is not None:
             # Test hook: change data after a page was built, before the client asks for the next.
             self.between_pages(spec.name, start, len(items))
@@ -749,11 +837,13 @@ class JaggaerSimulator(SimulatorApp):
             bravo_id, warning = self.upsert_company(self._body(request))
         except BusinessError as exc:
             return self.business_error(exc, string_code=True)
-        if warning:
-            return json_response(
-                {"returnCode": str(RC.WARNING), "returnMessage": warning, "bravoId": bravo_id}
-            )
-        return json_response({"returnCode": "0", "returnMessage": "OK", "bravoId": bravo_id})
+        body = {"returnCode": str(RC.WARNING), "returnMessage": warning} if warning else {}
+        body = body or {"returnCode": "0", "returnMessage": "OK"}
+        if self.supplier_upsert_answer == "top":
+            body["bravoId"] = bravo_id  # S2's answer
+        elif self.supplier_upsert_answer == "nested":
+            body["returnCompanyInfo"] = self._render_supplier(self.suppliers[bravo_id])["returnCompanyInfo"]
+        return json_response(body)
 
     def _find_company(self, key: str, value, exclude: int | None = None) -> dict | None:
         if value in (None, ""):
@@ -927,7 +1017,7 @@ class JaggaerSimulator(SimulatorApp):
     @api
     def api_purchase_orders(self, request: Request) -> Response:
         if request.method == "POST":
-            return self._po_answer(*self.import_po(self._body(request)))
+            return self._import_answer(*self.import_po(self._body(request)))
         if self.auto_advance_po and request.args.get("start", "1") in ("", "1"):
             self._acknowledge_distributed()
         return self._list(request, self.po_spec, self.purchase_orders.values, lambda po, c: copy.deepcopy(po))
@@ -952,7 +1042,19 @@ class JaggaerSimulator(SimulatorApp):
 
     def _po_answer(self, po: dict, warning: str | None) -> Response:
         code, message = (RC.WARNING, warning) if warning else (RC.OK, "")
-        return json_response(envelope(1, [po], 1, self.po_spec.wrapper, code, message))
+        return self.answer(envelope(1, [po], 1, self.wrapper_of(self.po_spec), code, message))
+
+    def _import_answer(self, po: dict, warning: str | None) -> Response:
+        """The answer to a PO import, in the shape this server chose (``po_import_answer``)."""
+        if self.po_import_answer == "list":
+            return self._po_answer(po, warning)
+        code, message = (RC.WARNING, warning) if warning else (RC.OK, "")
+        body = {"returnCode": code, "returnMessage": message}
+        if self.po_import_answer == "top":
+            body.update(po)
+        elif self.po_import_answer == "id_only":
+            body["poId"] = po["poId"]
+        return self.answer(body)
 
     def _warning_for(self, bravo_id) -> str | None:
         return self.supplier_warnings.get(bravo_id)
@@ -1241,14 +1343,14 @@ class JaggaerSimulator(SimulatorApp):
             if invoice is None:
                 raise BusinessError(RC.NOT_FOUND, f"Invoice {invoice_id} not found", http_status=404)
             # §1.4 [C]: the detail is {header, lineList} at the top level.
-            return json_response({"returnCode": RC.OK, "returnMessage": "", **copy.deepcopy(invoice)})
+            return self.answer({"returnCode": RC.OK, "returnMessage": "", **copy.deepcopy(invoice)})
 
     @api
     def api_invoice_status(self, request: Request, invoice_id: int) -> Response:
         body = self._body(request)
         changes = {key: body[key] for key in INVOICE_TRANSITIONS if key in body}
         header = self.set_invoice_status(invoice_id, **changes)
-        return json_response({"returnCode": RC.OK, "returnMessage": "", "header": header})
+        return self.answer({"returnCode": RC.OK, "returnMessage": "", "header": header})
 
     def _ocr_part(self, node, name: str):
         """§1.4: ``invoiceOcr`` (S1 code) vs ``invoiceOCR`` (S1 curl); which one J1P requires is unknown."""
@@ -1396,6 +1498,8 @@ class JaggaerSimulator(SimulatorApp):
         invoice_id=None,
         invoice_number=None,
         last_update=None,
+        misc_fees=(),
+        tax_code=None,
     ) -> dict:
         """Build and keep an invoice in the §1.9 shape from normalised lines."""
         invoice_id = self._next("invoice", invoice_id)
@@ -1434,8 +1538,12 @@ class JaggaerSimulator(SimulatorApp):
             "nonPOInvoice": "false" if has_po else "true",
             "containsNonPOLines": "true" if has_po and has_non_po else "false",
             **{key: clean_number(charges.get(key, 0)) for key in HEADER_CHARGES},
-            "total": {"currency": currency, "value": round(invoice_total(lines, charges), 2)},
+            "total": {"currency": currency, "value": round(invoice_total(lines, charges, misc_fees), 2)},
         }
+        if misc_fees:
+            header["miscFeeList"] = {"miscFee": [dict(fee) for fee in misc_fees]}
+        if tax_code:
+            header["customFieldValueSetList"] = custom_field_set("TaxCode", tax_code)
         if business_unit:
             header["businessUnit"] = business_unit
         header.update(extra or {})
@@ -1456,11 +1564,13 @@ class JaggaerSimulator(SimulatorApp):
                 quantity=clean_number(line["quantity"]),
                 unitPrice=clean_number(line["unitPrice"]),
                 capitalExpense="false",
-                taxable="false",
+                taxable="true" if line.get("taxable") else "false",
                 isSubstituteItem="false",
                 matchStatus=statuses["matchStatus"],
                 splittableFieldSetGroupList=split,
             )
+            if line.get("taxCode"):
+                invoice_line["customFieldValueSetList"] = custom_field_set("TaxCode", line["taxCode"])
             if line["poNumber"]:
                 line_match = "Fully Matched" if matched else "Not Matched"
                 invoice_line.update(poMatchStatus=line_match, poLineMatchStatus=line_match)
@@ -1620,8 +1730,8 @@ class JaggaerSimulator(SimulatorApp):
 
     def _seed_po(self, po: dict) -> dict:
         po = copy.deepcopy(po)
-        if not po.get("poNumber"):
-            raise ValueError("a seeded purchase order needs a poNumber")
+        if "poNumber" not in po:
+            raise ValueError("a seeded purchase order needs a poNumber (empty only on purpose)")
         po.setdefault("lineList", {"poLine": []})
         po["poId"] = self._next("po", int(po["poId"])) if po.get("poId") else self._next("po")
         po.setdefault("revisionNumber", 0)
@@ -1629,10 +1739,12 @@ class JaggaerSimulator(SimulatorApp):
         po.setdefault("orderDate", self._now_iso())
         po.setdefault("lastUpdate", self._now_iso())
         number_ = dig(po, "supplier.supplierNumber")
-        known = next((s for s in self.suppliers.values() if s.get("extCode") == number_), None)
+        known = next((s for s in self.suppliers.values() if number_ and s.get("extCode") == number_), None)
         if known:
             po["supplier"] = self._supplier_ref(known)
         for position, line in enumerate(dig(po, "lineList.poLine") or [], start=1):
+            if not isinstance(line, dict):
+                continue  # odd records are seeded as they are (malformed-input tests)
             line["lineNumber"] = str(line.get("lineNumber") or position)
             line.setdefault("splittableFieldSetGroupList", {"splittableFieldSetGroup": []})
             line.setdefault("quantityReceived", 0)
@@ -1683,6 +1795,10 @@ class JaggaerSimulator(SimulatorApp):
         currency: str = "USD",
         tax: float = 0.0,
         shipping: float = 0.0,
+        handling: float = 0.0,
+        discount: float = 0.0,
+        misc_fees: list | None = None,
+        tax_code: str | None = None,
         terms_days: int = 30,
         workflow_status: str = "Completed",
         match_status: str | None = None,
@@ -1696,7 +1812,10 @@ class JaggaerSimulator(SimulatorApp):
         """Create an invoice as if keyed in JAGGAER; returns ``{header, lineList}``.
 
         ``lines``: ``[{po_number, po_line_number, quantity, unit_price, description, account,
-        cost_center, unit_of_measure="EA", catalog_number=None}]`` (PO fields optional).
+        cost_center, unit_of_measure="EA", catalog_number=None, taxable=False, tax_code=None}]``
+        (PO fields optional). ``tax`` is the tax the supplier states (taxCharge1), ``tax_code`` the
+        header's TaxCode custom field; ``shipping``, ``handling``, ``discount`` and ``misc_fees``
+        (``[{name, fee}]``) are header charges.
         ``match_status`` defaults to Matched for PO invoices, Do Not Match otherwise.
         Raises ValueError for an unknown supplier or GL value, or a duplicate invoice number.
         """
@@ -1723,6 +1842,8 @@ class JaggaerSimulator(SimulatorApp):
                             "poNumber": line.get("po_number"),
                             "poLineNumber": none_or_str(line.get("po_line_number")),
                             "split": segments,
+                            "taxable": bool(line.get("taxable")),
+                            "taxCode": line.get("tax_code"),
                         }
                     )
                 has_po = any(line["poNumber"] for line in normalised)
@@ -1744,7 +1865,14 @@ class JaggaerSimulator(SimulatorApp):
                     invoice_type=invoice_type,
                     invoice_date=midnight_iso(invoice_date or self.clock.now()),
                     currency=currency,
-                    charges={"taxCharge1": tax, "shippingCharge": shipping},
+                    charges={
+                        "taxCharge1": tax,
+                        "shippingCharge": shipping,
+                        "handlingCharge": handling,
+                        "discountAmount": discount,
+                    },
+                    misc_fees=[{"name": fee["name"], "fee": float(fee["fee"])} for fee in misc_fees or []],
+                    tax_code=tax_code,
                     terms=terms,
                     business_unit=business_unit,
                     statuses=statuses,
@@ -1768,6 +1896,33 @@ class JaggaerSimulator(SimulatorApp):
                 raise KeyError(f"unknown PO {po_number}")
             try:
                 self._change_po_status(po, status, force=force)
+            except BusinessError as exc:
+                raise ValueError(exc.message) from None
+            return copy.deepcopy(po)
+
+    def edit_po(self, po_number: str, quantities: dict) -> dict:
+        """A JAGGAER buyer changes the quantities ``{line_number: quantity}`` of an order: a new
+        revision (§2.2). Raises KeyError (unknown PO) or ValueError (a frozen order, less than received)."""
+        with self.lock:
+            po = self._po_by_number(po_number)
+            if po is None:
+                raise KeyError(f"unknown PO {po_number}")
+            kept = ("lineList", "total", *OPTIONAL_PO_KEYS)
+            content = copy.deepcopy({key: po[key] for key in kept if key in po})
+            for line in content["lineList"]["poLine"]:
+                if line["lineNumber"] in quantities:
+                    line["quantity"] = clean_number(quantities[line["lineNumber"]])
+            content["total"]["value"] = clean_number(
+                round(
+                    sum(
+                        line["quantity"] * line["unitPrice"]["value"]
+                        for line in content["lineList"]["poLine"]
+                    ),
+                    2,
+                )
+            )
+            try:
+                self._update_po(po, content)
             except BusinessError as exc:
                 raise ValueError(exc.message) from None
             return copy.deepcopy(po)
@@ -1914,11 +2069,21 @@ class JaggaerSimulator(SimulatorApp):
         return jde_demo_seed(self)
 
 
-def invoice_total(lines: list[dict], charges: dict) -> float:
-    """Lines plus header charges minus discount (§1.9 amounts)."""
+def invoice_total(lines: list[dict], charges: dict, misc_fees=()) -> float:
+    """Lines plus header charges and misc fees, minus the discount (§1.9 amounts)."""
     total = sum(line["quantity"] * line["unitPrice"] for line in lines)
     total += sum(charges.get(key, 0) for key in HEADER_CHARGES if key != "discountAmount")
+    total += sum(fee["fee"] for fee in misc_fees)
     return total - charges.get("discountAmount", 0)
+
+
+def custom_field_set(name, value):
+    """§1.12 ``customFieldValueSetList`` holding one value of custom field ``name``."""
+    return {
+        "customFieldValueSet": [
+            {"name": name, "label": name, "customFieldValueList": {"customFieldValue": [{"value": value}]}}
+        ]
+    }
 
 
 # ========================================================================================
@@ -2031,6 +2196,8 @@ def demo_seed(sim: JaggaerSimulator) -> dict:
     2 x 310.00 and line 2 "Freight" 1 x 85.00 (total 705.00).
 
     Contracts: 7001 CTR-2024-001 (3901) and 7002 CTR-2024-002 (3902).
+
+    :func:`demo_seed_full` adds what the later flows of the demo need.
     """
     today = sim.clock.now().date()
     gloves = "Nitrile gloves, box of 100"
@@ -2090,6 +2257,65 @@ def demo_seed(sim: JaggaerSimulator) -> dict:
         if invoice["invoice_id"] not in sim.invoices:
             sim.add_invoice(supplier_number="006105", **invoice)
     return {"ok": True, "counts": sim.state()["counts"]}
+
+
+def demo_seed_full(sim: JaggaerSimulator) -> dict:
+    """:func:`demo_seed` plus what the later flows of the demo need. Idempotent.
+
+    * invoice 5100230 I00100 LS-88001 (006105, non-PO "Annual calibration service" 1 x 240.00,
+      600000/CC-100, Completed/Do Not Match/Payable, 40 days old): Odoo already has it as a paid
+      bill, so the first run tells JAGGAER it is Paid;
+    * purchase order 880100 P0007001, created in JAGGAER by a buyer (requestor jdoe, Approved):
+      Lab Supply, line 1 catalogNumber LAB-GLV-100 "Nitrile gloves, box of 100" 20 x 12.50,
+      610000/CC-200; it becomes a draft purchase order in Odoo.
+    """
+    demo_seed(sim)
+    if 5100230 not in sim.invoices:
+        sim.add_invoice(
+            "006105",
+            "LS-88001",
+            [
+                {
+                    "description": "Annual calibration service",
+                    "quantity": 1,
+                    "unit_price": 240.0,
+                    "account": "600000",
+                    "cost_center": "CC-100",
+                }
+            ],
+            invoice_id=5100230,
+            invoice_number="I00100",
+            invoice_date=sim.clock.now().date() - timedelta(days=40),
+        )
+    if DEMO_JAGGAER_PO["poId"] not in sim.purchase_orders:
+        sim.seed({"purchase_orders": [DEMO_JAGGAER_PO]})
+    return {"ok": True, "counts": sim.state()["counts"]}
+
+
+# A purchase order a buyer created in JAGGAER (no ERP sent it)
+DEMO_JAGGAER_PO = {
+    "poId": 880100,
+    "poNumber": "P0007001",
+    "status": "Approved",
+    "supplier": {"supplierNumber": "006105"},
+    "requestor": {"username": "jdoe"},
+    "total": {"currency": "USD", "value": 250.0},
+    "lineList": {
+        "poLine": [
+            {
+                "lineNumber": "1",
+                "item": {
+                    "catalogNumber": "LAB-GLV-100",
+                    "description": "Nitrile gloves, box of 100",
+                    "unitOfMeasure": "EA",
+                },
+                "quantity": 20,
+                "unitPrice": {"currency": "USD", "value": 12.5},
+                "splittableFieldSetGroupList": splittable({"Account": "610000", "CostCenter": "CC-200"}),
+            }
+        ]
+    },
+}
 
 
 # ========================================================================================

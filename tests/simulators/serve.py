@@ -26,7 +26,7 @@ from .fusion import FusionSimulator
 from .fusion import demo_seed as fusion_demo_seed
 from .fusion import jaggaer_demo_seed as fusion_jaggaer_demo_seed
 from .jaggaer import JaggaerSimulator
-from .jaggaer import demo_seed as jaggaer_demo_seed
+from .jaggaer import demo_seed_full as jaggaer_demo_seed
 from .jaggaer import jde_demo_seed as jaggaer_jde_demo_seed
 from .jde import JdeSimulator
 from .jde import demo_seed as jde_demo_seed
