@@ -17,6 +17,7 @@
         "views/ml_connector_flow_views.xml",
         "views/ml_connector_run_views.xml",
         "views/ml_connector_audit_line_views.xml",
+        "views/ml_connector_audit_attempt_views.xml",
         "views/ml_connector_binding_views.xml",
         "views/ml_connector_mapping_views.xml",
         "views/ml_connector_review_views.xml",

@@ -1,4 +1,5 @@
 from . import (
+    ml_connector_audit_attempt,
     ml_connector_audit_line,
     ml_connector_backend,
     ml_connector_binding,

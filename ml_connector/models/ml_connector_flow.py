@@ -485,7 +485,7 @@ class MlConnectorFlow(models.Model):
                     open_hashes.add((key, content_hash))
                     open_lines.setdefault(key, []).append(line_id)
         bound_hashes = self._bound_hashes(keys)
-        vals_list, superseded, skipped = [], [], page.unchanged
+        vals_list, superseded, unchanged_count = [], [], page.unchanged
         seen = set()
         for item in items:
             marker = (item.source_key, item.hash)
@@ -497,7 +497,7 @@ class MlConnectorFlow(models.Model):
             else:
                 unchanged = latest_hashes.get(item.source_key) == item.hash
             if item.error is None and (unchanged or marker in seen):
-                skipped += 1
+                unchanged_count += 1
                 continue
             seen.add(marker)
             superseded += open_lines.pop(item.source_key, [])
@@ -510,9 +510,12 @@ class MlConnectorFlow(models.Model):
                     "in_flight": False,
                 }
             )
+            Line.browse(superseded)._log_attempt()
         lines = Line.create(vals_list) if vals_list else Line
-        run._count(collected=len(lines), skipped=skipped)
-        run._count_lines(lines.filtered(lambda line: line.state != "pending"))
+        run._count(collected=len(lines), unchanged=unchanged_count, skipped=len(superseded))
+        refused = lines.filtered(lambda line: line.state != "pending")
+        run._count_lines(refused)
+        refused._log_attempt()  # refused as read: their first and only attempt
         return len(lines)
 
     def _bound_hashes(self, keys):

@@ -199,7 +199,8 @@ class MlConnectorReview(models.Model):
         """None of the candidates, and nothing should be created: the waiting documents fail."""
         self._check_reviewer()
         for review in self:
-            review.line_ids.filtered(lambda line: line.state == "needs_review").write(
+            waiting = review.line_ids.filtered(lambda line: line.state == "needs_review")
+            waiting.write(
                 {
                     "state": "failed",
                     "error_kind": "review",
@@ -207,6 +208,7 @@ class MlConnectorReview(models.Model):
                     "blocking_key": False,
                 }
             )
+            waiting.sudo()._log_attempt("review")
         self.write(
             {"state": "rejected", "decided_by_id": self.env.uid, "decided_date": fields.Datetime.now()}
         )
