@@ -209,11 +209,19 @@ class MlConnectorAuditAttempt(models.Model):
         """The problem with this link (a text), or None."""
         self.ensure_one()
         _ = self.env._
-        where = _("link %(n)s (attempt %(attempt)s of %(document)s)", n=self.sequence, attempt=self.number,
-                  document=self.document or self.line_ref)
+        where = _(
+            "link %(n)s (attempt %(attempt)s of %(document)s)",
+            n=self.sequence,
+            attempt=self.number,
+            document=self.document or self.line_ref,
+        )
         if self.sequence != expected:
-            return _("Link %(n)s is missing: the chain jumps from %(previous)s to %(next)s.",
-                     n=expected, previous=expected - 1, next=self.sequence)
+            return _(
+                "Link %(n)s is missing: the chain jumps from %(previous)s to %(next)s.",
+                n=expected,
+                previous=expected - 1,
+                next=self.sequence,
+            )
         if not self.payloads_purged and not self.details_purged:
             for field_name, digest_name, label in (
                 ("request_payload", "request_digest", _("payload")),
@@ -221,19 +229,37 @@ class MlConnectorAuditAttempt(models.Model):
                 ("response_payload", "response_digest", _("answer")),
             ):
                 if digest(self[field_name]) != (self[digest_name] or ""):
-                    return _("The %(what)s of %(where)s was changed after it was recorded.", what=label,
-                             where=where)
+                    return _(
+                        "The %(what)s of %(where)s was changed after it was recorded.",
+                        what=label,
+                        where=where,
+                    )
         if not self.details_purged and self._compute_content_digest() != self.content_digest:
             return _("The details of %(where)s were changed after they were recorded.", where=where)
         if self._link_hash(previous, self.sequence, self.content_digest or "") != self.chain_hash:
-            return _("The hash of %(where)s does not follow from the previous link: a link was changed, "
-                     "removed or inserted.", where=where)
+            return _(
+                "The hash of %(where)s does not follow from the previous link: a link was changed, "
+                "removed or inserted.",
+                where=where,
+            )
         return None
 
     def write(self, vals):
-        allowed = {"sequence", "chain_hash", "content_digest", "payloads_purged", "details_purged",
-                   "request_payload", "sent_payload", "response_payload", "line_id", "run_id", "flow_id",
-                   "message", "error_kind"}
+        allowed = {
+            "sequence",
+            "chain_hash",
+            "content_digest",
+            "payloads_purged",
+            "details_purged",
+            "request_payload",
+            "sent_payload",
+            "response_payload",
+            "line_id",
+            "run_id",
+            "flow_id",
+            "message",
+            "error_kind",
+        }
         if not self.env.su or set(vals) - allowed:
             raise UserError(self.env._("Audit attempts are kept as they were recorded."))
         return super().write(vals)

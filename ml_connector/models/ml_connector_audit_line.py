@@ -528,7 +528,7 @@ class MlConnectorAuditLine(models.Model):
         line._start_attempt(run)
         line._process_one(line.flow_id._pipe())
         run._count_lines(line)
-        run._log_flow(line.flow_id, {"collected": 0, **{line.state: 1}}, time.monotonic() - started)
+        run._log_flow(line.flow_id, {"collected": 0, line.state: 1}, time.monotonic() - started)
         run._finish(elapsed=time.monotonic() - started)
         self.env["ml.connector.audit.attempt"]._seal(self.backend_id)
         state_label = dict(self._fields["state"]._description_selection(self.env))[line.state]
@@ -551,8 +551,11 @@ class MlConnectorAuditLine(models.Model):
             for backend in backends
         )
         skipped = len(self) - len(lines)
-        message = self.env._("%(n)s document(s) queued for replay. They run with the next run of %(when)s.",
-                             n=len(lines), when=when or "-")
+        message = self.env._(
+            "%(n)s document(s) queued for replay. They run with the next run of %(when)s.",
+            n=len(lines),
+            when=when or "-",
+        )
         if skipped:
             message += " " + self.env._("%s document(s) being processed right now were left alone.", skipped)
         return self.env["ml.connector.backend"]._notify(

@@ -7,8 +7,8 @@ from urllib.parse import urlsplit
 from psycopg2.extensions import TRANSACTION_STATUS_INERROR
 
 from odoo import api, fields, models, tools
-from odoo.tools import SQL
 from odoo.exceptions import UserError, ValidationError
+from odoo.tools import SQL
 
 from ..tools.db import retry_on_conflict
 from ..tools.errors import AuthError, ConfigurationError, ConnectorError
@@ -101,7 +101,8 @@ class MlConnectorBackend(models.Model):
         TRIGGERS,
         readonly=True,
         copy=False,
-        help="Why the next run was asked for (a manual run, a replay, a review decision); empty: the schedule.",
+        help="Why the next run was asked for (a manual run, a replay, a review decision); "
+        "empty: the schedule.",
     )
 
     # limits
@@ -218,7 +219,9 @@ class MlConnectorBackend(models.Model):
     def _check_retention(self):
         for backend in self:
             if min(backend.retention_payload_days, backend.retention_metadata_days) < 0:
-                raise ValidationError(self.env._("Retention periods are a number of days (empty: the legal period)."))
+                raise ValidationError(
+                    self.env._("Retention periods are a number of days (empty: the legal period).")
+                )
 
     @api.constrains("interval_number", "record_max_attempts", "request_max_attempts", "batch_size")
     def _check_positive(self):
@@ -442,13 +445,16 @@ class MlConnectorBackend(models.Model):
         self.ensure_one()
         if self.state != "active":
             return self.env._("not scheduled (the connection is %s)", self._state_label())
-        return self.env._("now (then every %(n)s %(unit)s)", n=self.interval_number, unit=self._interval_label())
+        return self.env._(
+            "now (then every %(n)s %(unit)s)", n=self.interval_number, unit=self._interval_label()
+        )
 
     def _state_label(self):
         return dict(self._fields["state"]._description_selection(self.env)).get(self.state, "").lower()
 
     def _interval_label(self):
-        return dict(self._fields["interval_type"]._description_selection(self.env)).get(self.interval_type, "").lower()
+        labels = dict(self._fields["interval_type"]._description_selection(self.env))
+        return labels.get(self.interval_type, "").lower()
 
     @api.model
     def _load_demo_credentials(self, backend_ids, client_secret):
@@ -742,14 +748,16 @@ class MlConnectorBackend(models.Model):
         cr = self.env.cr
         cr.execute(
             """UPDATE ml_connector_audit_line
-               SET request_payload = NULL, sent_payload = NULL, response_payload = NULL, payloads_purged = TRUE
+               SET request_payload = NULL, sent_payload = NULL, response_payload = NULL,
+                   payloads_purged = TRUE
                WHERE backend_id = %s AND state IN ('done', 'skipped') AND write_date < %s
                  AND NOT COALESCE(payloads_purged, FALSE)""",
             (self.id, before),
         )
         cr.execute(
             """UPDATE ml_connector_audit_attempt AS a
-               SET request_payload = NULL, sent_payload = NULL, response_payload = NULL, payloads_purged = TRUE
+               SET request_payload = NULL, sent_payload = NULL, response_payload = NULL,
+                   payloads_purged = TRUE
                WHERE a.backend_id = %s AND a.date < %s AND NOT COALESCE(a.payloads_purged, FALSE)
                  AND (a.line_id IS NULL OR EXISTS (
                      SELECT 1 FROM ml_connector_audit_line l
@@ -779,7 +787,7 @@ class MlConnectorBackend(models.Model):
             (self.id,),
         )
         cr.execute(
-            """DELETE FROM ml_connector_run WHERE backend_id = %s AND date_start < %s AND state != 'running'""",
+            "DELETE FROM ml_connector_run WHERE backend_id = %s AND date_start < %s AND state != 'running'",
             (self.id, before),
         )
         for model in ("ml.connector.audit.line", "ml.connector.audit.attempt", "ml.connector.run"):
@@ -794,8 +802,9 @@ class MlConnectorBackend(models.Model):
         checked, problem = Attempt._verify(self)
         problem = problem or self._first_line_differing_from_its_attempt()
         if problem:
-            message = self.env._("%(n)s links verified before this one. First problem: %(problem)s",
-                                 n=checked, problem=problem)
+            message = self.env._(
+                "%(n)s links verified before this one. First problem: %(problem)s", n=checked, problem=problem
+            )
             self.message_post(body=self.env._("Audit trail verification failed. %s", message))
             return self._notify(self.env._("Audit trail broken"), message, "danger", sticky=True)
         message = self.env._(
@@ -823,7 +832,8 @@ class MlConnectorBackend(models.Model):
                 """SELECT l.id, l.name FROM ml_connector_audit_line l
                    JOIN LATERAL (SELECT * FROM ml_connector_audit_attempt a WHERE a.line_id = l.id
                                  ORDER BY a.id DESC LIMIT 1) a ON TRUE
-                   WHERE l.backend_id = %(backend)s AND l.state IN ('done', 'skipped', 'failed', 'needs_review')
+                   WHERE l.backend_id = %(backend)s
+                     AND l.state IN ('done', 'skipped', 'failed', 'needs_review')
                      AND NOT COALESCE(l.in_flight, FALSE) AND NOT COALESCE(l.payloads_purged, FALSE)
                      AND NOT COALESCE(a.payloads_purged, FALSE)
                      AND (l.state != a.state OR %(request)s OR %(sent)s OR %(response)s)
