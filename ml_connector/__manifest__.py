@@ -21,6 +21,8 @@
         "views/ml_connector_binding_views.xml",
         "views/ml_connector_mapping_views.xml",
         "views/ml_connector_review_views.xml",
+        "views/ml_connector_overview_views.xml",
+        "views/res_config_settings_views.xml",
         "views/ml_connector_menus.xml",
         "views/res_partner_views.xml",
     ],

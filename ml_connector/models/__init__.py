@@ -2,6 +2,7 @@ from . import (
     ml_connector_audit_attempt,
     ml_connector_audit_line,
     ml_connector_backend,
+    ml_connector_backend_health,
     ml_connector_binding,
     ml_connector_flow,
     ml_connector_mapping,
@@ -21,5 +22,6 @@ from . import (
     ml_connector_writer_odoo_purchase_order_status,
     ml_connector_writer_odoo_supplier,
     product,
+    res_config_settings,
     res_partner,
 )

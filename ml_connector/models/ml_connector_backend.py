@@ -33,7 +33,7 @@ class MlConnectorBackend(models.Model):
 
     _name = "ml.connector.backend"
     _description = "Connector connection"
-    _inherit = ["mail.thread"]
+    _inherit = ["mail.thread", "mail.activity.mixin"]
     _order = "sequence, name, id"
 
     # Secret fields handled by the vault: name on this model -> name of the stored secret.
@@ -92,9 +92,19 @@ class MlConnectorBackend(models.Model):
 
     # schedule
     cron_id = fields.Many2one("ir.cron", readonly=True, copy=False, ondelete="set null")
-    interval_number = fields.Integer("Run every", default=15, required=True)
+    interval_number = fields.Integer(
+        "Run every",
+        default=lambda self: int(
+            self.env["ir.config_parameter"].sudo().get_param("ml_connector.default_interval_number", 15) or 15
+        ),
+        required=True,
+    )
     interval_type = fields.Selection(
-        [("minutes", "Minutes"), ("hours", "Hours"), ("days", "Days")], default="minutes", required=True
+        [("minutes", "Minutes"), ("hours", "Hours"), ("days", "Days")],
+        default=lambda self: (
+            self.env["ir.config_parameter"].sudo().get_param("ml_connector.default_interval_type", "minutes")
+        ),
+        required=True,
     )
     next_run = fields.Datetime(related="cron_id.nextcall", string="Next run")
     next_trigger = fields.Selection(
@@ -267,7 +277,9 @@ class MlConnectorBackend(models.Model):
         self.env["ml.connector.secret"].sudo().search(
             [("backend_id", "=", self.id), ("name", "=like", "token:%")]
         ).unlink()
-        self.message_post(body=self.env._("Credential %(name)s changed.", name=name))
+        field = self._fields.get(name)
+        label = field._description_string(self.env) if field else name
+        self.message_post(body=self.env._("%(credential)s changed (stored encrypted).", credential=label))
 
     def _get_secret(self, name):
         """Decrypted secret, for building requests only: never log or store the result."""
