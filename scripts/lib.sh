@@ -184,6 +184,21 @@ wait_port() {
   die "$what did not start on port $port"
 }
 
+point_demo_at_simulators() {
+  # The demo data names the default simulator ports; other ports (MLC_JAGGAER_SIM_PORT,
+  # MLC_SPS_SIM_PORT) are written into the demo connections before the server starts.
+  local db="$1" sql=""
+  for pair in "8071:$JAGGAER_SIM_PORT" "8072:$SPS_SIM_PORT"; do
+    local from="${pair%%:*}" to="${pair##*:}"
+    [ "$from" = "$to" ] && continue
+    sql+="UPDATE ml_connector_backend SET base_url = replace(base_url, '127.0.0.1:$from', '127.0.0.1:$to'),"
+    sql+=" token_url = replace(token_url, '127.0.0.1:$from', '127.0.0.1:$to');"
+  done
+  [ -z "$sql" ] && return 0
+  PGPASSWORD="$DB_PASSWORD" psql -q -h "$DB_HOST" -p "$DB_PORT" -U "$DB_USER" -d "$db" -c "$sql" \
+    || die "cannot point the demo connections at the simulators"
+}
+
 mlc_demo() {
   mlc_setup
   local db="${MLC_DEMO_DB:-mlc_demo}"
@@ -197,6 +212,7 @@ mlc_demo() {
   wait_port "$JAGGAER_SIM_PORT" "JAGGAER simulator"
   wait_port "$SPS_SIM_PORT" "SPS simulator"
   fresh_db "$CONF" "$db" --with-demo
+  point_demo_at_simulators "$db"
   log "Odoo at http://localhost:${MLC_HTTP_PORT:-8069}  (login admin / password admin)"
   log "menu Connectors > Audit lines shows the records moved by the first cron run"
   odoo_bin -c "$CONF" -d "$db"

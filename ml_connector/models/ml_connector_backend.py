@@ -22,6 +22,7 @@ _logger = logging.getLogger(__name__)
 RUN_LOCK_NAMESPACE = 0x6D6C63  # "mlc"
 LOOPBACK_HOSTS = {"localhost", "127.0.0.1", "::1"}
 HTTP_CLIENTS = ("ml_connector", "http_clients")  # key of the transaction's HTTP clients in cr.cache
+DRY_RUN = ("ml_connector", "dry_run")  # a tools.dry_run.DryRun while a dry run is in progress
 
 
 class MlConnectorBackend(models.Model):
@@ -319,7 +320,8 @@ class MlConnectorBackend(models.Model):
         client = clients.get(key)
         if client is None:
             client = clients[key] = self._system()._http(self, base_url=base_url)
-        return client
+        dry_run = self.env.cr.cache.get(DRY_RUN)
+        return dry_run.wrap(client) if dry_run else client
 
     def _forget_http_clients(self):
         self.env.cr.cache.pop(HTTP_CLIENTS, None)

@@ -73,6 +73,15 @@ class MlConnectorSystem(models.AbstractModel):
         return []
 
     @api.model
+    def _owned_fields(self, document_type, is_connection):
+        """Field groups (see ``ml_connector_ownership.FIELD_GROUPS``) of ``document_type`` this end
+        owns by default: its value wins when the ends differ. This model speaks for Odoo when
+        ``is_connection`` is false: Odoo keeps its own payment terms on bills."""
+        if not is_connection and document_type == "invoice":
+            return ("payment_terms",)
+        return ()
+
+    @api.model
     def _run_finished(self, backend):
         """Called once a run that used ``backend`` ended (e.g. to close a remote session)."""
 

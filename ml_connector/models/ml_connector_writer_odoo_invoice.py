@@ -2,6 +2,8 @@ from odoo import api, fields, models
 from odoo.tools import float_compare, float_round
 from odoo.tools.sql import escape_psql
 
+from ..tools.display import money
+from ..tools.display import quantity as qty_text
 from ..tools.errors import DocumentError
 from .ml_connector_matching import PartnerQuery
 
@@ -154,12 +156,11 @@ class MlConnectorWriterOdooInvoice(models.AbstractModel):
         self._bind_invoice(line, invoice, move)
         notes = list(notes)
         message = self.env._(
-            "Draft %(kind)s for %(vendor)s, %(lines)s line(s), %(amount)s %(currency)s.",
+            "Draft %(kind)s for %(vendor)s, %(lines)s line(s), %(amount)s.",
             kind=self.env._("credit note") if invoice.is_credit_note else self.env._("bill"),
             vendor=vendor.display_name,
             lines=line_count,
-            amount=move.amount_total,
-            currency=currency.name,
+            amount=money(self.env, move.amount_total, currency),
         )
         if invoice.total is not None and float_compare(
             invoice.total, move.amount_total, precision_rounding=currency.rounding
@@ -168,7 +169,7 @@ class MlConnectorWriterOdooInvoice(models.AbstractModel):
                 self.env._(
                     "%(system)s's total is %(total)s (Odoo computes the taxes).",
                     system=source._system_label(),
-                    total=invoice.total,
+                    total=money(self.env, invoice.total, currency),
                 )
             )
         if invoice.charges:
@@ -468,10 +469,10 @@ class MlConnectorWriterOdooInvoice(models.AbstractModel):
                     self.env._(
                         "%(where)s credits %(q)s of %(po)s '%(line)s', more than the %(billed)s billed.",
                         where=where,
-                        q=quantity,
+                        q=qty_text(self.env, quantity),
                         po=po.name,
                         line=pol.name,
-                        billed=billed,
+                        billed=qty_text(self.env, billed),
                     )
                 )
             return
@@ -482,12 +483,12 @@ class MlConnectorWriterOdooInvoice(models.AbstractModel):
                     "Quantity above the purchase order: %(where)s bills %(q)s of %(po)s '%(line)s'; "
                     "%(ordered)s ordered, %(billed)s already billed, %(left)s left.",
                     where=where,
-                    q=quantity,
+                    q=qty_text(self.env, quantity),
                     po=po.name,
                     line=pol.name,
-                    ordered=pol.product_qty,
-                    billed=billed,
-                    left=max(left, 0.0),
+                    ordered=qty_text(self.env, pol.product_qty),
+                    billed=qty_text(self.env, billed),
+                    left=qty_text(self.env, max(left, 0.0)),
                 )
             )
         po_price = pol.price_unit * (1 - (pol.discount or 0.0) / 100.0)
@@ -496,13 +497,12 @@ class MlConnectorWriterOdooInvoice(models.AbstractModel):
             raise DocumentError(
                 self.env._(
                     "Amount above the purchase order: %(where)s charges %(price)s per unit, %(po)s "
-                    "'%(line)s' agreed %(po_price)s %(currency)s.",
+                    "'%(line)s' agreed %(po_price)s.",
                     where=where,
-                    price=price,
+                    price=money(self.env, price, currency),
                     po=po.name,
                     line=pol.name,
-                    po_price=po_price,
-                    currency=currency.name,
+                    po_price=money(self.env, po_price, currency),
                 )
             )
 

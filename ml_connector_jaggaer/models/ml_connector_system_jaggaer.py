@@ -35,6 +35,13 @@ class MlConnectorSystemJaggaer(models.AbstractModel):
     }
 
     @api.model
+    def _owned_fields(self, document_type, is_connection):
+        """JAGGAER is where suppliers register and maintain their own name."""
+        if document_type == "supplier":
+            return ("name",)
+        return super()._owned_fields(document_type, is_connection)
+
+    @api.model
     def _auth(self, backend):
         token_url = backend._jaggaer_token_url()
         secret = backend._get_secret("client_secret")

@@ -51,12 +51,26 @@ class MlConnectorWriterJaggaerSupplier(models.AbstractModel):
         return values
 
     @api.model
-    def _changes_to_send(self, backend, supplier, local_synced, remote_known):
-        """What this writer would send for ``supplier`` given both sides as last synchronised."""
+    def _changes_to_send(self, backend, supplier, local_synced, remote_known, flow=None):
+        """What this writer would send for ``supplier`` given both sides as last synchronised,
+        and the values JAGGAER keeps because it owns them ({field: (JAGGAER's, not sent)})."""
         synced = dict(local_synced)
         if synced:
             synced["number"] = synced.get("number") or self._number(backend, supplier)
-        return supplier_changes(self._values(backend, supplier), synced, remote_known)
+        values = self._values(backend, supplier)
+        changes = supplier_changes(values, synced, remote_known)
+        flow = flow or self.env["ml.connector.flow"]._between(None, backend, "supplier")
+        if not flow:
+            return changes, {}
+        for name in flow._owned_fields("source"):
+            if values.get(name) and values[name] != remote_known.get(name, ""):
+                changes[name] = values[name]
+        conflicts = {}
+        for name in flow._owned_fields("target"):
+            if name in changes and remote_known.get(name):
+                conflicts[name] = (remote_known[name], changes[name])
+            changes.pop(name, None)
+        return changes, conflicts
 
     @api.model
     def _write(self, line, supplier):
@@ -76,7 +90,11 @@ class MlConnectorWriterJaggaerSupplier(models.AbstractModel):
             found = self._find_remote(client, line, supplier)
             bravo_id, remote_known, why = found or (None, {}, None)
             local_synced = {}
-        changes = self._changes_to_send(backend, supplier, local_synced, remote_known)
+        changes, conflicts = self._changes_to_send(backend, supplier, local_synced, remote_known, flow)
+        if conflicts:
+            self.env["ml.connector.conflict"]._record(
+                flow, line, supplier.name, conflicts, flow._end_label("target")
+            )
         if bravo_id and not changes:
             self._bind_supplier(line, supplier, bravo_id, remote_known)
             message = self.env._("Already up to date in JAGGAER (supplier %s).", bravo_id)

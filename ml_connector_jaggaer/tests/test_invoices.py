@@ -181,7 +181,7 @@ class TestInvoices(JaggaerCase):
         many = self.line_of(too_many)
         self.assertEqual(many.state, "failed")
         self.assertIn("Quantity above the purchase order", many.error_message)
-        self.assertIn("15.0 ordered, 0.0 already billed", many.error_message)
+        self.assertIn("15 ordered, 0 already billed", many.error_message)
         dear = self.line_of(too_dear)
         self.assertIn("Amount above the purchase order", dear.error_message)
         self.assertIn("charges 49.5 per unit", dear.error_message)
