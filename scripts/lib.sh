@@ -253,6 +253,24 @@ mlc_proof() {
     --odoo-src "$ODOO_SRC" "$@")
 }
 
+mlc_screenshots() {
+  # Start the demo in the background, wait for its first runs, take the README's screenshots
+  # with headless Chromium (docs/screenshots/), then stop the demo.
+  apt_install chromium
+  local port="${MLC_HTTP_PORT:-8069}" db="${MLC_DEMO_DB:-mlc_demo}" out="${1:-$REPO/docs/screenshots}"
+  setsid "$REPO/mlc" demo > "$LOCAL_DIR/screenshots-demo.log" 2>&1 &
+  local demo_pid=$!
+  trap 'kill -- -$demo_pid 2>/dev/null || true' EXIT INT TERM
+  log "starting the demo (log: $LOCAL_DIR/screenshots-demo.log)"
+  for _ in $(seq 1 600); do
+    curl -sf -o /dev/null "http://127.0.0.1:$port/web/login" && break
+    kill -0 "$demo_pid" 2>/dev/null || die "the demo stopped; see $LOCAL_DIR/screenshots-demo.log"
+    sleep 1
+  done
+  (cd "$REPO" && PYTHONPATH="$REPO" "$VENV/bin/python" -m tests.screenshots --url "http://127.0.0.1:$port" \
+    --db "$db" --out "$out")
+}
+
 mlc_lint() {
   mlc_setup
   (cd "$REPO" && "$VENV/bin/ruff" check . && "$VENV/bin/ruff" format --check . \

@@ -517,13 +517,14 @@ class MlConnectorAuditLine(models.Model):
             vals.update(request_payload=payload_text(rebuilt.payload, secrets), content_hash=rebuilt.hash)
         self.write(vals)
 
-    def _replay_now(self):
-        """Process this one line now, in a run of its own (trigger Replay); say how it ended."""
+    def _replay_now(self, trigger="replay"):
+        """Process this one line now, in a run of its own (trigger Replay, or Review decision);
+        say how it ended."""
         self.ensure_one()
         backend = self.backend_id._sync_env()
         line = self.with_env(backend.env).sudo()
         backend._check_runnable()
-        run = self.env["ml.connector.run"].sudo()._current_run(backend, "replay")
+        run = self.env["ml.connector.run"].sudo()._current_run(backend, trigger)
         started = time.monotonic()
         line._start_attempt(run)
         line._process_one(line.flow_id._pipe())

@@ -2,6 +2,7 @@ from odoo import Command, api, fields, models
 from odoo.exceptions import AccessError, UserError
 from odoo.tools import LazyTranslate
 
+from ..tools.errors import ConfigurationError
 from ..tools.text import bounded_key
 
 _lt = LazyTranslate(__name__)
@@ -30,6 +31,9 @@ RULE_LABELS = {
     "internal_reference": _lt("Same internal reference"),
     "barcode": _lt("Same barcode"),
 }
+
+
+PROCESSED_ON_DECISION = 20  # documents a decision releases that are processed at once
 
 
 class MlConnectorReview(models.Model):
@@ -193,11 +197,38 @@ class MlConnectorReview(models.Model):
         self.check_access("write")
 
     def _close(self, state):
+        """Close the reviews and release their documents; return the released lines."""
         self.write({"state": state, "decided_by_id": self.env.uid, "decided_date": fields.Datetime.now()})
+        released = self.env["ml.connector.audit.line"]
         for review in self:
-            self.env["ml.connector.audit.line"]._release(
+            released |= self.env["ml.connector.audit.line"]._release(
                 self._blocking_key(review.binding_type, review.external_id), review.backend_id
             )
+        return released
+
+    def _process_released(self, lines):
+        """Process the documents a decision released right away (a few; the run takes the rest),
+        and say how they ended."""
+        _ = self.env._
+        now, later = lines[:PROCESSED_ON_DECISION], lines[PROCESSED_ON_DECISION:]
+        outcomes = {}
+        for line in now:
+            try:
+                line._replay_now(trigger="review")
+            except ConfigurationError:
+                later |= line
+                continue
+            label = dict(line._fields["state"]._description_selection(self.env))[line.state]
+            outcomes.setdefault(label, []).append(line.name)
+        parts = [
+            _("%(state)s: %(documents)s", state=state, documents=", ".join(names))
+            for state, names in outcomes.items()
+        ]
+        if later:
+            parts.append(_("%s more go with the next run.", len(later)))
+        if not lines:
+            parts.append(_("No document was waiting for this decision."))
+        return "; ".join(parts)
 
     def action_approve(self):
         """Bind the remote value to the chosen record and release the waiting documents."""
@@ -228,8 +259,11 @@ class MlConnectorReview(models.Model):
                     "Approved: %(value)s is %(record)s.", value=review.external_id, record=record.display_name
                 )
             )
-        self._close("approved")
-        return True
+        released = self._close("approved")
+        message = self._process_released(released)
+        return self.env["ml.connector.backend"]._notify(
+            self.env._("Approved"), message, "success" if released else "info", reload=True
+        )
 
     def action_create_new(self):
         self._check_reviewer()

@@ -52,7 +52,7 @@ class MlConnectorRun(models.Model):
     @api.model
     def _current_run(self, backend, trigger):
         """The unfinished run of ``backend`` (resumed after a crash or a time-budget break), or a new one."""
-        if trigger != "replay":
+        if trigger not in ("replay", "review"):
             run = self.sudo().search([("backend_id", "=", backend.id), ("state", "=", "running")], limit=1)
             if run:
                 return run
