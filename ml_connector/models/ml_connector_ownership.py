@@ -50,6 +50,12 @@ class MlConnectorOwnership(models.Model):
             end = flow.source_backend_id if ownership.winner == "source" else flow.target_backend_id
             ownership.owner_label = self.env._("%s wins", end._system_label() if end else "Odoo")
 
+    def write(self, vals):
+        res = super().write(vals)
+        if "winner" in vals:
+            self.flow_id._compare_everything_again()
+        return res
+
     @api.model
     def _fields_of(self, document_type, group):
         return FIELD_GROUPS.get(document_type, {}).get(group, ("", ()))[1]
@@ -151,6 +157,22 @@ class MlConnectorFlowOwnership(models.Model):
         for ownership in self.ownership_ids.filtered(lambda o: o.winner == side):
             owned |= set(Ownership._fields_of(self.document_type, ownership.field_group))
         return owned
+
+    def _compare_everything_again(self):
+        """After a change of owners, the next run reads every document again and compares it
+        with the other end, instead of skipping those unchanged since they were last moved."""
+        for flow in self:
+            contract = flow._writer()._flow_binding(flow)
+            if contract:
+                backend, object_type, _column, local_end = contract
+                self.env.cr.execute(
+                    # a hash no document has: every bound document counts as changed once
+                    """UPDATE ml_connector_binding SET content_hash = 'owners-changed'
+                       WHERE backend_id = %s AND object_type = %s AND COALESCE(local_backend_id, 0) = %s""",
+                    (backend.id, object_type, local_end.id if local_end else 0),
+                )
+            flow.write({"cursor": False, "last_collect_run_id": False})
+        self.env["ml.connector.binding"].invalidate_model(["content_hash"])
 
     def _end_label(self, side):
         self.ensure_one()
