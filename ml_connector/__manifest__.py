@@ -30,6 +30,11 @@
         "views/connector_documents_views.xml",
     ],
     "assets": {
+        "web.assets_backend": [
+            "ml_connector/static/src/**/*.js",
+            "ml_connector/static/src/**/*.xml",
+            "ml_connector/static/src/**/*.scss",
+        ],
         "web.assets_tests": ["ml_connector/static/tests/tours/**/*"],
     },
     "application": True,

@@ -61,15 +61,16 @@ class MlConnectorAuditLine(models.Model):
     record_name = fields.Char("Odoo record", compute="_compute_record_name")
     state = fields.Selection(STATES, default="pending", required=True, index=True)
     error_kind = fields.Selection(
-        [
+        string="Problem",
+        selection=[
             ("transient", "Temporary"),
             ("unknown_outcome", "Outcome unknown"),
             ("permanent", "Rejected"),
-            ("review", "Needs a decision"),
+            ("review", "Waiting (vendor, mapping or decision)"),
             ("config", "Configuration"),
             ("auth", "Credentials"),
             ("bug", "Unexpected"),
-        ]
+        ],
     )
     error_message = fields.Text("Message")
     blocking_key = fields.Char(index="btree_not_null", help="What this line waits for (mapping, review).")
@@ -81,10 +82,10 @@ class MlConnectorAuditLine(models.Model):
     outcome_unknown_since = fields.Datetime(
         readonly=True, help="When the send whose outcome is unknown happened (or was interrupted)."
     )
-    next_attempt_at = fields.Datetime(readonly=True)
-    last_attempt_date = fields.Datetime(readonly=True)
-    date_done = fields.Datetime(readonly=True)
-    replay_count = fields.Integer(readonly=True)
+    next_attempt_at = fields.Datetime("Next attempt", readonly=True)
+    last_attempt_date = fields.Datetime("Last attempt", readonly=True)
+    date_done = fields.Datetime("Finished", readonly=True)
+    replay_count = fields.Integer("Replays", readonly=True)
     content_hash = fields.Char(index=True)
     request_payload = fields.Text("Payload", help="The document as read from the source (secrets removed).")
     sent_payload = fields.Text("Sent", help="The document as written to the target (secrets removed).")

@@ -18,6 +18,7 @@ _logger = logging.getLogger(__name__)
 # instead of burning every record's attempts.
 CIRCUIT_BREAKER_THRESHOLD = 3
 READER_PREFIX = "ml.connector.reader."
+STAMP_KEYS = ("write_date", "updated", "modified", "last_update", "since", "stamp", "read")
 WRITER_PREFIX = "ml.connector.writer."
 
 
@@ -177,7 +178,7 @@ class MlConnectorFlow(models.Model):
         store=True,
     )
     cursor = fields.Json(copy=False, help="Where the next run starts reading the source (high-water mark).")
-    cursor_display = fields.Char("High-water mark", compute="_compute_cursor_display")
+    cursor_display = fields.Char("Read up to", compute="_compute_cursor_display")
     overlap_seconds = fields.Integer(
         default=300,
         help="Each run re-reads this many seconds before the high-water mark: changes committed late or "
@@ -250,10 +251,40 @@ class MlConnectorFlow(models.Model):
     @api.depends("cursor")
     def _compute_cursor_display(self):
         for flow in self:
-            cursor = flow.cursor or {}
-            flow.cursor_display = ", ".join(
-                f"{k}: {v}" for k, v in cursor.items() if not isinstance(v, list | dict)
+            flow.cursor_display = flow._cursor_text(flow.cursor or {})
+
+    def _cursor_text(self, cursor):
+        """The high-water mark as people read it: up to when changes were read, and whether the
+        window re-read for late commits has settled."""
+        _ = self.env._
+        if not cursor:
+            return _("Nothing read yet: the next run reads everything.")
+        stamp = next((cursor[k] for k in STAMP_KEYS if cursor.get(k)), None)
+        parts = []
+        if stamp:
+            parts.append(_("Changes read up to %s", self._stamp_text(stamp)))
+        if cursor.get("id"):
+            parts.append(_("last record %s", cursor["id"]))
+        if "settled" in cursor:
+            parts.append(
+                _("settled")
+                if cursor["settled"]
+                else _("re-reading the last %s s for late changes", self.overlap_seconds)
             )
+        others = [
+            f"{key.replace('_', ' ')}: {value}"
+            for key, value in cursor.items()
+            if key not in (*STAMP_KEYS, "id", "settled") and not isinstance(value, list | dict)
+        ]
+        return ", ".join(parts + others) or _("Position kept by the source")
+
+    def _stamp_text(self, stamp):
+        """A stored UTC time in the user's time zone, else the text as the source gave it."""
+        try:
+            value = fields.Datetime.to_datetime(str(stamp).replace("T", " ")[:19])
+        except ValueError:
+            return str(stamp)
+        return fields.Datetime.context_timestamp(self, value).strftime("%Y-%m-%d %H:%M:%S")
 
     def _compute_counts(self):
         counts = {

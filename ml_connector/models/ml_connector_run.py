@@ -25,15 +25,17 @@ class MlConnectorRun(models.Model):
         required=True,
         index=True,
     )
-    date_start = fields.Datetime(default=fields.Datetime.now, required=True)
-    date_end = fields.Datetime()
+    date_start = fields.Datetime("Started", default=fields.Datetime.now, required=True)
+    date_end = fields.Datetime("Ended")
     duration = fields.Float(
         "Duration (s)", digits=(16, 2), help="Time spent working, over every call of the run."
     )
     collected_count = fields.Integer("Read", help="New versions of documents read from the sources.")
     done_count = fields.Integer("Done")
     failed_count = fields.Integer("Failed")
-    needs_review_count = fields.Integer("Needs review")
+    needs_review_count = fields.Integer(
+        "Waiting", help="Documents that wait for a vendor, a mapping or a review decision."
+    )
     skipped_count = fields.Integer(
         "Skipped", help="Documents that needed nothing done (a reason is on each line) or were superseded."
     )
@@ -98,7 +100,7 @@ class MlConnectorRun(models.Model):
             "collected": self.env._("read"),
             "done": self.env._("done"),
             "failed": self.env._("failed"),
-            "needs_review": self.env._("to review"),
+            "needs_review": self.env._("waiting"),
             "skipped": self.env._("skipped"),
             "unchanged": self.env._("unchanged"),
             "retrying": self.env._("to retry"),
