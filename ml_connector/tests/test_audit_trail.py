@@ -1,3 +1,4 @@
+import html
 import json
 from datetime import timedelta
 
@@ -177,3 +178,40 @@ class TestHonestRuns(EngineCase):
         self.backend.action_run_now()
         run = self.run_backend(self.backend)
         self.assertEqual(run.trigger, "manual")
+
+
+@tagged("post_install", "-at_install")
+class TestDryRun(EngineCase):
+    def test_a_dry_run_shows_what_a_replay_would_send_and_sends_nothing(self):
+        partner = self.make_partners(1)
+        self.run_backend(self.backend)
+        line = self.lines(self.flow_out)
+        self.assertEqual(line.state, "done")
+        partner.email = "new@example.com"
+        before = dict(self.sim.contacts[partner.ref])
+        requests = len(self.sim.request_log)
+        action = line.action_dry_run()
+        wizard = self.env["ml.connector.dry.run"].browse(action["res_id"])
+        self.assertEqual(self.sim.contacts[partner.ref], before, "nothing sent")
+        self.assertFalse(
+            [r for r in self.sim.request_log[requests:] if r["method"] != "GET"],
+            "only reads reached the remote",
+        )
+        self.assertEqual(
+            (line.state, line.replay_count, len(line.attempt_ids)), ("done", 0, 1), "nothing kept"
+        )
+        self.assertIn("A replay would send POST", wizard.outcome)
+        self.assertTrue(wizard.changed)
+        self.assertIn("new@example.com", wizard.would_send)
+        diff = html.unescape(str(wizard.diff_html))
+        self.assertIn('<div class=\'text-bg-success\'>+  "email": "new@example.com",</div>', diff)
+        self.assertIn('<div class=\'text-bg-danger\'>-  "email": "",</div>', diff)
+
+    def test_a_dry_run_of_a_flow_keeps_nothing(self):
+        self.make_partners(2)
+        action = self.flow_out.action_dry_run()
+        preview = self.env["ml.connector.dry.run"].browse(action["res_id"])
+        self.assertIn("2 document(s) would be processed; 2 would change or create", preview.outcome)
+        self.assertFalse(self.sim.contacts)
+        self.assertFalse(self.lines(self.flow_out))
+        self.assertFalse(self.env["ml.connector.run"].search([("backend_id", "=", self.backend.id)]))

@@ -16,6 +16,7 @@ class DryRun:
 
     def __init__(self):
         self.requests = []
+        self.notes = []  # what writers said the held-back request means (see writer._dry_run_note)
 
     def wrap(self, client):
         return DryRunClient(client, self)

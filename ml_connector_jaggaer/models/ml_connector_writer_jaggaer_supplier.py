@@ -115,6 +115,7 @@ class MlConnectorWriterJaggaerSupplier(models.AbstractModel):
             info = company_info({name: value for name, value in values.items() if value})
             body = {"operationCode": "CREATEUPDATE", "sendEMail": "0", "companyInfo": info}
         what = self.env._("supplier %s", values["name"])
+        self._note_send(bravo_id, remote_known, changes, values)
         answer, warning = client.post("suppliers_upsert", body, what)
         bravo_id = str(answer.get("bravoId") or bravo_id or "")
         if not bravo_id:
@@ -147,6 +148,25 @@ class MlConnectorWriterJaggaerSupplier(models.AbstractModel):
             "response": answer,
             "message": " ".join(filter(None, [message, self._warned(warning)])),
         }
+
+    @api.model
+    def _note_send(self, bravo_id, remote_known, changes, values):
+        """For dry runs: which JAGGAER supplier a send would change, and how."""
+        if not bravo_id:
+            self._dry_run_note(self.env._("Would create JAGGAER supplier %s.", values["name"]))
+            return
+        details = "; ".join(
+            f"{name}: {remote_known.get(name) or '-'} → {value or '-'}"
+            for name, value in sorted(changes.items())
+        )
+        self._dry_run_note(
+            self.env._(
+                "Would change JAGGAER supplier %(id)s (%(name)s): %(details)s",
+                id=bravo_id,
+                name=remote_known.get("name") or values["name"],
+                details=details,
+            )
+        )
 
     @api.model
     def _bind_supplier(self, line, supplier, bravo_id, remote_now):

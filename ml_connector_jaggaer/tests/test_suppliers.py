@@ -236,6 +236,23 @@ class TestSuppliers(JaggaerCase):
         self.cycle()
         self.assertEqual(self.sim.suppliers[3901]["companyName"], "Lab Supply Inc")
 
+    def test_a_dry_run_of_the_first_push_lists_the_suppliers_it_would_change(self):
+        self.seed_supplier(**LAB_SUPPLY, bizPhone="+1 919 555 0000")
+        self.only_flows("supplier_out")
+        flow = self.flows["supplier_out"]
+        name = flow.ownership_ids.filtered(lambda o: o.field_group == "name")
+        name.winner = "source"  # as if Odoo owned the names: the push would rename
+        posts = self.posts()
+        action = flow.action_dry_run()
+        preview = self.env["ml.connector.dry.run"].browse(action["res_id"])
+        self.assertEqual(self.posts(), posts, "nothing sent")
+        self.assertFalse(self.lines("supplier_out"), "nothing kept")
+        self.assertFalse(flow.cursor, "the mark did not move")
+        self.assertIn("Would change JAGGAER supplier 3901 (LAB SUPPLY INC): ", preview.diff_html)
+        self.assertIn("name: LAB SUPPLY INC → Lab Supply Inc", preview.diff_html)
+        self.assertIn("Would create JAGGAER supplier", preview.diff_html)
+        self.assertRegex(preview.outcome, r"\d+ document\(s\) would be processed; \d+ would change or create")
+
     def test_accepted_with_warning_is_written_on_the_line(self):
         self.seed_supplier(**LAB_SUPPLY, simWarning="Supplier registration incomplete")
         self.cycle()

@@ -23,7 +23,8 @@ class MlConnectorDryRun(models.TransientModel):
     _name = "ml.connector.dry.run"
     _description = "Connector dry run"
 
-    line_id = fields.Many2one("ml.connector.audit.line", required=True, ondelete="cascade")
+    line_id = fields.Many2one("ml.connector.audit.line", ondelete="cascade")
+    flow_id = fields.Many2one("ml.connector.flow", ondelete="cascade")
     outcome = fields.Text(readonly=True)
     last_sent = fields.Text("Last sent", readonly=True)
     would_send = fields.Text("Would send now", readonly=True)
@@ -46,24 +47,16 @@ class MlConnectorDryRun(models.TransientModel):
         )
 
     @api.model
-    def _simulate(self, line):
-        """(what would be sent, what would happen), everything undone afterwards."""
-        _ = self.env._
+    def _undone(self, work):
+        """Run ``work(dry_run)`` with every request that would change a target held back, then
+        undo whatever it wrote; return the ``DryRun`` (what was held back)."""
         cr = self.env.cr
         dry_run = DryRun()
-        found = {}
         clients = cr.cache.pop(HTTP_CLIENTS, None)
         cr.cache[DRY_RUN] = dry_run
         try:
             with cr.savepoint():
-                try:
-                    line._requeue_for_replay()
-                    line.write({"outcome_unknown": False})
-                    found["result"] = line.flow_id._pipe().process(line)
-                except DryRunStop:
-                    pass
-                except Exception as exc:  # the dry run reports what a replay would meet
-                    found["error"] = exc
+                work(dry_run)
                 raise _RollBack()
         except _RollBack:
             pass
@@ -73,6 +66,25 @@ class MlConnectorDryRun(models.TransientModel):
             if clients is not None:
                 cr.cache[HTTP_CLIENTS] = clients
         self.env.invalidate_all()
+        return dry_run
+
+    @api.model
+    def _simulate(self, line):
+        """(what would be sent, what would happen), everything undone afterwards."""
+        _ = self.env._
+        found = {}
+
+        def replay(_dry_run):
+            try:
+                line._requeue_for_replay()
+                line.write({"outcome_unknown": False})
+                found["result"] = line.flow_id._pipe().process(line)
+            except DryRunStop:
+                pass
+            except Exception as exc:  # the dry run reports what a replay would meet
+                found["error"] = exc
+
+        dry_run = self._undone(replay)
         secrets = line.flow_id._secret_values()
         if dry_run.requests:
             request = dry_run.requests[0]
@@ -134,6 +146,81 @@ class MlConnectorDryRun(models.TransientModel):
         self.ensure_one()
         return self.line_id.action_replay()
 
+    # ------------------------------------------------------------------ a whole flow
+    @api.model
+    def _for_flow(self, flow, limit=200):
+        """What the flow's next run would send, document by document, before anything is sent (e.g.
+        which remote suppliers a first push would change)."""
+        rows = self._flow_rows(flow, limit)
+        changing = [row for row in rows if row[2]]
+        summary = self.env._(
+            "%(n)s document(s) would be processed; %(changing)s would change or create records on "
+            "%(target)s.",
+            n=len(rows),
+            changing=len(changing),
+            target=flow._end_label("target"),
+        )
+        if len(rows) >= limit:
+            summary += " " + self.env._("Only the first %s documents were tried.", limit)
+        table = Markup("").join(
+            Markup("<tr class='%s'><td>%s</td><td>%s</td></tr>") % ("" if sends else "text-muted", name, what)
+            for name, what, sends in rows
+        )
+        return self.create(
+            {
+                "flow_id": flow.id,
+                "outcome": summary,
+                "diff_html": Markup(
+                    "<table class='table table-sm'><thead><tr><th>%s</th><th>%s</th></tr></thead>"
+                    "<tbody>%s</tbody></table>"
+                )
+                % (self.env._("Document"), self.env._("What the next run would do"), table),
+            }
+        )
+
+    @api.model
+    def _flow_rows(self, flow, limit):
+        """(document, what would happen, whether it would write to the target) for each document."""
+        rows = []
+
+        def next_run(_dry_run):
+            run = (
+                self.env["ml.connector.run"]
+                .sudo()
+                .create({"backend_id": flow.backend_id.id, "trigger": "manual"})
+            )
+            Line = self.env["ml.connector.audit.line"].sudo()
+            pipe = flow._pipe()
+            for page in flow._reader()._collect(flow, run):
+                for item in page.items:
+                    if len(rows) >= limit:
+                        return
+                    line = Line.create(Line._vals_from_item(flow, run, item))
+                    rows.append(self._flow_row(pipe, line))
+
+        self._undone(next_run)
+        return rows
+
+    @api.model
+    def _flow_row(self, pipe, line):
+        dry_run = self.env.cr.cache[DRY_RUN]
+        held, notes = len(dry_run.requests), len(dry_run.notes)
+        name = line.name
+        if line.state != "pending":
+            return name, line.error_message or "", False
+        try:
+            result = pipe.process(line)
+        except DryRunStop:
+            request = dry_run.requests[held]
+            what = " ".join(dry_run.notes[notes:]) or self.env._(
+                "Would send %(method)s %(url)s.", method=request["method"], url=request["url"]
+            )
+            return name, what, True
+        except Exception as exc:  # the preview reports what the run would meet
+            return name, self.env._("Would not go: %s", exc), False
+        message = result.get("message") if isinstance(result, dict) else ""
+        return name, message or self.env._("Nothing to send."), False
+
 
 class MlConnectorAuditLineDryRun(models.Model):
     _inherit = "ml.connector.audit.line"
@@ -154,6 +241,26 @@ class MlConnectorAuditLineDryRun(models.Model):
             raise UserError(self.env._("This document is being processed right now."))
         line = self.sudo().with_env(self.backend_id._sync_env().env).sudo()
         wizard = self.env["ml.connector.dry.run"].sudo()._for_line(line)
+        return {
+            "type": "ir.actions.act_window",
+            "name": self.env._("Dry run: %s", self.name),
+            "res_model": "ml.connector.dry.run",
+            "res_id": wizard.id,
+            "view_mode": "form",
+            "target": "new",
+        }
+
+
+class MlConnectorFlowDryRun(models.Model):
+    _inherit = "ml.connector.flow"
+
+    def action_dry_run(self):
+        """What the next run of this flow would send, document by document; nothing is sent."""
+        self.ensure_one()
+        if not self.env.user.has_group("ml_connector.group_ml_connector_user"):
+            raise UserError(self.env._("Only connector users can preview a flow."))
+        flow = self.with_env(self.backend_id._sync_env().env).sudo()
+        wizard = self.env["ml.connector.dry.run"].sudo()._for_flow(flow)
         return {
             "type": "ir.actions.act_window",
             "name": self.env._("Dry run: %s", self.name),
