@@ -303,7 +303,7 @@ class MlConnectorBackendHealth(models.Model):
         self.write({"alerted_until": now, "alert_reason": problem})
 
     def _news_since(self, since):
-        """What failed or opened for review after ``since``, as sentences."""
+        """What failed or opened for review after ``since``: (kind, sentence) pairs."""
         _ = self.env._
         since = since or fields.Datetime.now() - timedelta(days=1)
         failed = self.env["ml.connector.audit.line"].search_count(
@@ -314,9 +314,9 @@ class MlConnectorBackendHealth(models.Model):
         )
         news = []
         if failed:
-            news.append(_("%s document(s) failed.", failed))
+            news.append(("failed", _("%s more document(s) failed.", failed)))
         if reviews:
-            news.append(_("%s new item(s) in the review queue.", reviews))
+            news.append(("review", _("%s new item(s) in the review queue.", reviews)))
         return news
 
     def _alert(self, mode, news, problems):
@@ -324,7 +324,8 @@ class MlConnectorBackendHealth(models.Model):
         users = self._alert_users(self.company_id)
         if not users:
             return
-        lines = [*problems, *news]
+        # the problems already count the failed documents
+        lines = [*problems, *(text for kind, text in news if not (problems and kind == "failed"))]
         body = Markup("<ul>%s</ul>") % Markup("").join(Markup("<li>%s</li>") % line for line in lines)
         summary = self.env._("Connection %s needs attention", self.name)
         if mode == "digest":
