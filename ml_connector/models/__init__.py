@@ -9,7 +9,6 @@ from . import (
     ml_connector_mapping,
     ml_connector_matching,
     ml_connector_ownership,
-    ml_connector_preview,
     ml_connector_reader,
     ml_connector_reader_odoo_customer_invoice,
     ml_connector_reader_odoo_purchase_order,

@@ -50,8 +50,8 @@ class MlConnectorAuditAttempt(models.Model):
         "ml.connector.backend", "Connection", required=True, index=True, ondelete="cascade"
     )
     company_id = fields.Many2one(related="backend_id.company_id", store=True, index=True)
-    flow_id = fields.Many2one("ml.connector.flow", "Flow", ondelete="set null")
-    run_id = fields.Many2one("ml.connector.run", "Run", index="btree_not_null", ondelete="set null")
+    flow_id = fields.Many2one("ml.connector.flow", ondelete="set null")
+    run_id = fields.Many2one("ml.connector.run", index="btree_not_null", ondelete="set null")
     date = fields.Datetime(required=True, default=fields.Datetime.now)
     number = fields.Integer("Attempt", help="The line's attempt counter when this attempt ended.")
     trigger = fields.Selection(TRIGGERS, help="What started this attempt.")
@@ -208,15 +208,14 @@ class MlConnectorAuditAttempt(models.Model):
     def _check_link(self, previous, expected):
         """The problem with this link (a text), or None."""
         self.ensure_one()
-        _ = self.env._
-        where = _(
+        where = self.env._(
             "link %(n)s (attempt %(attempt)s of %(document)s)",
             n=self.sequence,
             attempt=self.number,
             document=self.document or self.line_ref,
         )
         if self.sequence != expected:
-            return _(
+            return self.env._(
                 "Link %(n)s is missing: the chain jumps from %(previous)s to %(next)s.",
                 n=expected,
                 previous=expected - 1,
@@ -224,20 +223,20 @@ class MlConnectorAuditAttempt(models.Model):
             )
         if not self.payloads_purged and not self.details_purged:
             for field_name, digest_name, label in (
-                ("request_payload", "request_digest", _("payload")),
-                ("sent_payload", "sent_digest", _("sent document")),
-                ("response_payload", "response_digest", _("answer")),
+                ("request_payload", "request_digest", self.env._("payload")),
+                ("sent_payload", "sent_digest", self.env._("sent document")),
+                ("response_payload", "response_digest", self.env._("answer")),
             ):
                 if digest(self[field_name]) != (self[digest_name] or ""):
-                    return _(
+                    return self.env._(
                         "The %(what)s of %(where)s was changed after it was recorded.",
                         what=label,
                         where=where,
                     )
         if not self.details_purged and self._compute_content_digest() != self.content_digest:
-            return _("The details of %(where)s were changed after they were recorded.", where=where)
+            return self.env._("The details of %(where)s were changed after they were recorded.", where=where)
         if self._link_hash(previous, self.sequence, self.content_digest or "") != self.chain_hash:
-            return _(
+            return self.env._(
                 "The hash of %(where)s does not follow from the previous link: a link was changed, "
                 "removed or inserted.",
                 where=where,
@@ -264,7 +263,6 @@ class MlConnectorAuditAttempt(models.Model):
             raise UserError(self.env._("Audit attempts are kept as they were recorded."))
         return super().write(vals)
 
-    def unlink(self):
-        if not self.env.context.get("ml_connector_retention"):
-            raise UserError(self.env._("Audit attempts are only removed by the retention the admin set."))
-        return super().unlink()
+    @api.ondelete(at_uninstall=False)
+    def _unlink_only_by_retention(self):
+        raise UserError(self.env._("Audit attempts are only removed by the retention the admin set."))

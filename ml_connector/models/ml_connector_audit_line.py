@@ -564,6 +564,31 @@ class MlConnectorAuditLine(models.Model):
             self.env._("Replay queued"), message, "info", reload=True
         )
 
+    def _last_sent_payload(self):
+        """What was last sent for this document: the line's, else its latest attempt's."""
+        self.ensure_one()
+        if self.sent_payload:
+            return self.sent_payload
+        attempt = self.attempt_ids.filtered("sent_payload")[:1]
+        return attempt.sent_payload if attempt else ""
+
+    def action_dry_run(self):
+        """Show what a replay would send, next to what was last sent; nothing is sent."""
+        self.ensure_one()
+        self._check_replay_access()
+        if self.state == "pending" and self.in_flight:
+            raise UserError(self.env._("This document is being processed right now."))
+        line = self.sudo().with_env(self.backend_id._sync_env().env).sudo()
+        wizard = self.env["ml.connector.dry.run"].sudo()._for_line(line)
+        return {
+            "type": "ir.actions.act_window",
+            "name": self.env._("Dry run: %s", self.name),
+            "res_model": "ml.connector.dry.run",
+            "res_id": wizard.id,
+            "view_mode": "form",
+            "target": "new",
+        }
+
     @api.model
     def _release(self, blocking_key, backend=None, reason="review"):
         """Lines waiting for ``blocking_key`` (a mapping, a review) can go: requeue them."""

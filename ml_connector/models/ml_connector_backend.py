@@ -747,7 +747,8 @@ class MlConnectorBackend(models.Model):
     @api.model
     def _cron_retention(self):
         """Apply each connection's retention to finished audit lines, their attempts and runs."""
-        for backend in self.sudo().with_context(active_test=False).search([]):
+        connections = self.sudo().with_context(active_test=False)
+        for backend in connections.search([("state", "in", ("draft", "active", "paused"))]):
             payload_days, metadata_days = backend._retention_days()
             if payload_days:
                 backend._purge_payloads(fields.Datetime.now() - timedelta(days=payload_days))

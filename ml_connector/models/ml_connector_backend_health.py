@@ -121,37 +121,37 @@ class MlConnectorBackendHealth(models.Model):
     def _health_check(self):
         """(health, reasons): red for what stops documents, amber for what needs a look."""
         self.ensure_one()
-        _ = self.env._
         if not self.id:
             return "grey", []
         if self.state == "draft":
-            return "grey", [_("Not active yet: test the connection, then activate it.")]
+            return "grey", [self.env._("Not active yet: test the connection, then activate it.")]
         red, amber = [], []
         if self.state == "paused":
-            red.append(self.paused_reason or _("Paused."))
+            red.append(self.paused_reason or self.env._("Paused."))
         red += self._watchdog_problems()
         failed = self.failed_count
         if failed:
-            red.append(_("%s document(s) failed and wait for a replay or a fix.", failed))
+            red.append(self.env._("%s document(s) failed and wait for a replay or a fix.", failed))
         if self.open_review_count:
-            amber.append(_("%s decision(s) to take in the review queue.", self.open_review_count))
+            amber.append(self.env._("%s decision(s) to take in the review queue.", self.open_review_count))
         if self.waiting_count:
-            amber.append(_("%s document(s) wait for a vendor, a mapping or a decision.", self.waiting_count))
+            amber.append(
+                self.env._("%s document(s) wait for a vendor, a mapping or a decision.", self.waiting_count)
+            )
         last_run = self.env["ml.connector.run"].search(
             [("backend_id", "=", self.id), ("state", "!=", "running")], limit=1
         )
         if last_run.state in ("partial", "failed") and last_run.error_message:
-            amber.append(_("Last run: %s", last_run.error_message.strip().splitlines()[-1]))
+            amber.append(self.env._("Last run: %s", last_run.error_message.strip().splitlines()[-1]))
         if red:
             return "red", red + amber
         if amber:
             return "amber", amber
-        return "green", [_("Running on schedule; nothing failed or waits.")]
+        return "green", [self.env._("Running on schedule; nothing failed or waits.")]
 
     def _watchdog_problems(self):
         """What keeps an active connection from working although nothing failed yet."""
         self.ensure_one()
-        _ = self.env._
         problems = []
         now = fields.Datetime.now()
         if self.state == "active" and self.cron_id:
@@ -159,10 +159,10 @@ class MlConnectorBackendHealth(models.Model):
             late = max(interval * 2, timedelta(minutes=10))
             nextcall = self.cron_id.nextcall
             if not self.cron_id.active:
-                problems.append(_("Its scheduled action is archived: nothing runs."))
+                problems.append(self.env._("Its scheduled action is archived: nothing runs."))
             elif nextcall and now - nextcall > late:
                 problems.append(
-                    _(
+                    self.env._(
                         "The schedule is late: the run due at %(due)s has not started. Are scheduled actions "
                         "running on this server?",
                         due=self._user_time(nextcall),
@@ -174,7 +174,7 @@ class MlConnectorBackendHealth(models.Model):
         )
         if stuck:
             problems.append(
-                _(
+                self.env._(
                     "%(run)s has made no progress since %(since)s: it is stuck.",
                     run=stuck.name,
                     since=self._user_time(stuck.write_date),
@@ -189,7 +189,7 @@ class MlConnectorBackendHealth(models.Model):
             ]
         )
         if refused >= AUTH_FAILURES:
-            problems.append(_("The credentials were refused %s times in 24 hours.", refused))
+            problems.append(self.env._("The credentials were refused %s times in 24 hours.", refused))
         backlog = self.env["ml.connector.audit.line"].search_count(
             [
                 ("backend_id", "=", self.id),
@@ -202,7 +202,9 @@ class MlConnectorBackendHealth(models.Model):
         )
         if backlog and self.state == "active":
             problems.append(
-                _("%s document(s) have been due for over an hour: the backlog is not going down.", backlog)
+                self.env._(
+                    "%s document(s) have been due for over an hour: the backlog is not going down.", backlog
+                )
             )
         return problems
 
@@ -222,45 +224,41 @@ class MlConnectorBackendHealth(models.Model):
         return action
 
     def action_open_failed(self):
-        _ = self.env._
         return self._lines_action(
-            _("Failed: %s", self.name),
+            self.env._("Failed: %s", self.name),
             {"search_default_filter_failed": 1},
-            _("Nothing failed"),
-            _(
+            self.env._("Nothing failed"),
+            self.env._(
                 "Documents that could not be moved appear here with the reason; fix the cause, then "
                 "replay them."
             ),
         )
 
     def action_open_waiting(self):
-        _ = self.env._
         return self._lines_action(
-            _("Waiting: %s", self.name),
+            self.env._("Waiting: %s", self.name),
             {"search_default_filter_review": 1},
-            _("Nothing waits"),
-            _(
+            self.env._("Nothing waits"),
+            self.env._(
                 "Documents that wait for a vendor to reach the other side, a mapping or a review decision "
                 "appear here with what they wait for; they go on by themselves once it is there."
             ),
         )
 
     def action_open_backlog(self):
-        _ = self.env._
         return self._lines_action(
-            _("Backlog: %s", self.name),
+            self.env._("Backlog: %s", self.name),
             {"search_default_filter_pending": 1},
-            _("No backlog"),
-            _("Documents read but not yet processed, or waiting for a retry, appear here."),
+            self.env._("No backlog"),
+            self.env._("Documents read but not yet processed, or waiting for a retry, appear here."),
         )
 
     def action_open_moved(self):
-        _ = self.env._
         return self._lines_action(
-            _("Moved: %s", self.name),
+            self.env._("Moved: %s", self.name),
             {"search_default_filter_done": 1, "search_default_filter_7d": 1},
-            _("Nothing moved in the last 7 days"),
-            _(
+            self.env._("Nothing moved in the last 7 days"),
+            self.env._(
                 "Every document a flow reads or sends leaves a line here with its payload, its attempts "
                 "and the answer; remove the filters to see older ones."
             ),
@@ -304,7 +302,6 @@ class MlConnectorBackendHealth(models.Model):
 
     def _news_since(self, since):
         """What failed or opened for review after ``since``: (kind, sentence) pairs."""
-        _ = self.env._
         since = since or fields.Datetime.now() - timedelta(days=1)
         failed = self.env["ml.connector.audit.line"].search_count(
             [("backend_id", "=", self.id), ("state", "=", "failed"), ("write_date", ">", since)]
@@ -314,9 +311,9 @@ class MlConnectorBackendHealth(models.Model):
         )
         news = []
         if failed:
-            news.append(("failed", _("%s more document(s) failed.", failed)))
+            news.append(("failed", self.env._("%s more document(s) failed.", failed)))
         if reviews:
-            news.append(("review", _("%s new item(s) in the review queue.", reviews)))
+            news.append(("review", self.env._("%s new item(s) in the review queue.", reviews)))
         return news
 
     def _alert(self, mode, news, problems):

@@ -2,7 +2,7 @@ import logging
 from datetime import timedelta
 
 from odoo import api, fields, models
-from odoo.exceptions import ValidationError
+from odoo.exceptions import UserError, ValidationError
 from odoo.tools import SQL
 
 from ..tools.db import is_concurrency_error, retry_on_conflict
@@ -256,27 +256,26 @@ class MlConnectorFlow(models.Model):
     def _cursor_text(self, cursor):
         """The high-water mark as people read it: up to when changes were read, and whether the
         window re-read for late commits has settled."""
-        _ = self.env._
         if not cursor:
-            return _("Nothing read yet: the next run reads everything.")
+            return self.env._("Nothing read yet: the next run reads everything.")
         stamp = next((cursor[k] for k in STAMP_KEYS if cursor.get(k)), None)
         parts = []
         if stamp:
-            parts.append(_("Changes read up to %s", self._stamp_text(stamp)))
+            parts.append(self.env._("Changes read up to %s", self._stamp_text(stamp)))
         if cursor.get("id"):
-            parts.append(_("last record %s", cursor["id"]))
+            parts.append(self.env._("last record %s", cursor["id"]))
         if "settled" in cursor:
             parts.append(
-                _("settled")
+                self.env._("settled")
                 if cursor["settled"]
-                else _("re-reading the last %s s for late changes", self.overlap_seconds)
+                else self.env._("re-reading the last %s s for late changes", self.overlap_seconds)
             )
         others = [
             f"{key.replace('_', ' ')}: {value}"
             for key, value in cursor.items()
             if key not in (*STAMP_KEYS, "id", "settled") and not isinstance(value, list | dict)
         ]
-        return ", ".join(parts + others) or _("Position kept by the source")
+        return ", ".join(parts + others) or self.env._("Position kept by the source")
 
     def _stamp_text(self, stamp):
         """A stored UTC time in the user's time zone, else the text as the source gave it."""
@@ -425,6 +424,22 @@ class MlConnectorFlow(models.Model):
         self.backend_id._check_manager()
         self.write({"cursor": False, "last_collect_run_id": False})
         return True
+
+    def action_dry_run(self):
+        """What the next run of this flow would send, document by document; nothing is sent."""
+        self.ensure_one()
+        if not self.env.user.has_group("ml_connector.group_ml_connector_user"):
+            raise UserError(self.env._("Only connector users can preview a flow."))
+        flow = self.with_env(self.backend_id._sync_env().env).sudo()
+        wizard = self.env["ml.connector.dry.run"].sudo()._for_flow(flow)
+        return {
+            "type": "ir.actions.act_window",
+            "name": self.env._("Dry run: %s", self.name),
+            "res_model": "ml.connector.dry.run",
+            "res_id": wizard.id,
+            "view_mode": "form",
+            "target": "new",
+        }
 
     # ------------------------------------------------------------------ engine
     def _commit(self, processed=0):

@@ -209,7 +209,6 @@ class MlConnectorReview(models.Model):
     def _process_released(self, lines):
         """Process the documents a decision released right away (a few; the run takes the rest),
         and say how they ended."""
-        _ = self.env._
         now, later = lines[:PROCESSED_ON_DECISION], lines[PROCESSED_ON_DECISION:]
         outcomes = {}
         for line in now:
@@ -221,13 +220,13 @@ class MlConnectorReview(models.Model):
             label = dict(line._fields["state"]._description_selection(self.env))[line.state]
             outcomes.setdefault(label, []).append(line.name)
         parts = [
-            _("%(state)s: %(documents)s", state=state, documents=", ".join(names))
+            self.env._("%(state)s: %(documents)s", state=state, documents=", ".join(names))
             for state, names in outcomes.items()
         ]
         if later:
-            parts.append(_("%s more go with the next run.", len(later)))
+            parts.append(self.env._("%s more go with the next run.", len(later)))
         if not lines:
-            parts.append(_("No document was waiting for this decision."))
+            parts.append(self.env._("No document was waiting for this decision."))
         return "; ".join(parts)
 
     def action_approve(self):

@@ -26,7 +26,7 @@ class TestHealthAndAlerts(EngineCase):
     def age(self, table, column, ids, **delta):
         self.env.flush_all()
         self.env.cr.execute(
-            f"UPDATE {table} SET {column} = %s WHERE id IN %s",  # noqa: S608 - test-only constants
+            f"UPDATE {table} SET {column} = %s WHERE id IN %s",
             (fields.Datetime.now() - timedelta(**delta), tuple(ids)),
         )
         self.env.invalidate_all()

@@ -1,14 +1,14 @@
+import contextlib
 import difflib
 import json
 
 from markupsafe import Markup
 
 from odoo import api, fields, models
-from odoo.exceptions import UserError
 
+from ..models.ml_connector_backend import DRY_RUN, HTTP_CLIENTS
 from ..tools.dry_run import DryRun, DryRunStop
 from ..tools.payload import jsonable, payload_text
-from .ml_connector_backend import DRY_RUN, HTTP_CLIENTS
 
 
 class _RollBack(Exception):
@@ -55,11 +55,9 @@ class MlConnectorDryRun(models.TransientModel):
         clients = cr.cache.pop(HTTP_CLIENTS, None)
         cr.cache[DRY_RUN] = dry_run
         try:
-            with cr.savepoint():
+            with contextlib.suppress(_RollBack), cr.savepoint():
                 work(dry_run)
                 raise _RollBack()
-        except _RollBack:
-            pass
         finally:
             cr.cache.pop(DRY_RUN, None)
             cr.cache.pop(HTTP_CLIENTS, None)
@@ -71,7 +69,6 @@ class MlConnectorDryRun(models.TransientModel):
     @api.model
     def _simulate(self, line):
         """(what would be sent, what would happen), everything undone afterwards."""
-        _ = self.env._
         found = {}
 
         def replay(_dry_run):
@@ -80,7 +77,7 @@ class MlConnectorDryRun(models.TransientModel):
                 line.write({"outcome_unknown": False})
                 found["result"] = line.flow_id._pipe().process(line)
             except DryRunStop:
-                pass
+                found["held_back"] = True
             except Exception as exc:  # the dry run reports what a replay would meet
                 found["error"] = exc
 
@@ -88,22 +85,24 @@ class MlConnectorDryRun(models.TransientModel):
         secrets = line.flow_id._secret_values()
         if dry_run.requests:
             request = dry_run.requests[0]
-            outcome = _(
+            outcome = self.env._(
                 "A replay would send %(method)s %(url)s now.", method=request["method"], url=request["url"]
             )
             return payload_text(request["body"], secrets), outcome
         if "error" in found:
-            return False, _("A replay would fail: %s", found["error"])
+            return False, self.env._("A replay would fail: %s", found["error"])
         result = found.get("result") or {}
         if not isinstance(result, dict):
             result = {}
         sent = result.get("sent")
         message = result.get("message") or ""
         if result.get("state") == "skipped":
-            return False, _("A replay would send nothing: %s", message)
+            return False, self.env._("A replay would send nothing: %s", message)
         if sent is not None:
-            return payload_text(jsonable(sent), secrets), _("A replay would write this. %s", message).strip()
-        return False, _("A replay would send nothing new. %s", message).strip()
+            return payload_text(jsonable(sent), secrets), self.env._(
+                "A replay would write this. %s", message
+            ).strip()
+        return False, self.env._("A replay would send nothing new. %s", message).strip()
 
     @api.model
     def _diff_html(self, before, after):
@@ -220,52 +219,3 @@ class MlConnectorDryRun(models.TransientModel):
             return name, self.env._("Would not go: %s", exc), False
         message = result.get("message") if isinstance(result, dict) else ""
         return name, message or self.env._("Nothing to send."), False
-
-
-class MlConnectorAuditLineDryRun(models.Model):
-    _inherit = "ml.connector.audit.line"
-
-    def _last_sent_payload(self):
-        """What was last sent for this document: the line's, else its latest attempt's."""
-        self.ensure_one()
-        if self.sent_payload:
-            return self.sent_payload
-        attempt = self.attempt_ids.filtered("sent_payload")[:1]
-        return attempt.sent_payload if attempt else ""
-
-    def action_dry_run(self):
-        """Show what a replay would send, next to what was last sent; nothing is sent."""
-        self.ensure_one()
-        self._check_replay_access()
-        if self.state == "pending" and self.in_flight:
-            raise UserError(self.env._("This document is being processed right now."))
-        line = self.sudo().with_env(self.backend_id._sync_env().env).sudo()
-        wizard = self.env["ml.connector.dry.run"].sudo()._for_line(line)
-        return {
-            "type": "ir.actions.act_window",
-            "name": self.env._("Dry run: %s", self.name),
-            "res_model": "ml.connector.dry.run",
-            "res_id": wizard.id,
-            "view_mode": "form",
-            "target": "new",
-        }
-
-
-class MlConnectorFlowDryRun(models.Model):
-    _inherit = "ml.connector.flow"
-
-    def action_dry_run(self):
-        """What the next run of this flow would send, document by document; nothing is sent."""
-        self.ensure_one()
-        if not self.env.user.has_group("ml_connector.group_ml_connector_user"):
-            raise UserError(self.env._("Only connector users can preview a flow."))
-        flow = self.with_env(self.backend_id._sync_env().env).sudo()
-        wizard = self.env["ml.connector.dry.run"].sudo()._for_flow(flow)
-        return {
-            "type": "ir.actions.act_window",
-            "name": self.env._("Dry run: %s", self.name),
-            "res_model": "ml.connector.dry.run",
-            "res_id": wizard.id,
-            "view_mode": "form",
-            "target": "new",
-        }
