@@ -158,7 +158,9 @@ class MlConnectorWriterOdooCustomerOrder(models.AbstractModel):
             order,
             created,
             self.env._(
-                "Order %(po)s of %(partner)s imported as draft %(order)s.",
+                "Order %(po)s of %(partner)s imported as draft %(order)s. Note: this order from a customer "
+                "is kept as a request for quotation with %(partner)s as its vendor; check it before "
+                "confirming.",
                 po=self._label(order),
                 partner=self._trading_partner(line, order).name,
                 order=created.name,
