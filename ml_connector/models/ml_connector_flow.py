@@ -318,6 +318,13 @@ class MlConnectorFlow(models.Model):
             flow._check_component(flow.reader_model, flow.source_system, self.env._("read from"))
             flow._check_component(flow.writer_model, flow.target_system, self.env._("written to"))
 
+    def _system_label(self, system):
+        """A system code (jaggaer, odoo) as people name it (JAGGAER, Odoo)."""
+        if system == ODOO:
+            return "Odoo"
+        field = self.env["ml.connector.backend"]._fields["system_type"]
+        return dict(field._description_selection(self.env)).get(system, system)
+
     def _check_component(self, name, system, verb):
         label = dict(self._fields["document_type"]._description_selection(self.env)).get(self.document_type)
         if not name:
@@ -326,7 +333,7 @@ class MlConnectorFlow(models.Model):
                     "%(documents)s cannot be %(verb)s %(system)s: no such flow exists.",
                     documents=label or self.document_type,
                     verb=verb,
-                    system=system,
+                    system=self._system_label(system),
                 )
             )
         component = self.env[name]
@@ -337,7 +344,7 @@ class MlConnectorFlow(models.Model):
                     component=component._description,
                     documents=label or self.document_type,
                     verb=verb,
-                    system=system,
+                    system=self._system_label(system),
                 )
             )
 
