@@ -10,6 +10,18 @@ from ..tools.db import is_concurrency_error
 # pg_try_advisory_xact_lock(int, int) namespace for "the audit chain of this connection is being sealed"
 SEAL_LOCK_NAMESPACE = 0x6D6C64  # "mld"
 GENESIS = "0" * 64
+# content digest key -> field, for the facts kept as text
+CONTENT_KEYS = {
+    "document": "document",
+    "trigger": "trigger",
+    "state": "state",
+    "error_kind": "error_kind",
+    "message": "message",
+    "request": "request_digest",
+    "sent": "sent_digest",
+    "response": "response_digest",
+}
+CONTENT_FIELDS = (*CONTENT_KEYS.values(), "line_ref", "number", "date")
 TRIGGERS = [
     ("cron", "Schedule"),
     ("manual", "Manual run"),
@@ -85,23 +97,24 @@ class MlConnectorAuditAttempt(models.Model):
     def _content(self):
         """What the content digest covers: every fact of the attempt, payloads by their digest."""
         self.ensure_one()
-        return {
-            "line": self.line_ref,
-            "document": self.document or "",
-            "date": fields.Datetime.to_string(self.date),
-            "number": self.number,
-            "trigger": self.trigger or "",
-            "state": self.state or "",
-            "error_kind": self.error_kind or "",
-            "message": self.message or "",
-            "request": self.request_digest or "",
-            "sent": self.sent_digest or "",
-            "response": self.response_digest or "",
-        }
+        return self._content_of({name: self[name] for name in CONTENT_FIELDS})
+
+    @staticmethod
+    def _content_of(values):
+        """The facts of an attempt given as field values (a record's, or those it is created with)."""
+        content = {key: values.get(name) or "" for key, name in CONTENT_KEYS.items()}
+        content["line"] = values.get("line_ref") or 0
+        content["number"] = values.get("number") or 0
+        content["date"] = fields.Datetime.to_string(values.get("date"))
+        return content
 
     def _compute_content_digest(self):
         self.ensure_one()
-        data = json.dumps(self._content(), sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+        return self._digest_of(self._content())
+
+    @staticmethod
+    def _digest_of(content):
+        data = json.dumps(content, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
         return hashlib.sha256(data.encode("utf-8", "surrogatepass")).hexdigest()
 
     @staticmethod
@@ -130,9 +143,9 @@ class MlConnectorAuditAttempt(models.Model):
             "sent_digest": digest(line.sent_payload),
             "response_digest": digest(line.response_payload),
         }
-        attempt = self.sudo().create(vals)
-        attempt.content_digest = attempt._compute_content_digest()
-        return attempt
+        vals["date"] = fields.Datetime.now()
+        vals["content_digest"] = self._digest_of(self._content_of(vals))
+        return self.sudo().create(vals)
 
     # ------------------------------------------------------------------ chain
     @api.model
