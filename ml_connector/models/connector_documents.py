@@ -1,4 +1,5 @@
 from odoo import api, fields, models
+from odoo.fields import Domain
 
 
 class MlConnectorDocumentsMixin(models.AbstractModel):
@@ -20,35 +21,28 @@ class MlConnectorDocumentsMixin(models.AbstractModel):
     def _ml_connector_line_domain(self):
         self.ensure_one()
         records = [self, *self._ml_connector_related_records()]
-        domain = []
+        parts = []
         for records_of_model in records:
             if not records_of_model:
                 continue
             model, ids = records_of_model._name, records_of_model.ids
-            domain = self._or(domain, [("res_model", "=", model), ("res_id", "in", ids)])
-            domain = self._or(domain, [("source_key", "in", [f"{model},{record_id}" for record_id in ids])])
+            parts.append(Domain([("res_model", "=", model), ("res_id", "in", ids)]))
+            parts.append(Domain("source_key", "in", [f"{model},{record_id}" for record_id in ids]))
             bindings = (
                 self.env["ml.connector.binding"]
                 .sudo()
                 .search([("res_model", "=", model), ("res_id", "in", ids)])
             )
             for backend, external_ids in self._by_backend(bindings).items():
-                domain = self._or(
-                    domain,
+                ends = Domain.OR(
                     [
-                        ("external_id", "in", external_ids),
-                        "|",
-                        "|",
-                        ("backend_id", "=", backend),
-                        ("flow_id.source_backend_id", "=", backend),
-                        ("flow_id.target_backend_id", "=", backend),
-                    ],
+                        Domain("backend_id", "=", backend),
+                        Domain("flow_id.source_backend_id", "=", backend),
+                        Domain("flow_id.target_backend_id", "=", backend),
+                    ]
                 )
-        return domain or [("id", "=", 0)]
-
-    @staticmethod
-    def _or(domain, other):
-        return ["|", *domain, *other] if domain else list(other)
+                parts.append(Domain("external_id", "in", external_ids) & ends)
+        return list(Domain.OR(parts)) if parts else [("id", "=", 0)]
 
     @staticmethod
     def _by_backend(bindings):

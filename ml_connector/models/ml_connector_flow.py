@@ -180,14 +180,15 @@ class MlConnectorFlow(models.Model):
     cursor = fields.Json(copy=False, help="Where the next run starts reading the source (high-water mark).")
     cursor_display = fields.Char("Read up to", compute="_compute_cursor_display")
     overlap_seconds = fields.Integer(
+        "Re-read window (s)",
         default=300,
         help="Each run re-reads this many seconds before the high-water mark: changes committed late or "
         "in the same second are never missed; unchanged documents are skipped by their content hash.",
     )
-    batch_size = fields.Integer(help="Records per batch; empty: the connection's batch size.")
+    batch_size = fields.Integer("Batch size", help="Records per batch; 0: the connection's batch size.")
     last_collect_run_id = fields.Many2one("ml.connector.run", copy=False, readonly=True)
-    last_run_date = fields.Datetime(readonly=True, copy=False)
-    last_success_date = fields.Datetime(readonly=True, copy=False)
+    last_run_date = fields.Datetime("Last run", readonly=True, copy=False)
+    last_success_date = fields.Datetime("Last success", readonly=True, copy=False)
     last_error = fields.Text(readonly=True, copy=False)
     line_ids = fields.One2many("ml.connector.audit.line", "flow_id")
     pending_count = fields.Integer(compute="_compute_counts")

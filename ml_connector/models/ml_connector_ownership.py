@@ -16,7 +16,7 @@ FIELD_GROUPS = {
         "payment_terms": (_lt("Payment terms"), ("payment_terms",)),
     },
 }
-WINNERS = [("source", "From end wins"), ("target", "To end wins"), ("latest", "Latest change wins")]
+WINNERS = [("source", "The From end"), ("target", "The To end"), ("latest", "Nobody: latest change")]
 
 
 class MlConnectorOwnership(models.Model):
@@ -29,8 +29,8 @@ class MlConnectorOwnership(models.Model):
 
     flow_id = fields.Many2one("ml.connector.flow", required=True, ondelete="cascade", index=True)
     field_group = fields.Selection(selection="_selection_field_group", string="Fields", required=True)
-    winner = fields.Selection(WINNERS, required=True, default="latest")
-    owner_label = fields.Char("Owner", compute="_compute_owner_label")
+    winner = fields.Selection(WINNERS, "Owner", required=True, default="latest")
+    owner_label = fields.Char("On conflicts", compute="_compute_owner_label")
 
     _flow_group_uniq = models.UniqueIndex("(flow_id, field_group)", "Each group of fields has one owner.")
 
