@@ -48,6 +48,10 @@ registry.category("web_tour.tours").add("ml_connector_admin_tour", {
 registry.category("web_tour.tours").add("ml_connector_failed_line_tour", {
     steps: () => [
         {
+            content: "The top bar counts the failed documents",
+            trigger: ".o_ml_connector_failures .o_ml_connector_failures_count:contains(1)",
+        },
+        {
             content: "The overview shows the connection failing, with the reason",
             trigger: ".o_ml_connector_overview .o_kanban_record:contains(Tour connection):contains(Failing):contains(1 document(s) failed)",
         },
