@@ -3,8 +3,9 @@
     python -m tests.screenshots --url http://localhost:8069 --db mlc_demo --out docs/screenshots
 
 Logs in through Odoo's JSON-RPC, waits until the demo's first runs have moved their documents,
-then drives Chromium over the DevTools protocol at 1440 px wide: the overview, a failed audit line,
-a dry run, the review queue and a review item, a run's log, and Settings > Connectors.
+then drives Chromium over the DevTools protocol at 1440 px wide: the overview, an audit line, a
+dry run (after a vendor's phone number changed in Odoo), the review queue and a review item, a run's
+log, and Settings > Connectors.
 """
 
 import argparse
@@ -192,6 +193,22 @@ def main():
                 ".o_form_view .o_notebook",
             )
             browser.shot(out / "audit-line.png")
+        pushed = odoo.first(
+            "ml.connector.audit.line",
+            [
+                ("flow_id.code", "=", "supplier:odoo>jaggaer"),
+                ("state", "=", "done"),
+                ("sent_payload", "!=", False),
+            ],
+        )
+        if pushed:
+            # a vendor's phone changes in Odoo: the dry run shows what its replay would send
+            vendor = odoo.call("ml.connector.audit.line", "read", [pushed], ["res_id"])[0]["res_id"]
+            odoo.call("res.partner", "write", [vendor], {"phone": "+1 919 555 0199"})
+            browser.open(
+                f"{base}/action-ml_connector.action_ml_connector_audit_line/{pushed}",
+                ".o_form_view .o_notebook",
+            )
             browser.click(".o_form_statusbar button[name=action_dry_run]")
             browser.wait_for(".modal .o_ml_connector_diff, .modal .o_field_html")
             time.sleep(1.5)
