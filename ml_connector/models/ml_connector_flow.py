@@ -249,7 +249,7 @@ class MlConnectorFlow(models.Model):
             name = f"{WRITER_PREFIX}{flow.target_backend_id.system_type or ODOO}.{flow.document_type}"
             flow.writer_model = name if name in self.env else False
 
-    @api.depends("cursor")
+    @api.depends("cursor", "last_collect_run_id")
     def _compute_cursor_display(self):
         for flow in self:
             flow.cursor_display = flow._cursor_text(flow.cursor or {})
@@ -258,6 +258,8 @@ class MlConnectorFlow(models.Model):
         """The high-water mark as people read it: up to when changes were read, and whether the
         window re-read for late commits has settled."""
         if not cursor:
+            if self.last_collect_run_id:
+                return self.env._("No mark kept: each run takes what the source holds for it.")
             return self.env._("Nothing read yet: the next run reads everything.")
         stamp = next((cursor[k] for k in STAMP_KEYS if cursor.get(k)), None)
         parts = []
