@@ -77,10 +77,20 @@ class MlConnectorBinding(models.Model):
     @api.depends("object_type", "backend_id.system_type")
     def _compute_object_type_label(self):
         labels = self._object_type_labels()
+        systems = dict(
+            self.env["ml.connector.backend"]._fields["system_type"]._description_selection(self.env)
+        )
         for binding in self:
-            binding.object_type_label = labels.get(binding.object_type) or (
-                (binding.object_type or "").replace("_", " ").capitalize()
-            )
+            object_type = binding.object_type or ""
+            label = labels.get(object_type)
+            if not label:
+                system, _sep, kind = object_type.partition("_")
+                label = (
+                    f"{systems[system]}: {kind.replace('_', ' ')}"
+                    if system in systems and kind
+                    else object_type.replace("_", " ").capitalize()
+                )
+            binding.object_type_label = label
 
     @api.model
     def _object_type_labels(self):
