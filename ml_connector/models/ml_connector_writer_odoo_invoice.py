@@ -124,6 +124,11 @@ class MlConnectorWriterOdooInvoice(models.AbstractModel):
             }
         currency = self._currency(source, invoice)
         line_vals, orders, notes = self._bill_lines(source, invoice, vendor, currency)
+        terms = self._owned_terms(line, invoice, vendor)
+        if terms is None:
+            terms = self._terms(source, invoice)
+        else:
+            notes = [*notes, terms.pop("note")] if terms.get("note") else notes
         vals = {
             "move_type": "in_refund" if invoice.is_credit_note else "in_invoice",
             "partner_id": vendor.id,
@@ -132,7 +137,7 @@ class MlConnectorWriterOdooInvoice(models.AbstractModel):
             "currency_id": currency.id,
             "invoice_origin": ", ".join(orders.mapped("name")) or False,
             "invoice_line_ids": [(0, 0, vals) for vals in line_vals],
-            **self._terms(source, invoice),
+            **terms,
             **source._system()._bill_values(source, invoice),
         }
         # what the checks above read that another bill of the same batch could change
@@ -505,6 +510,36 @@ class MlConnectorWriterOdooInvoice(models.AbstractModel):
                     po_price=money(self.env, po_price, currency),
                 )
             )
+
+    @api.model
+    def _owned_terms(self, line, invoice, vendor):
+        """When Odoo owns payment terms (the flow's *Who owns what*), the bill takes the vendor's
+        terms; what the invoice says otherwise is listed as a conflict. None: Odoo does not own
+        them, or the vendor has none."""
+        flow = line.flow_id
+        company = flow.company_id
+        term = vendor.with_company(company).property_supplier_payment_term_id
+        if not term or "payment_terms" not in flow._owned_fields("target"):
+            return None
+        theirs = invoice.payment_terms.number if invoice.payment_terms else ""
+        mapped = (
+            self._terms(flow.source_backend_id, invoice).get("invoice_payment_term_id") if theirs else None
+        )
+        if not theirs and invoice.due_date:
+            theirs = self.env._("due %s", invoice.due_date)
+        if not theirs or mapped == term.id:
+            return {"invoice_payment_term_id": term.id}
+        self.env["ml.connector.conflict"]._record(
+            flow, line, invoice.number, {"payment_terms": (term.name, theirs)}, "Odoo"
+        )
+        return {
+            "invoice_payment_term_id": term.id,
+            "note": self.env._(
+                "Payment terms: Odoo keeps the vendor's (%(ours)s); the invoice says %(theirs)s.",
+                ours=term.name,
+                theirs=theirs,
+            ),
+        }
 
     @api.model
     def _terms(self, source, invoice):

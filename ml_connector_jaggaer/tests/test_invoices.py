@@ -98,6 +98,31 @@ class TestInvoices(JaggaerCase):
         self.assertEqual(audit.state, "done")
         self.assertEqual(len(self.bills()), count)
 
+    def test_odoo_owns_the_payment_terms_of_its_bills(self):
+        immediate = self.env.ref("account.account_payment_term_immediate")
+        self.lab_supply.with_company(self.company).property_supplier_payment_term_id = immediate
+        invoice_id = self.add_invoice(
+            "LS-TERMS", [self.sim_line("PO-DEMO-0001", "1", 2, 12.5)], terms_days=45
+        )
+        self.cycle()
+        line = self.line_of(invoice_id)
+        bill = self.bills("LS-TERMS")
+        self.assertEqual(bill.invoice_payment_term_id, immediate, "the vendor's terms, kept by Odoo")
+        self.assertIn(
+            "Payment terms: Odoo keeps the vendor's (Immediate Payment); the invoice says Net 45",
+            line.error_message,
+        )
+        conflict = self.env["ml.connector.conflict"].search([("document", "=", "LS-TERMS")])
+        self.assertEqual(
+            (conflict.field_name, conflict.kept_by, conflict.other_value), ("payment_terms", "Odoo", "Net 45")
+        )
+        # handed to JAGGAER: the invoice's terms apply again (its due date, no term mapped)
+        flow = self.flows["invoice_in"]
+        flow.ownership_ids.filtered(lambda o: o.field_group == "payment_terms").winner = "source"
+        bill.unlink()
+        line.action_replay()
+        self.assertFalse(self.bills("LS-TERMS").invoice_payment_term_id)
+
     def test_same_supplier_invoice_number_never_gives_a_second_bill(self):
         original = self.add_invoice("LS-90001", [self.sim_line("PO-DEMO-0001", "1", 3, 12.5)])
         self.cycle()
