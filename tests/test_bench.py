@@ -27,6 +27,10 @@ MEASURES = (
     "idle cycle SPS",
     "idle HTTP requests per flow SPS",
     "peak RSS over idle",
+    "POs JD Edwards -> JAGGAER",
+    "HTTP requests per PO JD Edwards -> JAGGAER",
+    "SQL queries per PO JD Edwards -> JAGGAER",
+    "idle HTTP requests per flow JD Edwards <-> JAGGAER",
 )
 
 

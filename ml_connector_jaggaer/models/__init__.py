@@ -8,6 +8,7 @@ from . import (
     ml_connector_reader_jaggaer_purchase_order_status,
     ml_connector_reader_jaggaer_supplier,
     ml_connector_system_jaggaer,
+    ml_connector_writer_jaggaer_gl_value,
     ml_connector_writer_jaggaer_purchase_order,
     ml_connector_writer_jaggaer_supplier,
     purchase_order,

@@ -273,6 +273,10 @@ class SimulatorApp:
     def state(self) -> dict:
         return {}
 
+    def logged_headers(self, request: Request) -> dict:
+        """Request headers kept in the request log, for assertions (none by default)."""
+        return {}
+
     def configure(self, **options) -> dict:
         """Change behaviour switches at run time (token lifetime, page size, strict mode…)."""
         for key, value in options.items():
@@ -307,6 +311,9 @@ class SimulatorApp:
             "at": self.clock.now().isoformat(),
             "fault": fault.kind if fault else None,
         }
+        headers = self.logged_headers(request)
+        if headers:
+            entry["headers"] = headers
         response = None
         try:
             if fault and fault.kind == "delay":

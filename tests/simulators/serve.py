@@ -1,9 +1,13 @@
 """Run the JAGGAER and SPS simulators as a standalone process (used by ``./mlc demo``).
 
-    python -m tests.simulators.serve --demo --jaggaer-port 8071 --sps-port 8072
+    python -m tests.simulators.serve --demo --jaggaer-port 8071 --sps-port 8072 \
+        [--jde-port 8073 --jaggaer-jde-port 8074]
 
-Both listen on 127.0.0.1 only. ``--demo`` loads the demo data the Odoo demo connections
-expect; the control interface (``/_sim/...``) stays available for driving them by hand:
+All listen on 127.0.0.1 only. The JD Edwards AIS simulator runs when ``--jde-port`` is given, and
+the JAGGAER tenant of the JD Edwards manufacturer (a second JAGGAER, apart from Odoo's) when
+``--jaggaer-jde-port`` is. ``--demo`` loads the demo data the demo connections expect (the JD
+Edwards demo's voucher orchestration then runs R04110Z itself, so that vouchers are posted at
+once); the control interface (``/_sim/...``) stays available for driving them by hand:
 
     curl -X POST localhost:8071/_sim/jaggaer/purchase-orders/PO-DEMO-0001/status \
          -d '{"status": "Acknowledged"}'
@@ -17,6 +21,9 @@ import threading
 
 from .jaggaer import JaggaerSimulator
 from .jaggaer import demo_seed as jaggaer_demo_seed
+from .jaggaer import jde_demo_seed as jaggaer_jde_demo_seed
+from .jde import JdeSimulator
+from .jde import demo_seed as jde_demo_seed
 from .server import SimulatorServer
 from .sps import SpsSimulator
 from .sps import demo_seed as sps_demo_seed
@@ -26,6 +33,12 @@ def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--jaggaer-port", type=int, default=8071)
     parser.add_argument("--sps-port", type=int, default=8072)
+    parser.add_argument("--jde-port", type=int, help="also serve the JD Edwards AIS simulator on this port")
+    parser.add_argument(
+        "--jaggaer-jde-port",
+        type=int,
+        help="also serve the JAGGAER tenant of the JD Edwards demo on this port",
+    )
     parser.add_argument("--demo", action="store_true", help="load the demo data")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
@@ -38,6 +51,17 @@ def main(argv=None):
         SimulatorServer(jaggaer, port=args.jaggaer_port).start(),
         SimulatorServer(sps, port=args.sps_port).start(),
     ]
+    if args.jde_port is not None:
+        jde = JdeSimulator()
+        if args.demo:
+            jde_demo_seed(jde)
+            jde.configure(auto_run_r04110z=True)
+        servers.append(SimulatorServer(jde, port=args.jde_port).start())
+    if args.jaggaer_jde_port is not None:
+        plants = JaggaerSimulator()
+        if args.demo:
+            jaggaer_jde_demo_seed(plants)
+        servers.append(SimulatorServer(plants, port=args.jaggaer_jde_port).start())
     for server in servers:
         logging.info("%s simulator listening on %s", server.app.name, server.url)
 
