@@ -188,9 +188,10 @@ wait_port() {
 
 point_demo_at_simulators() {
   # The demo data names the default simulator ports; other ports (MLC_JAGGAER_SIM_PORT,
-  # MLC_SPS_SIM_PORT) are written into the demo connections before the server starts.
+  # MLC_SPS_SIM_PORT, MLC_JDE_SIM_PORT, MLC_JAGGAER_JDE_SIM_PORT) are written into the demo
+  # connections before the server starts.
   local db="$1" sql=""
-  for pair in "8071:$JAGGAER_SIM_PORT" "8072:$SPS_SIM_PORT"; do
+  for pair in "8071:$JAGGAER_SIM_PORT" "8072:$SPS_SIM_PORT" "8073:$JDE_SIM_PORT" "8074:$JAGGAER_JDE_SIM_PORT"; do
     local from="${pair%%:*}" to="${pair##*:}"
     [ "$from" = "$to" ] && continue
     sql+="UPDATE ml_connector_backend SET base_url = replace(base_url, '127.0.0.1:$from', '127.0.0.1:$to'),"
