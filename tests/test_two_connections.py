@@ -268,7 +268,7 @@ class TestTwoConnections(SimulatorCase):
         self.assertIn("No active flow", str(self.jaggaer.flow_summary))
         owner = self.supplier_flow.ownership_ids.filtered(lambda o: o.field_group == "name")
         self.assertEqual(
-            owner.owner_label, "JAGGAER wins", "JAGGAER owns supplier names, whatever the other end"
+            owner.winner, "latest", "JAGGAER owns supplier names against Odoo, not against an ERP's master"
         )
 
     def test_an_unmapped_account_waits_then_goes_once_mapped(self):

@@ -138,9 +138,10 @@ class MlConnectorFlowOwnership(models.Model):
         for flow in self:
             groups = FIELD_GROUPS.get(flow.document_type, {})
             proposed = {}
-            for end, side in ((flow.target_backend_id, "target"), (flow.source_backend_id, "source")):
+            source, target = flow.source_backend_id, flow.target_backend_id
+            for end, other, side in ((target, source, "target"), (source, target, "source")):
                 system = end._system() if end else self.env["ml.connector.system"]
-                for group in system._owned_fields(flow.document_type, bool(end)):
+                for group in system._owned_fields(flow.document_type, end or None, other or None):
                     proposed[group] = side
             for group in groups:
                 if group not in flow.ownership_ids.mapped("field_group"):

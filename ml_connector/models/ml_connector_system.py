@@ -73,11 +73,12 @@ class MlConnectorSystem(models.AbstractModel):
         return []
 
     @api.model
-    def _owned_fields(self, document_type, is_connection):
-        """Field groups (see ``ml_connector_ownership.FIELD_GROUPS``) of ``document_type`` this end
-        owns by default: its value wins when the ends differ. This model speaks for Odoo when
-        ``is_connection`` is false: Odoo keeps its own payment terms on bills."""
-        if not is_connection and document_type == "invoice":
+    def _owned_fields(self, document_type, end, other_end):
+        """Field groups (see ``ml_connector_ownership.FIELD_GROUPS``) of ``document_type`` that end
+        ``end`` (a connection of this system, or None: this model then speaks for Odoo) owns by
+        default against ``other_end``: its value wins when the ends differ. Odoo keeps its own
+        payment terms on bills."""
+        if end is None and document_type == "invoice":
             return ("payment_terms",)
         return ()
 
