@@ -1,8 +1,14 @@
+import logging
 from datetime import timedelta
 
 from markupsafe import Markup, escape
+from psycopg2 import OperationalError
 
 from odoo import api, fields, models
+
+from ..tools.db import is_concurrency_error
+
+_logger = logging.getLogger(__name__)
 
 HEALTH = [("green", "Healthy"), ("amber", "Needs a look"), ("red", "Failing"), ("grey", "Not running")]
 SPARK = "▁▂▃▄▅▆▇█"
@@ -285,7 +291,14 @@ class MlConnectorBackendHealth(models.Model):
         """Tell the connector managers, once, what went wrong since they were last told."""
         mode = self.env["ir.config_parameter"].sudo().get_param("ml_connector.alert_mode", "activity")
         for backend in self.sudo().search([("state", "in", ("active", "paused"))]):
-            backend._watch(mode)
+            try:
+                with self.env.cr.savepoint():
+                    backend._watch(mode)
+            except OperationalError as exc:
+                if not is_concurrency_error(exc):
+                    raise
+                # the connection's run wrote it meanwhile: it is checked again at the next watch
+                _logger.info("Connection %s changed while watched; checked next time.", backend.name)
             self.env["ir.cron"]._commit_progress()
 
     def _watch(self, mode):
