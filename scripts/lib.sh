@@ -188,6 +188,22 @@ wait_port() {
   die "$what did not start on port $port"
 }
 
+point_demo_at_simulators() {
+  # The demo data names the default simulator ports; other ports (MLC_JAGGAER_SIM_PORT,
+  # MLC_SPS_SIM_PORT, MLC_JDE_SIM_PORT, MLC_JAGGAER_JDE_SIM_PORT) are written into the demo
+  # connections before the server starts.
+  local db="$1" sql=""
+  for pair in "8071:$JAGGAER_SIM_PORT" "8072:$SPS_SIM_PORT" "8073:$JDE_SIM_PORT" "8074:$JAGGAER_JDE_SIM_PORT"; do
+    local from="${pair%%:*}" to="${pair##*:}"
+    [ "$from" = "$to" ] && continue
+    sql+="UPDATE ml_connector_backend SET base_url = replace(base_url, '127.0.0.1:$from', '127.0.0.1:$to'),"
+    sql+=" token_url = replace(token_url, '127.0.0.1:$from', '127.0.0.1:$to');"
+  done
+  [ -z "$sql" ] && return 0
+  PGPASSWORD="$DB_PASSWORD" psql -q -h "$DB_HOST" -p "$DB_PORT" -U "$DB_USER" -d "$db" -c "$sql" \
+    || die "cannot point the demo connections at the simulators"
+}
+
 mlc_demo() {
   mlc_setup
   local db="${MLC_DEMO_DB:-mlc_demo}"
@@ -209,6 +225,7 @@ mlc_demo() {
   wait_port "$FUSION_SIM_PORT" "Oracle Fusion simulator"
   wait_port "$FUSION_JAGGAER_SIM_PORT" "JAGGAER simulator of the Fusion demo"
   fresh_db "$CONF" "$db" --with-demo
+  point_demo_at_simulators "$db"
   log "Odoo at http://localhost:${MLC_HTTP_PORT:-8069}  (login admin / password admin)"
   log "menu Connectors > Audit lines shows the records moved by the first cron run"
   odoo_bin -c "$CONF" -d "$db"
@@ -247,6 +264,24 @@ mlc_proof() {
   fresh_db "$CONF" "$db"
   (cd "$REPO" && PYTHONPATH="$ODOO_SRC:$REPO" "$VENV/bin/python" -m tests.proof --config "$CONF" \
     --odoo-src "$ODOO_SRC" "$@")
+}
+
+mlc_screenshots() {
+  # Start the demo in the background, wait for its first runs, take the README's screenshots
+  # with headless Chromium (docs/screenshots/), then stop the demo.
+  apt_install chromium
+  local port="${MLC_HTTP_PORT:-8069}" db="${MLC_DEMO_DB:-mlc_demo}" out="${1:-$REPO/docs/screenshots}"
+  setsid "$REPO/mlc" demo > "$LOCAL_DIR/screenshots-demo.log" 2>&1 &
+  local demo_pid=$!
+  trap 'kill -- -$demo_pid 2>/dev/null || true' EXIT INT TERM
+  log "starting the demo (log: $LOCAL_DIR/screenshots-demo.log)"
+  for _ in $(seq 1 600); do
+    curl -sf -o /dev/null "http://127.0.0.1:$port/web/login" && break
+    kill -0 "$demo_pid" 2>/dev/null || die "the demo stopped; see $LOCAL_DIR/screenshots-demo.log"
+    sleep 1
+  done
+  (cd "$REPO" && PYTHONPATH="$REPO" "$VENV/bin/python" -m tests.screenshots --url "http://127.0.0.1:$port" \
+    --db "$db" --out "$out")
 }
 
 mlc_lint() {

@@ -255,6 +255,22 @@ class TestTwoConnections(SimulatorCase):
         self.assertIn('"poNumber": "4711"', line.sent_payload)
         self.assertIn('"number": "4711"', line.request_payload, "what the ERP gave, as it gave it")
 
+    def test_the_overview_puts_a_flow_on_the_card_of_the_connection_that_runs_it(self):
+        self.add_order("4712")
+        self.run_backend(self.erp)
+        self.erp.invalidate_recordset()
+        self.assertEqual(self.erp.health, "green", self.erp.health_reason)
+        self.assertGreaterEqual(self.erp.moved_24h, 2)
+        summary = str(self.erp.flow_summary)
+        for flow in ("Suppliers", "Orders", "Statuses"):
+            self.assertIn(f"{flow} <small class='text-muted'>with {self.jaggaer.name}</small>", summary)
+        self.assertEqual(self.jaggaer.moved_24h, 0, "the lines belong to the connection that runs the flow")
+        self.assertIn("No active flow", str(self.jaggaer.flow_summary))
+        owner = self.supplier_flow.ownership_ids.filtered(lambda o: o.field_group == "name")
+        self.assertEqual(
+            owner.winner, "latest", "JAGGAER owns supplier names against Odoo, not against an ERP's master"
+        )
+
     def test_an_unmapped_account_waits_then_goes_once_mapped(self):
         self.add_order("4712", account="1.7000")
         self.run_backend(self.erp)

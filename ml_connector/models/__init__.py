@@ -1,10 +1,14 @@
 from . import (
+    connector_documents,
+    ml_connector_audit_attempt,
     ml_connector_audit_line,
     ml_connector_backend,
+    ml_connector_backend_health,
     ml_connector_binding,
     ml_connector_flow,
     ml_connector_mapping,
     ml_connector_matching,
+    ml_connector_ownership,
     ml_connector_reader,
     ml_connector_reader_odoo_customer_invoice,
     ml_connector_reader_odoo_invoice_payment,
@@ -23,5 +27,6 @@ from . import (
     ml_connector_writer_odoo_supplier,
     product,
     purchase_order,
+    res_config_settings,
     res_partner,
 )

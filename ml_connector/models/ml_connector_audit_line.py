@@ -1,5 +1,6 @@
 import logging
 import random
+import time
 from datetime import timedelta
 
 from psycopg2 import IntegrityError, OperationalError
@@ -63,15 +64,16 @@ class MlConnectorAuditLine(models.Model):
     record_name = fields.Char("Odoo record", compute="_compute_record_name")
     state = fields.Selection(STATES, default="pending", required=True, index=True)
     error_kind = fields.Selection(
-        [
+        string="Problem",
+        selection=[
             ("transient", "Temporary"),
             ("unknown_outcome", "Outcome unknown"),
             ("permanent", "Rejected"),
-            ("review", "Needs a decision"),
+            ("review", "Waiting (vendor, mapping or decision)"),
             ("config", "Configuration"),
             ("auth", "Credentials"),
             ("bug", "Unexpected"),
-        ]
+        ],
     )
     error_message = fields.Text("Message")
     blocking_key = fields.Char(index="btree_not_null", help="What this line waits for (mapping, review).")
@@ -83,7 +85,7 @@ class MlConnectorAuditLine(models.Model):
     outcome_unknown_since = fields.Datetime(
         readonly=True, help="When the send whose outcome is unknown happened (or was interrupted)."
     )
-    next_attempt_at = fields.Datetime(readonly=True)
+    next_attempt_at = fields.Datetime("Next attempt", readonly=True)
     waiting_run_id = fields.Many2one(
         "ml.connector.run",
         readonly=True,
@@ -92,15 +94,19 @@ class MlConnectorAuditLine(models.Model):
         help="The run in which this document waits for another one of its flow (it goes again after them).",
     )
     waiting_rounds = fields.Integer(readonly=True)
-    last_attempt_date = fields.Datetime(readonly=True)
-    date_done = fields.Datetime(readonly=True)
-    replay_count = fields.Integer(readonly=True)
+    last_attempt_date = fields.Datetime("Last attempt", readonly=True)
+    date_done = fields.Datetime("Finished", readonly=True)
+    replay_count = fields.Integer("Replays", readonly=True)
     content_hash = fields.Char(index=True)
     request_payload = fields.Text("Payload", help="The document as read from the source (secrets removed).")
     sent_payload = fields.Text("Sent", help="The document as written to the target (secrets removed).")
     response_payload = fields.Text("Answer", help="What the target answered or what was created.")
     payload_size = fields.Integer(compute="_compute_payload_size")
     can_replay = fields.Boolean(compute="_compute_can_replay")
+    attempt_ids = fields.One2many("ml.connector.audit.attempt", "line_id", string="Attempt history")
+    payloads_purged = fields.Boolean(
+        readonly=True, help="Retention removed the payloads of this finished line; their digests remain."
+    )
 
     _flow_source_idx = models.Index("(flow_id, source_key)")
     _flow_pending_idx = models.Index("(flow_id, id) WHERE state = 'pending'")
@@ -227,6 +233,8 @@ class MlConnectorAuditLine(models.Model):
                 ),
             }
         )
+        for line in exhausted:
+            line._log_attempt()
         todo = self - exhausted
         todo._mark_interrupted()
         self.env.cr.execute(
@@ -237,6 +245,11 @@ class MlConnectorAuditLine(models.Model):
             (run.id, tuple(todo.ids or [0])),
         )
         self.invalidate_recordset(["attempts", "in_flight", "run_id", "last_attempt_date"])
+
+    def _log_attempt(self, trigger=None):
+        """Keep the attempt that just ended as it happened (see ``ml.connector.audit.attempt``)."""
+        for line in self:
+            self.env["ml.connector.audit.attempt"]._record(line, trigger)
 
     def _mark_interrupted(self):
         """Lines still in flight were interrupted after their attempt began (a worker stopped, or a
@@ -353,6 +366,7 @@ class MlConnectorAuditLine(models.Model):
             vals["response_payload"] = payload_text(result["response"], secrets)
         vals.update(self._read_payload_vals(result, secrets))
         self.write(vals)
+        self._log_attempt()
         return vals["state"]
 
     def _database_refused(self, exc):
@@ -390,6 +404,7 @@ class MlConnectorAuditLine(models.Model):
                 ),
             }
         )
+        self._log_attempt()
         return "failed"
 
     def _attempt_failed(self, exc):
@@ -438,6 +453,7 @@ class MlConnectorAuditLine(models.Model):
             else:
                 outcome = "transient"
         self.write(vals)
+        self._log_attempt()
         return outcome
 
     @api.model
@@ -522,43 +538,111 @@ class MlConnectorAuditLine(models.Model):
         self.check_access("read")
 
     def action_replay(self):
-        """Process the selected lines again (now for one line, by the next run for several)."""
+        """Process the selected lines again: one line at once, on its own (never the rest of its
+        connection); several by their connection's next run, triggered now. Each replay is a new
+        attempt of the line: the earlier attempts stay as they were. Returns a notification."""
         self._check_replay_access()
         lines = self.sudo().filtered(lambda line: line.state != "pending" or not line.in_flight)
         for line in lines:
-            rebuilt = line.flow_id._reader()._rebuild(line)
-            vals = {
-                "state": "pending",
-                "attempts": 0,
-                "next_attempt_at": False,
-                "in_flight": False,
-                "error_kind": False,
-                "error_message": False,
-                "blocking_key": False,
-                "replay_count": line.replay_count + 1,
-            }
-            if rebuilt is not None:
-                secrets = line.flow_id._secret_values()
-                if rebuilt.error is not None:
-                    vals.update(line._error_vals(rebuilt.error, 0, 0, secrets))
-                vals.update(request_payload=payload_text(rebuilt.payload, secrets), content_hash=rebuilt.hash)
-            line.write(vals)
-        if len(lines) == 1 and lines.state == "pending":
-            backend = lines.backend_id._sync_env()
-            line = lines.with_env(backend.env).sudo()
-            backend._check_runnable()
-            run = self.env["ml.connector.run"].sudo()._current_run(backend, "replay")
-            line._start_attempt(run)
-            line._process_one(line.flow_id._pipe())
-            run._count_lines(line)
-            run._finish()
-        else:
-            for cron in lines.backend_id.filtered(lambda b: b.state == "active").cron_id:
-                cron.sudo()._trigger()
-        return True
+            line._requeue_for_replay()
+        if len(self) == 1 and len(lines) == 1 and lines.state == "pending":
+            return lines._replay_now()
+        return self._notify_queued(lines)
+
+    def _requeue_for_replay(self):
+        """Make this line pending again, with the source's current version when the reader has one."""
+        self.ensure_one()
+        rebuilt = self.flow_id._reader()._rebuild(self)
+        vals = {
+            "state": "pending",
+            "attempts": 0,
+            "next_attempt_at": False,
+            "in_flight": False,
+            "error_kind": False,
+            "error_message": False,
+            "blocking_key": False,
+            "replay_count": self.replay_count + 1,
+        }
+        if rebuilt is not None:
+            secrets = self.flow_id._secret_values()
+            if rebuilt.error is not None:
+                vals.update(self._error_vals(rebuilt.error, 0, 0, secrets))
+            vals.update(request_payload=payload_text(rebuilt.payload, secrets), content_hash=rebuilt.hash)
+        self.write(vals)
+
+    def _replay_now(self, trigger="replay"):
+        """Process this one line now, in a run of its own (trigger Replay, or Review decision);
+        say how it ended."""
+        self.ensure_one()
+        backend = self.backend_id._sync_env()
+        line = self.with_env(backend.env).sudo()
+        backend._check_runnable()
+        run = self.env["ml.connector.run"].sudo()._current_run(backend, trigger)
+        started = time.monotonic()
+        line._start_attempt(run)
+        line._process_one(line.flow_id._pipe())
+        run._count_lines(line)
+        run._log_flow(line.flow_id, {"collected": 0, line.state: 1}, time.monotonic() - started)
+        run._finish(elapsed=time.monotonic() - started)
+        self.env["ml.connector.audit.attempt"]._seal(self.backend_id)
+        state_label = dict(self._fields["state"]._description_selection(self.env))[line.state]
+        kind = {"done": "success", "skipped": "info", "pending": "warning"}.get(line.state, "danger")
+        message = line.error_message or self.env._("Processed again without remark.")
+        return self.backend_id._notify(
+            self.env._("Replay of %(document)s: %(state)s", document=line.name, state=state_label),
+            message,
+            kind,
+            sticky=kind == "danger",
+            reload=True,
+        )
+
+    def _notify_queued(self, lines):
+        """Say how many lines were queued, and when their connections run."""
+        backends = lines.backend_id
+        backends._trigger_run("replay")
+        when = ", ".join(
+            self.env._("%(connection)s: %(when)s", connection=backend.name, when=backend._next_run_text())
+            for backend in backends
+        )
+        skipped = len(self) - len(lines)
+        message = self.env._(
+            "%(n)s document(s) queued for replay. They run with the next run of %(when)s.",
+            n=len(lines),
+            when=when or "-",
+        )
+        if skipped:
+            message += " " + self.env._("%s document(s) being processed right now were left alone.", skipped)
+        return self.env["ml.connector.backend"]._notify(
+            self.env._("Replay queued"), message, "info", reload=True
+        )
+
+    def _last_sent_payload(self):
+        """What was last sent for this document: the line's, else its latest attempt's."""
+        self.ensure_one()
+        if self.sent_payload:
+            return self.sent_payload
+        attempt = self.attempt_ids.filtered("sent_payload")[:1]
+        return attempt.sent_payload if attempt else ""
+
+    def action_dry_run(self):
+        """Show what a replay would send, next to what was last sent; nothing is sent."""
+        self.ensure_one()
+        self._check_replay_access()
+        if self.state == "pending" and self.in_flight:
+            raise UserError(self.env._("This document is being processed right now."))
+        line = self.sudo().with_env(self.backend_id._sync_env().env).sudo()
+        wizard = self.env["ml.connector.dry.run"].sudo()._for_line(line)
+        return {
+            "type": "ir.actions.act_window",
+            "name": self.env._("Dry run: %s", self.name),
+            "res_model": "ml.connector.dry.run",
+            "res_id": wizard.id,
+            "view_mode": "form",
+            "target": "new",
+        }
 
     @api.model
-    def _release(self, blocking_key, backend=None):
+    def _release(self, blocking_key, backend=None, reason="review"):
         """Lines waiting for ``blocking_key`` (a mapping, a review) can go: requeue them."""
         domain = [("state", "=", "needs_review"), ("blocking_key", "=", bounded_key(blocking_key))]
         if backend:
@@ -581,8 +665,7 @@ class MlConnectorAuditLine(models.Model):
                     "error_message": self.env._("Released: %s is now resolved.", blocking_key),
                 }
             )
-            for cron in lines.backend_id.filtered(lambda b: b.state == "active").cron_id:
-                cron.sudo()._trigger()
+            lines.backend_id._trigger_run(reason)
         return lines
 
     def action_open_record(self):

@@ -8,10 +8,12 @@ from psycopg2.extensions import TRANSACTION_STATUS_INERROR
 
 from odoo import api, fields, models, tools
 from odoo.exceptions import UserError, ValidationError
+from odoo.tools import SQL
 
 from ..tools.db import retry_on_conflict
 from ..tools.errors import AuthError, ConfigurationError, ConnectorError
 from ..tools.redact import redact_text
+from .ml_connector_audit_attempt import TRIGGERS
 from .ml_connector_secret import BackendTokenStore
 
 _logger = logging.getLogger(__name__)
@@ -20,6 +22,7 @@ _logger = logging.getLogger(__name__)
 RUN_LOCK_NAMESPACE = 0x6D6C63  # "mlc"
 LOOPBACK_HOSTS = {"localhost", "127.0.0.1", "::1"}
 HTTP_CLIENTS = ("ml_connector", "http_clients")  # key of the transaction's HTTP clients in cr.cache
+DRY_RUN = ("ml_connector", "dry_run")  # a tools.dry_run.DryRun while a dry run is in progress
 
 
 class MlConnectorBackend(models.Model):
@@ -31,7 +34,7 @@ class MlConnectorBackend(models.Model):
 
     _name = "ml.connector.backend"
     _description = "Connector connection"
-    _inherit = ["mail.thread"]
+    _inherit = ["mail.thread", "mail.activity.mixin"]
     _order = "sequence, name, id"
 
     # Secret fields handled by the vault: name on this model -> name of the stored secret.
@@ -90,11 +93,28 @@ class MlConnectorBackend(models.Model):
 
     # schedule
     cron_id = fields.Many2one("ir.cron", readonly=True, copy=False, ondelete="set null")
-    interval_number = fields.Integer("Run every", default=15, required=True)
+    interval_number = fields.Integer(
+        "Run every",
+        default=lambda self: int(
+            self.env["ir.config_parameter"].sudo().get_param("ml_connector.default_interval_number", 15) or 15
+        ),
+        required=True,
+    )
     interval_type = fields.Selection(
-        [("minutes", "Minutes"), ("hours", "Hours"), ("days", "Days")], default="minutes", required=True
+        [("minutes", "Minutes"), ("hours", "Hours"), ("days", "Days")],
+        default=lambda self: (
+            self.env["ir.config_parameter"].sudo().get_param("ml_connector.default_interval_type", "minutes")
+        ),
+        required=True,
     )
     next_run = fields.Datetime(related="cron_id.nextcall", string="Next run")
+    next_trigger = fields.Selection(
+        TRIGGERS,
+        readonly=True,
+        copy=False,
+        help="Why the next run was asked for (a manual run, a replay, a review decision); "
+        "empty: the schedule.",
+    )
 
     # limits
     timeout = fields.Float(
@@ -135,6 +155,19 @@ class MlConnectorBackend(models.Model):
         help="Similarity (0-100) above which a name is proposed as a candidate in the review queue. "
         "A similar name alone never decides a match.",
     )
+
+    # audit trail
+    retention_payload_days = fields.Integer(
+        "Keep payloads (days)",
+        help="Days the documents as read, sent and answered are kept on finished audit lines. Empty: the "
+        "legal retention period set in Settings > Connectors. Their digests stay in the audit chain.",
+    )
+    retention_metadata_days = fields.Integer(
+        "Keep audit lines and runs (days)",
+        help="Days finished audit lines and runs are kept. Empty: the legal retention period set in "
+        "Settings > Connectors. Failed and waiting lines are never removed.",
+    )
+    retention_summary = fields.Char("Retention", compute="_compute_retention_summary")
 
     # status
     last_attempt_date = fields.Datetime(readonly=True, copy=False)
@@ -178,6 +211,28 @@ class MlConnectorBackend(models.Model):
             raise ValidationError(
                 self.env._("%(label)s points to this machine; enable test mode for that.", label=label)
             )
+
+    @api.depends("retention_payload_days", "retention_metadata_days")
+    def _compute_retention_summary(self):
+        for backend in self:
+            payload_days, metadata_days = backend._retention_days()
+
+            def text(days):
+                return self.env._("%s days", days) if days else self.env._("forever")
+
+            backend.retention_summary = self.env._(
+                "Payloads: %(payloads)s; audit lines and runs: %(lines)s",
+                payloads=text(payload_days),
+                lines=text(metadata_days),
+            )
+
+    @api.constrains("retention_payload_days", "retention_metadata_days")
+    def _check_retention(self):
+        for backend in self:
+            if min(backend.retention_payload_days, backend.retention_metadata_days) < 0:
+                raise ValidationError(
+                    self.env._("Retention periods are a number of days (empty: the legal period).")
+                )
 
     @api.constrains("interval_number", "record_max_attempts", "request_max_attempts", "batch_size")
     def _check_positive(self):
@@ -223,7 +278,9 @@ class MlConnectorBackend(models.Model):
         self.env["ml.connector.secret"].sudo().search(
             [("backend_id", "=", self.id), ("name", "=like", "token:%")]
         ).unlink()
-        self.message_post(body=self.env._("Credential %(name)s changed.", name=name))
+        field = self._fields.get(name)
+        label = field._description_string(self.env) if field else name
+        self.message_post(body=self.env._("%(credential)s changed (stored encrypted).", credential=label))
 
     def _get_secret(self, name):
         """Decrypted secret, for building requests only: never log or store the result."""
@@ -263,7 +320,8 @@ class MlConnectorBackend(models.Model):
         client = clients.get(key)
         if client is None:
             client = clients[key] = self._system()._http(self, base_url=base_url)
-        return client
+        dry_run = self.env.cr.cache.get(DRY_RUN)
+        return dry_run.wrap(client) if dry_run else client
 
     def _forget_http_clients(self):
         self.env.cr.cache.pop(HTTP_CLIENTS, None)
@@ -377,19 +435,40 @@ class MlConnectorBackend(models.Model):
         self._check_manager()
         if self.state != "active":
             raise UserError(self.env._("Activate the connection first."))
-        self.cron_id.sudo()._trigger()
+        self._trigger_run("manual")
         return self._notify(
-            self.env._("Run scheduled"), self.env._("The connection will run within moments."), "info"
+            self.env._("Run scheduled"),
+            self.env._("%s runs within moments; its run appears under Runs.", self.name),
+            "info",
         )
 
-    def _trigger_run(self):
-        """Ask for a run as soon as possible (e.g. right after a document to send changed).
+    def _trigger_run(self, reason=None):
+        """Ask for a run as soon as possible (e.g. right after a document to send changed), and
+        remember why (``reason``: a trigger code) so that the run says so.
 
         The run itself happens in the connection's cron, after the caller's transaction
         committed: nothing is sent for a change that could still be rolled back.
         """
         for backend in self.sudo().filtered(lambda b: b.state == "active" and b.cron_id):
+            if reason and reason != "cron" and backend.next_trigger != reason:
+                backend.next_trigger = reason
             backend.cron_id._trigger()
+
+    def _next_run_text(self):
+        """When this connection runs next, as people read it."""
+        self.ensure_one()
+        if self.state != "active":
+            return self.env._("not scheduled (the connection is %s)", self._state_label())
+        return self.env._(
+            "now (then every %(n)s %(unit)s)", n=self.interval_number, unit=self._interval_label()
+        )
+
+    def _state_label(self):
+        return dict(self._fields["state"]._description_selection(self.env)).get(self.state, "").lower()
+
+    def _interval_label(self):
+        labels = dict(self._fields["interval_type"]._description_selection(self.env))
+        return labels.get(self.interval_type, "").lower()
 
     @api.model
     def _load_demo_credentials(self, backend_ids, client_secret):
@@ -412,12 +491,12 @@ class MlConnectorBackend(models.Model):
             return self._notify(self.env._("Connection failed"), str(exc), "danger", sticky=True)
         return self._notify(self.env._("Connection works"), message, "success")
 
-    def _notify(self, title, message, kind, sticky=False):
-        return {
-            "type": "ir.actions.client",
-            "tag": "display_notification",
-            "params": {"title": title, "message": message, "type": kind, "sticky": sticky},
-        }
+    @api.model
+    def _notify(self, title, message, kind, sticky=False, reload=False):
+        params = {"title": title, "message": message, "type": kind, "sticky": sticky}
+        if reload:
+            params["next"] = {"type": "ir.actions.client", "tag": "soft_reload"}
+        return {"type": "ir.actions.client", "tag": "display_notification", "params": params}
 
     def _scrub(self, text):
         try:
@@ -465,7 +544,7 @@ class MlConnectorBackend(models.Model):
         backend = self.browse(backend_id).exists()
         if not backend or backend.state != "active":
             return
-        backend._run_cycle(trigger="cron")
+        backend._run_cycle(trigger=backend.next_trigger or "cron")
 
     def _check_not_copied(self):
         """Refuse to talk to the remote from a copied or neutralised database."""
@@ -518,6 +597,7 @@ class MlConnectorBackend(models.Model):
         backend = self._sync_env()
         run = self.env["ml.connector.run"]
         used = self
+        started = time.monotonic()
         try:
             # This transaction's snapshot may predate the last commit of the run that held the lock
             # before: writing to the rows it wrote would be refused (serialisation failure). Start
@@ -525,7 +605,7 @@ class MlConnectorBackend(models.Model):
             self.env["ir.cron"]._commit_progress()
             backend._check_runnable()
             run = backend.env["ml.connector.run"]._current_run(backend, trigger)
-            self.sudo().last_attempt_date = fields.Datetime.now()
+            self.sudo().write({"last_attempt_date": fields.Datetime.now(), "next_trigger": False})
             # committed before any work: a batch rolled back after a conflict must not take it along
             self.env["ir.cron"]._commit_progress()
             remaining = 0
@@ -533,18 +613,19 @@ class MlConnectorBackend(models.Model):
                 lambda f: (not f.master_data, f.sequence, f.id)
             )
             for flow in flows:
-                step = backend._run_flow(flow, run)
+                step = backend._run_flow_logged(flow, run)
                 if step is None:
                     continue
                 remaining += step
                 used |= flow._other_backends()
                 if remaining and backend._time_left() <= 0:
                     break
+            self.env["ml.connector.audit.attempt"]._seal(self)
             if remaining:
-                run._save_progress()
+                run._add_duration(time.monotonic() - started)
                 self.env["ir.cron"]._commit_progress(remaining=remaining)
                 return True
-            run._finish()
+            run._finish(elapsed=time.monotonic() - started)
             values = {"last_error": run.error_message or False}
             if run.state == "done":
                 values["last_success_date"] = run.date_end
@@ -557,12 +638,12 @@ class MlConnectorBackend(models.Model):
             message = self._scrub(str(exc))
             self._pause_refused(message)
             if run:
-                run._finish(error=message, state="failed")
+                run._finish(error=message, state="failed", elapsed=time.monotonic() - started)
             self.env["ir.cron"]._commit_progress(remaining=0)
             return False
         except ConfigurationError as exc:
             if run:
-                run._finish(error=str(exc), state="failed")
+                run._finish(error=str(exc), state="failed", elapsed=time.monotonic() - started)
             self.sudo().last_error = str(exc)
             return False
         finally:
@@ -572,6 +653,15 @@ class MlConnectorBackend(models.Model):
                     end._system()._run_finished(end)
                 except Exception:  # closing a remote session must never fail the run
                     _logger.warning("Connection %s: closing its session failed", end.name, exc_info=True)
+
+    def _run_flow_logged(self, flow, run):
+        """``_run_flow``, with what the flow did written on the run's log (counts and time)."""
+        before = run._counters()
+        started = time.monotonic()
+        step = self._run_flow(flow, run)
+        after = run._counters()
+        run._log_flow(flow, {key: after[key] - before[key] for key in after}, time.monotonic() - started)
+        return step
 
     def _run_flow(self, flow, run):
         """Run one flow of this connection's cycle; return the work left, None when it could not run.
@@ -638,15 +728,142 @@ class MlConnectorBackend(models.Model):
         end = self.env.context.get("cron_end_time")
         return end - time.monotonic() if end else float("inf")
 
+    # ------------------------------------------------------------------ audit trail
     @api.model
-    def _gc_old_runs(self, days=90):
-        """Retention: runs and finished audit lines older than ``days`` (capped per call)."""
-        limit_date = fields.Datetime.now() - timedelta(days=days)
-        runs = self.env["ml.connector.run"].sudo().search([("date_start", "<", limit_date)], limit=5000)
-        lines = (
-            self.env["ml.connector.audit.line"]
-            .sudo()
-            .search([("write_date", "<", limit_date), ("state", "in", ("done", "skipped"))], limit=10000)
+    def _legal_retention_days(self):
+        """The legal retention period the admin set (Settings > Connectors), in days; 0: forever."""
+        years = self.env["ir.config_parameter"].sudo().get_param("ml_connector.retention_years", "10")
+        try:
+            return max(int(float(years) * 365.25), 0)
+        except ValueError:
+            return 3653
+
+    def _retention_days(self):
+        """(days payloads are kept, days audit lines and runs are kept) for this connection; 0: forever."""
+        self.ensure_one()
+        legal = self._legal_retention_days()
+        return self.retention_payload_days or legal, self.retention_metadata_days or legal
+
+    @api.model
+    def _cron_retention(self):
+        """Apply each connection's retention to finished audit lines, their attempts and runs."""
+        connections = self.sudo().with_context(active_test=False)
+        for backend in connections.search([("state", "in", ("draft", "active", "paused"))]):
+            payload_days, metadata_days = backend._retention_days()
+            if payload_days:
+                backend._purge_payloads(fields.Datetime.now() - timedelta(days=payload_days))
+            if metadata_days:
+                backend._purge_metadata(fields.Datetime.now() - timedelta(days=metadata_days))
+            self.env["ir.cron"]._commit_progress()
+
+    def _purge_payloads(self, before):
+        """Remove the payload texts of finished lines (and their attempts) last changed before
+        ``before``; their digests stay, so the audit chain still verifies."""
+        self.ensure_one()
+        cr = self.env.cr
+        cr.execute(
+            """UPDATE ml_connector_audit_line
+               SET request_payload = NULL, sent_payload = NULL, response_payload = NULL,
+                   payloads_purged = TRUE
+               WHERE backend_id = %s AND state IN ('done', 'skipped') AND write_date < %s
+                 AND NOT COALESCE(payloads_purged, FALSE)""",
+            (self.id, before),
         )
-        lines.unlink()
-        runs.unlink()
+        cr.execute(
+            """UPDATE ml_connector_audit_attempt AS a
+               SET request_payload = NULL, sent_payload = NULL, response_payload = NULL,
+                   payloads_purged = TRUE
+               WHERE a.backend_id = %s AND a.date < %s AND NOT COALESCE(a.payloads_purged, FALSE)
+                 AND (a.line_id IS NULL OR EXISTS (
+                     SELECT 1 FROM ml_connector_audit_line l
+                     WHERE l.id = a.line_id AND l.state IN ('done', 'skipped')))""",
+            (self.id, before),
+        )
+        self.env["ml.connector.audit.line"].invalidate_model()
+        self.env["ml.connector.audit.attempt"].invalidate_model()
+
+    def _purge_metadata(self, before):
+        """Delete finished lines and runs older than ``before``. The attempts of deleted lines keep
+        only their link in the chain (its content digest and hash), so the chain still verifies."""
+        self.ensure_one()
+        cr = self.env.cr
+        cr.execute(
+            """DELETE FROM ml_connector_audit_line WHERE id IN (
+                   SELECT id FROM ml_connector_audit_line
+                   WHERE backend_id = %s AND state IN ('done', 'skipped') AND write_date < %s
+                   ORDER BY id LIMIT 20000)""",
+            (self.id, before),
+        )
+        cr.execute(
+            """UPDATE ml_connector_audit_attempt
+               SET request_payload = NULL, sent_payload = NULL, response_payload = NULL, message = NULL,
+                   error_kind = NULL, document = NULL, payloads_purged = TRUE, details_purged = TRUE
+               WHERE backend_id = %s AND line_id IS NULL AND NOT COALESCE(details_purged, FALSE)""",
+            (self.id,),
+        )
+        cr.execute(
+            "DELETE FROM ml_connector_run WHERE backend_id = %s AND date_start < %s AND state != 'running'",
+            (self.id, before),
+        )
+        for model in ("ml.connector.audit.line", "ml.connector.audit.attempt", "ml.connector.run"):
+            self.env[model].invalidate_model()
+
+    def action_verify_audit_chain(self):
+        """Check that no recorded attempt was changed, removed or inserted, and that every finished
+        line still shows its last recorded attempt; report the first problem found."""
+        self.ensure_one()
+        Attempt = self.env["ml.connector.audit.attempt"]
+        Attempt._seal(self)
+        checked, problem = Attempt._verify(self)
+        problem = problem or self._first_line_differing_from_its_attempt()
+        if problem:
+            message = self.env._(
+                "%(n)s links verified before this one. First problem: %(problem)s", n=checked, problem=problem
+            )
+            self.message_post(body=self.env._("Audit trail verification failed. %s", message))
+            return self._notify(self.env._("Audit trail broken"), message, "danger", sticky=True)
+        message = self.env._(
+            "%(n)s attempts verified, from the first to the last: none was changed, removed or inserted, "
+            "and every finished audit line shows its last recorded attempt.",
+            n=checked,
+        )
+        return self._notify(self.env._("Audit trail intact"), message, "success")
+
+    def _first_line_differing_from_its_attempt(self):
+        self.ensure_one()
+
+        def differs(column, digest_column):
+            text = SQL.identifier("l", column)
+            return SQL(
+                "CASE WHEN COALESCE(%(text)s, '') = '' THEN '' "
+                "ELSE encode(sha256(convert_to(%(text)s, 'UTF8')), 'hex') END != COALESCE(%(digest)s, '')",
+                text=text,
+                digest=SQL.identifier("a", digest_column),
+            )
+
+        self.env.flush_all()
+        self.env.cr.execute(
+            SQL(
+                """SELECT l.id, l.name FROM ml_connector_audit_line l
+                   JOIN LATERAL (SELECT * FROM ml_connector_audit_attempt a WHERE a.line_id = l.id
+                                 ORDER BY a.id DESC LIMIT 1) a ON TRUE
+                   WHERE l.backend_id = %(backend)s
+                     AND l.state IN ('done', 'skipped', 'failed', 'needs_review')
+                     AND NOT COALESCE(l.in_flight, FALSE) AND NOT COALESCE(l.payloads_purged, FALSE)
+                     AND NOT COALESCE(a.payloads_purged, FALSE)
+                     AND (l.state != a.state OR %(request)s OR %(sent)s OR %(response)s)
+                   ORDER BY l.id LIMIT 1""",
+                backend=self.id,
+                request=differs("request_payload", "request_digest"),
+                sent=differs("sent_payload", "sent_digest"),
+                response=differs("response_payload", "response_digest"),
+            )
+        )
+        row = self.env.cr.fetchone()
+        if not row:
+            return None
+        return self.env._(
+            "Audit line %(id)s (%(document)s) no longer shows what its last attempt recorded: it was edited.",
+            id=row[0],
+            document=row[1],
+        )

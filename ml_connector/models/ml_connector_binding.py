@@ -1,5 +1,7 @@
 from odoo import api, fields, models
 
+from ..tools.documents import DOCUMENT_TYPES
+
 ODOO_END = None  # the local end of a binding that joins a remote record to this database
 
 
@@ -43,6 +45,7 @@ class MlConnectorBinding(models.Model):
     res_model = fields.Char("Odoo model", index=True)
     res_id = fields.Many2oneReference("Odoo record ID", model_field="res_model", index=True)
     record_name = fields.Char("Counterpart", compute="_compute_record_name")
+    object_type_label = fields.Char("What", compute="_compute_object_type_label")
     content_hash = fields.Char(help="Hash of the document last synchronised through this binding.")
     sync_date = fields.Datetime(default=fields.Datetime.now)
     data = fields.Json(help="Small facts remembered about the remote document (revision, status…).")
@@ -70,6 +73,42 @@ class MlConnectorBinding(models.Model):
                 binding.record_name = f"{binding.local_backend_id.name}: {binding.local_ref}"
             else:
                 binding.record_name = False
+
+    @api.depends("object_type", "backend_id.system_type")
+    def _compute_object_type_label(self):
+        labels = self._object_type_labels()
+        systems = dict(
+            self.env["ml.connector.backend"]._fields["system_type"]._description_selection(self.env)
+        )
+        for binding in self:
+            object_type = binding.object_type or ""
+            label = labels.get(object_type)
+            if not label:
+                system, _sep, kind = object_type.partition("_")
+                label = (
+                    f"{systems[system]}: {kind.replace('_', ' ')}"
+                    if system in systems and kind
+                    else object_type.replace("_", " ").capitalize()
+                )
+            binding.object_type_label = label
+
+    @api.model
+    def _object_type_labels(self):
+        """Binding types as people read them ("JAGGAER purchase order line"), from each system's
+        binding types and the document kinds they bind."""
+        labels = {}
+        systems = dict(
+            self.env["ml.connector.backend"]._fields["system_type"]._description_selection(self.env)
+        )
+        for system, system_label in systems.items():
+            model = f"ml.connector.system.{system}"
+            if model not in self.env:
+                continue
+            for kind, object_type in self.env[model]._binding_types.items():
+                spec = DOCUMENT_TYPES.get(kind)
+                kind_label = spec.label if spec else kind.replace("_", " ")
+                labels[object_type] = f"{system_label}: {kind_label.lower()}"
+        return labels
 
     @api.model
     def _find(

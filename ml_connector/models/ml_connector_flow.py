@@ -2,7 +2,7 @@ import logging
 from datetime import timedelta
 
 from odoo import api, fields, models
-from odoo.exceptions import ValidationError
+from odoo.exceptions import UserError, ValidationError
 from odoo.tools import SQL
 
 from ..tools.db import is_concurrency_error, retry_on_conflict
@@ -18,6 +18,7 @@ _logger = logging.getLogger(__name__)
 # instead of burning every record's attempts.
 CIRCUIT_BREAKER_THRESHOLD = 3
 READER_PREFIX = "ml.connector.reader."
+STAMP_KEYS = ("write_date", "updated", "modified", "last_update", "since", "stamp", "read")
 WRITER_PREFIX = "ml.connector.writer."
 
 
@@ -177,16 +178,17 @@ class MlConnectorFlow(models.Model):
         store=True,
     )
     cursor = fields.Json(copy=False, help="Where the next run starts reading the source (high-water mark).")
-    cursor_display = fields.Char("High-water mark", compute="_compute_cursor_display")
+    cursor_display = fields.Char("Read up to", compute="_compute_cursor_display")
     overlap_seconds = fields.Integer(
+        "Re-read window (s)",
         default=300,
         help="Each run re-reads this many seconds before the high-water mark: changes committed late or "
         "in the same second are never missed; unchanged documents are skipped by their content hash.",
     )
-    batch_size = fields.Integer(help="Records per batch; empty: the connection's batch size.")
+    batch_size = fields.Integer("Batch size", help="Records per batch; 0: the connection's batch size.")
     last_collect_run_id = fields.Many2one("ml.connector.run", copy=False, readonly=True)
-    last_run_date = fields.Datetime(readonly=True, copy=False)
-    last_success_date = fields.Datetime(readonly=True, copy=False)
+    last_run_date = fields.Datetime("Last run", readonly=True, copy=False)
+    last_success_date = fields.Datetime("Last success", readonly=True, copy=False)
     last_error = fields.Text(readonly=True, copy=False)
     line_ids = fields.One2many("ml.connector.audit.line", "flow_id")
     pending_count = fields.Integer(compute="_compute_counts")
@@ -247,13 +249,44 @@ class MlConnectorFlow(models.Model):
             name = f"{WRITER_PREFIX}{flow.target_backend_id.system_type or ODOO}.{flow.document_type}"
             flow.writer_model = name if name in self.env else False
 
-    @api.depends("cursor")
+    @api.depends("cursor", "last_collect_run_id")
     def _compute_cursor_display(self):
         for flow in self:
-            cursor = flow.cursor or {}
-            flow.cursor_display = ", ".join(
-                f"{k}: {v}" for k, v in cursor.items() if not isinstance(v, list | dict)
+            flow.cursor_display = flow._cursor_text(flow.cursor or {})
+
+    def _cursor_text(self, cursor):
+        """The high-water mark as people read it: up to when changes were read, and whether the
+        window re-read for late commits has settled."""
+        if not cursor:
+            if self.last_collect_run_id:
+                return self.env._("No mark kept: each run takes what the source holds for it.")
+            return self.env._("Nothing read yet: the next run reads everything.")
+        stamp = next((cursor[k] for k in STAMP_KEYS if cursor.get(k)), None)
+        parts = []
+        if stamp:
+            parts.append(self.env._("Changes read up to %s", self._stamp_text(stamp)))
+        if cursor.get("id"):
+            parts.append(self.env._("last record %s", cursor["id"]))
+        if "settled" in cursor:
+            parts.append(
+                self.env._("settled")
+                if cursor["settled"]
+                else self.env._("re-reading the last %s s for late changes", self.overlap_seconds)
             )
+        others = [
+            f"{key.replace('_', ' ')}: {value}"
+            for key, value in cursor.items()
+            if key not in (*STAMP_KEYS, "id", "settled") and not isinstance(value, list | dict)
+        ]
+        return ", ".join(parts + others) or self.env._("Position kept by the source")
+
+    def _stamp_text(self, stamp):
+        """A stored UTC time in the user's time zone, else the text as the source gave it."""
+        try:
+            value = fields.Datetime.to_datetime(str(stamp).replace("T", " ")[:19])
+        except ValueError:
+            return str(stamp)
+        return fields.Datetime.context_timestamp(self, value).strftime("%Y-%m-%d %H:%M:%S")
 
     def _compute_counts(self):
         counts = {
@@ -288,6 +321,13 @@ class MlConnectorFlow(models.Model):
             flow._check_component(flow.reader_model, flow.source_system, self.env._("read from"))
             flow._check_component(flow.writer_model, flow.target_system, self.env._("written to"))
 
+    def _system_label(self, system):
+        """A system code (jaggaer, odoo) as people name it (JAGGAER, Odoo)."""
+        if system == ODOO:
+            return "Odoo"
+        field = self.env["ml.connector.backend"]._fields["system_type"]
+        return dict(field._description_selection(self.env)).get(system, system)
+
     def _check_component(self, name, system, verb):
         label = dict(self._fields["document_type"]._description_selection(self.env)).get(self.document_type)
         if not name:
@@ -296,7 +336,7 @@ class MlConnectorFlow(models.Model):
                     "%(documents)s cannot be %(verb)s %(system)s: no such flow exists.",
                     documents=label or self.document_type,
                     verb=verb,
-                    system=system,
+                    system=self._system_label(system),
                 )
             )
         component = self.env[name]
@@ -307,7 +347,7 @@ class MlConnectorFlow(models.Model):
                     component=component._description,
                     documents=label or self.document_type,
                     verb=verb,
-                    system=system,
+                    system=self._system_label(system),
                 )
             )
 
@@ -402,6 +442,22 @@ class MlConnectorFlow(models.Model):
         self.write({"cursor": False, "last_collect_run_id": False})
         return True
 
+    def action_dry_run(self):
+        """What the next run of this flow would send, document by document; nothing is sent."""
+        self.ensure_one()
+        if not self.env.user.has_group("ml_connector.group_ml_connector_user"):
+            raise UserError(self.env._("Only connector users can preview a flow."))
+        flow = self.with_env(self.backend_id._sync_env().env).sudo()
+        wizard = self.env["ml.connector.dry.run"].sudo()._for_flow(flow)
+        return {
+            "type": "ir.actions.act_window",
+            "name": self.env._("Dry run: %s", self.name),
+            "res_model": "ml.connector.dry.run",
+            "res_id": wizard.id,
+            "view_mode": "form",
+            "target": "new",
+        }
+
     # ------------------------------------------------------------------ engine
     def _commit(self, processed=0):
         """Commit a batch; return the seconds left in this cron call (inf outside crons)."""
@@ -492,7 +548,7 @@ class MlConnectorFlow(models.Model):
                     open_hashes.add((key, content_hash))
                     open_lines.setdefault(key, []).append(line_id)
         bound_hashes = self._bound_hashes(keys)
-        vals_list, superseded, skipped = [], [], page.unchanged
+        vals_list, superseded, unchanged_count = [], [], page.unchanged
         seen = set()
         for item in items:
             marker = (item.source_key, item.hash)
@@ -504,7 +560,7 @@ class MlConnectorFlow(models.Model):
             else:
                 unchanged = latest_hashes.get(item.source_key) == item.hash
             if item.error is None and (unchanged or marker in seen):
-                skipped += 1
+                unchanged_count += 1
                 continue
             seen.add(marker)
             superseded += open_lines.pop(item.source_key, [])
@@ -517,9 +573,12 @@ class MlConnectorFlow(models.Model):
                     "in_flight": False,
                 }
             )
+            Line.browse(superseded)._log_attempt()
         lines = Line.create(vals_list) if vals_list else Line
-        run._count(collected=len(lines), skipped=skipped)
-        run._count_lines(lines.filtered(lambda line: line.state != "pending"))
+        run._count(collected=len(lines), unchanged=unchanged_count, skipped=len(superseded))
+        refused = lines.filtered(lambda line: line.state != "pending")
+        run._count_lines(refused)
+        refused._log_attempt()  # refused as read: their first and only attempt
         return len(lines)
 
     def _bound_hashes(self, keys):

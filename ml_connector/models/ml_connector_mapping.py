@@ -325,4 +325,4 @@ class MlConnectorMapping(models.Model):
             else:
                 keys.append(self._source_blocking_key(mapping.mapping_type, mapping.record_ref))
             for key in keys:
-                Line._release(key, mapping.backend_id)
+                Line._release(key, mapping.backend_id, reason="mapping")

@@ -149,8 +149,8 @@ class MlConnectorMatching(models.AbstractModel):
                 "fuzzy_name",
                 candidates=candidates,
                 reason=self.env._(
-                    "No vendor matches on an identifier; %(count)s have a similar name. A similar name alone "
-                    "is never enough to decide.",
+                    "No vendor matches on an identifier, only by a similar name (%(count)s candidate(s)). A "
+                    "similar name alone is never enough to decide.",
                     count=len(candidates),
                 ),
             )

@@ -1,7 +1,11 @@
 from odoo import Command, api, fields, models
 from odoo.exceptions import AccessError, UserError
+from odoo.tools import LazyTranslate
 
+from ..tools.errors import ConfigurationError
 from ..tools.text import bounded_key
+
+_lt = LazyTranslate(__name__)
 
 REVIEW_MODELS = [
     ("res.partner", "Partner"),
@@ -12,6 +16,24 @@ REVIEW_MODELS = [
     ("purchase.order", "Purchase order"),
     ("purchase.order.line", "Purchase order line"),
 ]
+
+
+RULE_LABELS = {
+    "binding": _lt("Already linked"),
+    "reference": _lt("Same supplier number"),
+    "duns": _lt("Same DUNS number"),
+    "vat": _lt("Same VAT number"),
+    "email_domain": _lt("Same e-mail domain"),
+    "company_registry": _lt("Same company ID"),
+    "name": _lt("Same name"),
+    "fuzzy_name": _lt("Similar name"),
+    "vendor_code": _lt("Vendor's product code"),
+    "internal_reference": _lt("Same internal reference"),
+    "barcode": _lt("Same barcode"),
+}
+
+
+PROCESSED_ON_DECISION = 20  # documents a decision releases that are processed at once
 
 
 class MlConnectorReview(models.Model):
@@ -51,11 +73,18 @@ class MlConnectorReview(models.Model):
         index=True,
     )
     candidate_ids = fields.One2many("ml.connector.review.candidate", "review_id", string="Candidates")
+    chosen_id = fields.Many2oneReference(
+        "Chosen record",
+        model_field="res_model",
+        help="Pick a candidate, or any other existing record of this kind, then approve.",
+    )
     chosen_ref = fields.Reference(
         selection=REVIEW_MODELS,
-        string="Chosen record",
-        help="Pick a candidate or any other record, then approve.",
+        string="Chosen record (reference)",
+        compute="_compute_chosen_ref",
+        inverse="_inverse_chosen_ref",
     )
+    model_label = fields.Char("Decides", compute="_compute_model_label")
     allow_create = fields.Boolean(help="The flow may create a new record when no candidate is right.")
     line_ids = fields.Many2many("ml.connector.audit.line", string="Waiting documents")
     waiting_count = fields.Integer(compute="_compute_waiting_count")
@@ -66,6 +95,24 @@ class MlConnectorReview(models.Model):
         "(backend_id, binding_type, external_id) WHERE state = 'open'",
         "This value is already waiting for review.",
     )
+
+    @api.depends("res_model", "chosen_id")
+    def _compute_chosen_ref(self):
+        for review in self:
+            review.chosen_ref = f"{review.res_model},{review.chosen_id}" if review.chosen_id else False
+
+    def _inverse_chosen_ref(self):
+        for review in self:
+            record = review.chosen_ref
+            if record and record._name != review.res_model:
+                raise UserError(self.env._("The chosen record must be a %s.", review.model_label))
+            review.chosen_id = record.id if record else False
+
+    @api.depends("res_model")
+    def _compute_model_label(self):
+        for review in self:
+            model = self.env["ir.model"]._get(review.res_model) if review.res_model else None
+            review.model_label = model.name if model else review.res_model
 
     @api.depends("line_ids.state")
     def _compute_waiting_count(self):
@@ -100,7 +147,7 @@ class MlConnectorReview(models.Model):
                 "external_id": str(spec["external_id"]),
                 "external_key": spec.get("external_key"),
                 "external_label": spec.get("external_label"),
-                "reason": reason,
+                "reason": spec.get("reason") or reason,
                 "res_model": spec["res_model"],
                 "allow_create": spec.get("allow_create", False),
                 "candidate_ids": [
@@ -150,17 +197,45 @@ class MlConnectorReview(models.Model):
         self.check_access("write")
 
     def _close(self, state):
+        """Close the reviews and release their documents; return the released lines."""
         self.write({"state": state, "decided_by_id": self.env.uid, "decided_date": fields.Datetime.now()})
+        released = self.env["ml.connector.audit.line"]
         for review in self:
-            self.env["ml.connector.audit.line"]._release(
+            released |= self.env["ml.connector.audit.line"]._release(
                 self._blocking_key(review.binding_type, review.external_id), review.backend_id
             )
+        return released
+
+    def _process_released(self, lines):
+        """Process the documents a decision released right away (a few; the run takes the rest),
+        and say how they ended."""
+        now, later = lines[:PROCESSED_ON_DECISION], lines[PROCESSED_ON_DECISION:]
+        outcomes = {}
+        for line in now:
+            try:
+                line._replay_now(trigger="review")
+            except ConfigurationError:
+                later |= line
+                continue
+            label = dict(line._fields["state"]._description_selection(self.env))[line.state]
+            outcomes.setdefault(label, []).append(line.name)
+        parts = [
+            self.env._("%(state)s: %(documents)s", state=state, documents=", ".join(names))
+            for state, names in outcomes.items()
+        ]
+        if later:
+            parts.append(self.env._("%s more go with the next run.", len(later)))
+        if not lines:
+            parts.append(self.env._("No document was waiting for this decision."))
+        return "; ".join(parts)
 
     def action_approve(self):
         """Bind the remote value to the chosen record and release the waiting documents."""
         self._check_reviewer()
         for review in self:
-            record = review.chosen_ref
+            record = (
+                self.env[review.res_model].browse(review.chosen_id).exists() if review.chosen_id else None
+            )
             if not record:
                 selected = review.candidate_ids.filtered("selected")
                 if len(selected) != 1:
@@ -169,7 +244,7 @@ class MlConnectorReview(models.Model):
                     )
                 record = selected.record_ref
             if record._name != review.res_model:
-                raise UserError(self.env._("The chosen record must be a %s.", review.res_model))
+                raise UserError(self.env._("The chosen record must be a %s.", review.model_label))
             self.env["ml.connector.binding"]._bind(
                 review.backend_id,
                 review.binding_type,
@@ -177,14 +252,17 @@ class MlConnectorReview(models.Model):
                 record=record,
                 external_key=review.external_key,
             )
-            review.chosen_ref = f"{record._name},{record.id}"
+            review.chosen_id = record.id
             review.message_post(
                 body=self.env._(
                     "Approved: %(value)s is %(record)s.", value=review.external_id, record=record.display_name
                 )
             )
-        self._close("approved")
-        return True
+        released = self._close("approved")
+        message = self._process_released(released)
+        return self.env["ml.connector.backend"]._notify(
+            self.env._("Approved"), message, "success" if released else "info", reload=True
+        )
 
     def action_create_new(self):
         self._check_reviewer()
@@ -199,7 +277,8 @@ class MlConnectorReview(models.Model):
         """None of the candidates, and nothing should be created: the waiting documents fail."""
         self._check_reviewer()
         for review in self:
-            review.line_ids.filtered(lambda line: line.state == "needs_review").write(
+            waiting = review.line_ids.filtered(lambda line: line.state == "needs_review")
+            waiting.write(
                 {
                     "state": "failed",
                     "error_kind": "review",
@@ -207,6 +286,7 @@ class MlConnectorReview(models.Model):
                     "blocking_key": False,
                 }
             )
+            waiting.sudo()._log_attempt("review")
         self.write(
             {"state": "rejected", "decided_by_id": self.env.uid, "decided_date": fields.Datetime.now()}
         )
@@ -222,8 +302,17 @@ class MlConnectorReviewCandidate(models.Model):
     record_ref = fields.Reference(selection=REVIEW_MODELS, string="Record", required=True)
     score = fields.Float(digits=(5, 1), help="0-100: how close the match is.")
     rule = fields.Char(help="Which rule of the matching cascade proposed this candidate.")
+    rule_label = fields.Char("Found by", compute="_compute_rule_label")
     explanation = fields.Text(help="What matched and what did not.")
     selected = fields.Boolean()
+
+    @api.depends("rule")
+    def _compute_rule_label(self):
+        for candidate in self:
+            label = RULE_LABELS.get(candidate.rule)
+            candidate.rule_label = (
+                str(label) if label else (candidate.rule or "").replace("_", " ").capitalize()
+            )
 
     def action_choose(self):
         """Choose this candidate and approve the review."""
@@ -231,5 +320,5 @@ class MlConnectorReviewCandidate(models.Model):
         self.review_id._check_reviewer()
         self.review_id.candidate_ids.selected = False
         self.selected = True
-        self.review_id.chosen_ref = self.record_ref
+        self.review_id.chosen_id = self.record_ref.id
         return self.review_id.action_approve()

@@ -73,6 +73,16 @@ class MlConnectorSystem(models.AbstractModel):
         return []
 
     @api.model
+    def _owned_fields(self, document_type, end, other_end):
+        """Field groups (see ``ml_connector_ownership.FIELD_GROUPS``) of ``document_type`` that end
+        ``end`` (a connection of this system, or None: this model then speaks for Odoo) owns by
+        default against ``other_end``: its value wins when the ends differ. Odoo keeps its own
+        payment terms on bills."""
+        if end is None and document_type == "invoice":
+            return ("payment_terms",)
+        return ()
+
+    @api.model
     def _run_finished(self, backend):
         """Called once a run that used ``backend`` ended (e.g. to close a remote session)."""
 

@@ -179,6 +179,14 @@ class MlConnectorWriter(models.AbstractModel):
         return deferred.finish(model.create(vals))
 
     @api.model
+    def _dry_run_note(self, text):
+        """Say, during a dry run, what the request about to be sent means for the target (e.g.
+        "would rename JAGGAER supplier 3901"); ignored otherwise."""
+        dry_run = self.env.cr.cache.get(("ml_connector", "dry_run"))
+        if dry_run is not None:
+            dry_run.notes.append(text)
+
+    @api.model
     def _transaction_cache(self, name):
         """A dict that lives until the next commit or rollback (a batch): for repeatable reads
         only, e.g. the same vendor or mapping looked up by every document of a batch."""

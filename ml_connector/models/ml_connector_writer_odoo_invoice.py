@@ -2,6 +2,8 @@ from odoo import api, fields, models
 from odoo.tools import float_compare, float_round
 from odoo.tools.sql import escape_psql
 
+from ..tools.display import money
+from ..tools.display import quantity as qty_text
 from ..tools.errors import DependencyError, DocumentError
 from ..tools.matching import MatchCandidate, MatchResult
 
@@ -124,6 +126,11 @@ class MlConnectorWriterOdooInvoice(models.AbstractModel):
         line_vals, orders, notes = self._bill_lines(source, invoice, vendor, currency)
         line_vals += self._charge_lines(source, invoice)
         self._check_taxes(source, invoice, vendor, currency, line_vals)
+        terms = self._owned_terms(line, invoice, vendor)
+        if terms is None:
+            terms = self._terms(source, invoice)
+        else:
+            notes = [*notes, terms.pop("note")] if terms.get("note") else notes
         vals = {
             "move_type": "in_refund" if invoice.is_credit_note else "in_invoice",
             "partner_id": vendor.id,
@@ -132,7 +139,7 @@ class MlConnectorWriterOdooInvoice(models.AbstractModel):
             "currency_id": currency.id,
             "invoice_origin": ", ".join(orders.mapped("name")) or False,
             "invoice_line_ids": [(0, 0, vals) for vals in line_vals],
-            **self._terms(source, invoice),
+            **terms,
             **source._system()._bill_values(source, invoice),
         }
         # what the checks above read that another bill of the same batch could change
@@ -156,12 +163,11 @@ class MlConnectorWriterOdooInvoice(models.AbstractModel):
         self._bind_invoice(line, invoice, move)
         notes = list(notes)
         message = self.env._(
-            "Draft %(kind)s for %(vendor)s, %(lines)s line(s), %(amount)s %(currency)s.",
+            "Draft %(kind)s for %(vendor)s, %(lines)s line(s), %(amount)s.",
             kind=self.env._("credit note") if invoice.is_credit_note else self.env._("bill"),
             vendor=vendor.display_name,
             lines=line_count,
-            amount=move.amount_total,
-            currency=currency.name,
+            amount=money(self.env, move.amount_total, currency),
         )
         if invoice.total is not None and float_compare(
             abs(invoice.total), move.amount_total, precision_rounding=currency.rounding
@@ -171,10 +177,10 @@ class MlConnectorWriterOdooInvoice(models.AbstractModel):
                     "%(system)s's total is %(total)s, the bill's %(bill)s (untaxed %(untaxed)s, taxes "
                     "%(tax)s).",
                     system=source._system_label(),
-                    total=invoice.total,
-                    bill=move.amount_total,
-                    untaxed=move.amount_untaxed,
-                    tax=move.amount_tax,
+                    total=money(self.env, invoice.total, currency),
+                    bill=money(self.env, move.amount_total, currency),
+                    untaxed=money(self.env, move.amount_untaxed, currency),
+                    tax=money(self.env, move.amount_tax, currency),
                 )
             )
         if notes:
@@ -625,10 +631,10 @@ class MlConnectorWriterOdooInvoice(models.AbstractModel):
                         "%(where)s credits %(q)s of %(po)s '%(line)s', more than the %(billed)s billed: "
                         "it waits for the invoice it credits.",
                         where=where,
-                        q=quantity,
+                        q=qty_text(self.env, quantity),
                         po=po.name,
                         line=pol.name,
-                        billed=billed,
+                        billed=qty_text(self.env, billed),
                     ),
                     waits_for=f"purchase.order.line,{pol.id}",
                 )
@@ -640,12 +646,12 @@ class MlConnectorWriterOdooInvoice(models.AbstractModel):
                     "Quantity above the purchase order: %(where)s bills %(q)s of %(po)s '%(line)s'; "
                     "%(ordered)s ordered, %(billed)s already billed, %(left)s left.",
                     where=where,
-                    q=quantity,
+                    q=qty_text(self.env, quantity),
                     po=po.name,
                     line=pol.name,
-                    ordered=pol.product_qty,
-                    billed=billed,
-                    left=max(left, 0.0),
+                    ordered=qty_text(self.env, pol.product_qty),
+                    billed=qty_text(self.env, billed),
+                    left=qty_text(self.env, max(left, 0.0)),
                 )
             )
         po_price = pol.price_unit * (1 - (pol.discount or 0.0) / 100.0)
@@ -654,15 +660,44 @@ class MlConnectorWriterOdooInvoice(models.AbstractModel):
             raise DocumentError(
                 self.env._(
                     "Amount above the purchase order: %(where)s charges %(price)s per unit, %(po)s "
-                    "'%(line)s' agreed %(po_price)s %(currency)s.",
+                    "'%(line)s' agreed %(po_price)s.",
                     where=where,
-                    price=price,
+                    price=money(self.env, price, currency),
                     po=po.name,
                     line=pol.name,
-                    po_price=po_price,
-                    currency=currency.name,
+                    po_price=money(self.env, po_price, currency),
                 )
             )
+
+    @api.model
+    def _owned_terms(self, line, invoice, vendor):
+        """When Odoo owns payment terms (the flow's *Who owns what*), the bill takes the vendor's
+        terms; what the invoice says otherwise is listed as a conflict. None: Odoo does not own
+        them, or the vendor has none."""
+        flow = line.flow_id
+        company = flow.company_id
+        term = vendor.with_company(company).property_supplier_payment_term_id
+        if not term or "payment_terms" not in flow._owned_fields("target"):
+            return None
+        theirs = invoice.payment_terms.number if invoice.payment_terms else ""
+        mapped = (
+            self._terms(flow.source_backend_id, invoice).get("invoice_payment_term_id") if theirs else None
+        )
+        if not theirs and invoice.due_date:
+            theirs = self.env._("due %s", invoice.due_date)
+        if not theirs or mapped == term.id:
+            return {"invoice_payment_term_id": term.id}
+        self.env["ml.connector.conflict"]._record(
+            flow, line, invoice.number, {"payment_terms": (term.name, theirs)}, "Odoo"
+        )
+        return {
+            "invoice_payment_term_id": term.id,
+            "note": self.env._(
+                "Payment terms: Odoo keeps the vendor's (%(ours)s); the invoice says %(theirs)s.",
+                ours=term.name,
+                theirs=theirs,
+            ),
+        }
 
     @api.model
     def _terms(self, source, invoice):

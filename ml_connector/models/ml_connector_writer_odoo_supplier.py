@@ -81,6 +81,7 @@ class MlConnectorWriterOdooSupplier(models.AbstractModel):
         remote_now = supplier.values()
         remote_synced, local_synced = data.get("remote") or {}, dict(data.get("local") or {})
         changed = {f: remote_now[f] for f in ODOO_WRITABLE if remote_now[f] != remote_synced.get(f, "")}
+        changed = self._apply_ownership(source, partner, changed)
         vals = self._partner_vals(changed)
         if vals:
             partner.write(vals)
@@ -99,13 +100,36 @@ class MlConnectorWriterOdooSupplier(models.AbstractModel):
         return {"res_model": "res.partner", "res_id": partner.id, "message": message}
 
     @api.model
+    def _apply_ownership(self, source, partner, changed):
+        """Leave out the changes of fields Odoo owns (listed as conflicts when the values differ)."""
+        flow = self.env["ml.connector.flow"]._between(source, None, "supplier")
+        if not flow:
+            return changed
+        local_now = self._local_values(partner)
+        conflicts = {}
+        for name in flow._owned_fields("target") & set(changed):
+            if local_now.get(name) and local_now[name] != changed[name]:
+                conflicts[name] = (local_now[name], changed[name])
+            del changed[name]
+        if conflicts:
+            self.env["ml.connector.conflict"]._record(flow, None, partner.display_name, conflicts, "Odoo")
+        return changed
+
+    @api.model
     def _link_vendor(self, source, partner, supplier, why):
         remote_now, local_now = supplier.values(), self._local_values(partner)
         # Odoo keeps what it has; the remote side only fills the gaps (a generated number is no value).
+        flow = self.env["ml.connector.flow"]._between(source, None, "supplier")
+        remote_owns = flow._owned_fields("source") if flow else set()
         gaps = {
             name: remote_now[name]
             for name in ODOO_WRITABLE
-            if remote_now[name] and (not local_now[name] or (name == "number" and not partner.ref))
+            if remote_now[name]
+            and (
+                not local_now[name]
+                or (name == "number" and not partner.ref)
+                or (name in remote_owns and remote_now[name] != local_now[name])
+            )
         }
         vals = self._partner_vals(gaps)
         if vals:
@@ -161,7 +185,7 @@ class MlConnectorWriterOdooSupplier(models.AbstractModel):
         """What the Odoo -> source flow would still send for this vendor (its writer decides)."""
         writer = f"ml.connector.writer.{source.system_type}.supplier"
         if writer in self.env:
-            return self.env[writer]._changes_to_send(source, document, local_synced, remote_now)
+            return self.env[writer]._changes_to_send(source, document, local_synced, remote_now)[0]
         return supplier_changes(document.values(), local_synced, remote_now)
 
     @api.model

@@ -71,7 +71,7 @@ class ContactTestWriter(models.AbstractModel):
     @api.model
     def _write(self, line, document):
         data = parse_json(self._backend(line.flow_id)._http().request("POST", "/api/contacts", json=document))
-        return self._bind_result(line, data)
+        return {**self._bind_result(line, data), "sent": document}
 
     @api.model
     def _bind_result(self, line, data):

@@ -270,9 +270,10 @@ class TestReviewQueue(EngineCase):
 
         review.candidate_ids[0].action_choose()
         self.assertEqual(review.state, "approved")
-        self.assertEqual(set(waiting.mapped("state")), {"pending"})
-        self.run_backend(self.backend)
-        self.assertEqual(set(waiting.mapped("state")), {"done"})
+        self.assertEqual(
+            set(waiting.mapped("state")), {"done"}, "the decision processes its documents at once"
+        )
+        self.assertEqual(set(waiting.run_id.mapped("trigger")), {"review"})
         orders = self.env["purchase.order"].search([("partner_ref", "in", ("ORD-1", "ORD-2"))])
         self.assertEqual(orders.partner_id, self.northwind)
 

@@ -118,6 +118,7 @@ class MatchResult:
                 "external_id": external_id,
                 "external_key": key,
                 "external_label": label,
+                "reason": self.reason,
                 "res_model": res_model,
                 "allow_create": allow_create,
                 "candidates": self.candidates,

@@ -30,6 +30,7 @@ class Vault:
     def __init__(self, keys):
         if not keys:
             raise VaultKeyMissing()
+        self.key_count = len(keys)
         try:
             self._fernet = MultiFernet([Fernet(key.strip().encode()) for key in keys])
         except (ValueError, TypeError) as exc:

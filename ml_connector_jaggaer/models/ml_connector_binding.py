@@ -24,5 +24,7 @@ class MlConnectorBinding(models.Model):
         for binding in self:
             if binding.object_type == SUPPLIER_BINDING and binding.external_key:
                 self.env["ml.connector.audit.line"]._release(
-                    Mixin._supplier_wait_key(binding.local_backend_id, binding.local_ref), binding.backend_id
+                    Mixin._supplier_wait_key(binding.local_backend_id, binding.local_ref),
+                    binding.backend_id,
+                    reason="cron",
                 )

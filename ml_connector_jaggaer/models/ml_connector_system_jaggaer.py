@@ -39,6 +39,14 @@ class MlConnectorSystemJaggaer(models.AbstractModel):
     }
 
     @api.model
+    def _owned_fields(self, document_type, end, other_end):
+        """Against Odoo, JAGGAER is where suppliers register and maintain their own name; an ERP
+        connected to JAGGAER directly is the supplier master (nothing owned here by default)."""
+        if document_type == "supplier" and other_end is None:
+            return ("name",)
+        return super()._owned_fields(document_type, end, other_end)
+
+    @api.model
     def _auth(self, backend):
         token_url = backend._jaggaer_token_url()
         secret = backend._get_secret("client_secret")

@@ -52,12 +52,26 @@ class MlConnectorWriterJaggaerSupplier(models.AbstractModel):
         return values
 
     @api.model
-    def _changes_to_send(self, backend, supplier, local_synced, remote_known):
-        """What this writer would send for ``supplier`` given both sides as last synchronised."""
+    def _changes_to_send(self, backend, supplier, local_synced, remote_known, flow=None):
+        """What this writer would send for ``supplier`` given both sides as last synchronised,
+        and the values JAGGAER keeps because it owns them ({field: (JAGGAER's, not sent)})."""
         synced = dict(local_synced)
         if synced:
             synced["number"] = synced.get("number") or self._number(backend, supplier)
-        return supplier_changes(self._values(backend, supplier), synced, remote_known)
+        values = self._values(backend, supplier)
+        changes = supplier_changes(values, synced, remote_known)
+        flow = flow or self.env["ml.connector.flow"]._between(None, backend, "supplier")
+        if not flow:
+            return changes, {}
+        for name in flow._owned_fields("source"):
+            if values.get(name) and values[name] != remote_known.get(name, ""):
+                changes[name] = values[name]
+        conflicts = {}
+        for name in flow._owned_fields("target"):
+            if name in changes and remote_known.get(name):
+                conflicts[name] = (remote_known[name], changes[name])
+            changes.pop(name, None)
+        return changes, conflicts
 
     @api.model
     def _write(self, line, supplier):
@@ -77,7 +91,11 @@ class MlConnectorWriterJaggaerSupplier(models.AbstractModel):
             found = self._find_remote(client, line, supplier)
             bravo_id, remote_known, why = found or (None, {}, None)
             local_synced = {}
-        changes = self._changes_to_send(backend, supplier, local_synced, remote_known)
+        changes, conflicts = self._changes_to_send(backend, supplier, local_synced, remote_known, flow)
+        if conflicts:
+            self.env["ml.connector.conflict"]._record(
+                flow, line, supplier.name, conflicts, flow._end_label("target")
+            )
         if bravo_id and not changes:
             self._bind_supplier(line, supplier, bravo_id, remote_known)
             message = self.env._("Already up to date in JAGGAER (supplier %s).", bravo_id)
@@ -98,6 +116,7 @@ class MlConnectorWriterJaggaerSupplier(models.AbstractModel):
             info = company_info({name: value for name, value in values.items() if value})
             body = {"operationCode": "CREATEUPDATE", "sendEMail": "0", "companyInfo": info}
         what = self.env._("supplier %s", values["name"])
+        self._note_send(bravo_id, remote_known, changes, values)
         answer, warning = client.post("suppliers_upsert", body, what)
         bravo_id = bravo_id or self._answered_id(client, answer, values["number"])
         if not bravo_id:
@@ -156,6 +175,25 @@ class MlConnectorWriterJaggaerSupplier(models.AbstractModel):
             str(info["bravoId"]) for info in infos if info.get("bravoId") and info.get("extCode") == number
         }
         return ids.pop() if len(ids) == 1 else None
+
+    @api.model
+    def _note_send(self, bravo_id, remote_known, changes, values):
+        """For dry runs: which JAGGAER supplier a send would change, and how."""
+        if not bravo_id:
+            self._dry_run_note(self.env._("Would create JAGGAER supplier %s.", values["name"]))
+            return
+        details = "; ".join(
+            f"{name}: {remote_known.get(name) or '-'} → {value or '-'}"
+            for name, value in sorted(changes.items())
+        )
+        self._dry_run_note(
+            self.env._(
+                "Would change JAGGAER supplier %(id)s (%(name)s): %(details)s",
+                id=bravo_id,
+                name=remote_known.get("name") or values["name"],
+                details=details,
+            )
+        )
 
     @api.model
     def _bind_supplier(self, line, supplier, bravo_id, remote_now):

@@ -61,6 +61,14 @@ class TestPurchaseOrders(JaggaerCase):
         self.cycle()
         self.assertEqual(po.jaggaer_status, "Partially Received")
         self.assertIn(po, self.env["purchase.order"].search([("jaggaer_status", "=", "Partially Received")]))
+        # the order leads to its JAGGAER documents: the order sent and the statuses read back
+        lines = self.env["ml.connector.audit.line"].search(po.action_open_ml_connector_lines()["domain"])
+        self.assertEqual(po.ml_connector_line_count, len(lines))
+        self.assertEqual(
+            set(lines.flow_id.mapped("code")),
+            {"purchase_order:odoo>jaggaer", "purchase_order_status:jaggaer>odoo"},
+        )
+        self.assertNotIn(rfq.id, lines.mapped("res_id"))
 
     def test_changes_are_resent_with_stable_line_numbers(self):
         po = self.demo_po_1()

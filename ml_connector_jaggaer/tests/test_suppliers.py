@@ -48,8 +48,8 @@ class TestSuppliers(JaggaerCase):
         self.assertEqual(helix.name, "Helix Reagents Ltd")
         self.assertEqual((helix.supplier_rank, helix.company_id), (1, self.company))
         self.assertEqual((helix.city, helix.zip, helix.country_id.code), ("Cambridge", "CB2 1TN", "GB"))
-        # a first link keeps Odoo's values and only fills the gaps
-        self.assertEqual(self.lab_supply.name, "Lab Supply Inc")
+        # a first link takes the name JAGGAER owns, keeps Odoo's other values and fills the gaps
+        self.assertEqual(self.lab_supply.name, "LAB SUPPLY INC")
         self.assertEqual((self.lab_supply.city, self.lab_supply.state_id.code), ("Raleigh", "NC"))
         self.assertEqual(self.lab_supply.email, "ap@labsupply.example")
 
@@ -111,9 +111,15 @@ class TestSuppliers(JaggaerCase):
         self.assertEqual((created["city"], created["isoCountry"], created["type"]), ("Lyon", "FR", "SELLER"))
         self.assertFalse(only_odoo.ref, "the supplier number rule does not write the vendor")
         self.assertEqual(self.bound(created["bravoId"]), only_odoo)
-        # Odoo wins on a first link: JAGGAER now shows Odoo's names and identifiers
-        self.assertEqual(self.sim.suppliers[3901]["companyName"], "Lab Supply Inc")
+        # Odoo wins on a first link, but for the supplier's name, which JAGGAER owns: it is kept and
+        # the difference is listed as a conflict
+        self.assertEqual(self.sim.suppliers[3901]["companyName"], "LAB SUPPLY INC")
         self.assertEqual(self.sim.suppliers[3902]["extCode"], f"ODOO-{self.northwind.id}")
+        conflict = self.env["ml.connector.conflict"].search([("document", "=", "Lab Supply Inc")])
+        self.assertEqual(
+            (conflict.field_name, conflict.kept_value, conflict.other_value, conflict.kept_by),
+            ("name", "LAB SUPPLY INC", "Lab Supply Inc", "JAGGAER"),
+        )
         self.assertFalse(self.lines("supplier_out", res_id=customer.id))
 
         # a similar name alone never creates nor links: a review item asks
@@ -124,14 +130,12 @@ class TestSuppliers(JaggaerCase):
         review = self.env["ml.connector.review"].search([("external_id", "=", "3950")])
         self.assertEqual((review.state, review.candidate_ids.record_ref), ("open", pacific))
         self.assertEqual(review.candidate_ids.rule, "fuzzy_name")
-        review.candidate_ids.action_choose()  # the same company after all
-        self.assertEqual(line.state, "pending")
         count = len(self.sim.suppliers)
-        self.cycle()
+        review.candidate_ids.action_choose()  # the same company after all
         self.assertEqual(line.state, "done", line.error_message)
         self.assertEqual(len(self.sim.suppliers), count, "linked, not created")
         self.assertEqual(
-            self.sim.suppliers[3950]["companyName"], "Pacific Glass", "Odoo wins on a first link"
+            self.sim.suppliers[3950]["companyName"], "Pacific Glassware Ltd", "JAGGAER owns the name"
         )
 
     def test_similar_name_waits_for_the_review_then_both_sides_get_their_own(self):
@@ -160,7 +164,8 @@ class TestSuppliers(JaggaerCase):
         self.cycle()
         self.cycle()
         remote = self.sim.suppliers[3901]
-        self.assertEqual(remote["companyName"], "Lab Supply Inc")
+        self.assertEqual(remote["companyName"], "LAB SUPPLY INC", "JAGGAER owns the name")
+        self.assertEqual(self.lab_supply.name, "LAB SUPPLY INC")
         self.assertTrue(self.flows["supplier_in"].cursor, "the mark follows lastModTime")
         listed = self.sim.requests_to(self.sim.paths["suppliers"], "GET")[-1]
         self.assertIn("LASTMODTIME%3E%3D", listed["query"], "later runs ask only for changes")
@@ -214,6 +219,39 @@ class TestSuppliers(JaggaerCase):
         self.cycle()
         self.assertEqual(remote["status"], "INACTIVE")
         assert_quiet()
+
+    def test_who_owns_the_name_decides_on_a_first_push(self):
+        self.seed_supplier(**LAB_SUPPLY)
+        self.only_flows("supplier_out")
+        flow = self.flows["supplier_out"]
+        name = flow.ownership_ids.filtered(lambda o: o.field_group == "name")
+        self.assertEqual((name.winner, name.owner_label), ("target", "JAGGAER wins"))
+        terms = self.flows["invoice_in"].ownership_ids.filtered(lambda o: o.field_group == "payment_terms")
+        self.assertEqual(terms.owner_label, "Odoo wins", "Odoo owns the payment terms of its bills")
+        self.cycle()
+        self.assertEqual(self.sim.suppliers[3901]["companyName"], "LAB SUPPLY INC", "not renamed")
+        self.assertEqual(flow.conflict_count, 1)
+        # the admin hands the name to Odoo: the next push compares again and renames it in JAGGAER
+        name.winner = "source"
+        self.cycle()
+        self.assertEqual(self.sim.suppliers[3901]["companyName"], "Lab Supply Inc")
+
+    def test_a_dry_run_of_the_first_push_lists_the_suppliers_it_would_change(self):
+        self.seed_supplier(**LAB_SUPPLY, bizPhone="+1 919 555 0000")
+        self.only_flows("supplier_out")
+        flow = self.flows["supplier_out"]
+        name = flow.ownership_ids.filtered(lambda o: o.field_group == "name")
+        name.winner = "source"  # as if Odoo owned the names: the push would rename
+        posts = self.posts()
+        action = flow.action_dry_run()
+        preview = self.env["ml.connector.dry.run"].browse(action["res_id"])
+        self.assertEqual(self.posts(), posts, "nothing sent")
+        self.assertFalse(self.lines("supplier_out"), "nothing kept")
+        self.assertFalse(flow.cursor, "the mark did not move")
+        self.assertIn("Would change JAGGAER supplier 3901 (LAB SUPPLY INC): ", preview.diff_html)
+        self.assertIn("name: LAB SUPPLY INC → Lab Supply Inc", preview.diff_html)
+        self.assertIn("Would create JAGGAER supplier", preview.diff_html)
+        self.assertRegex(preview.outcome, r"\d+ document\(s\) would be processed; \d+ would change or create")
 
     def test_accepted_with_warning_is_written_on_the_line(self):
         self.seed_supplier(**LAB_SUPPLY, simWarning="Supplier registration incomplete")

@@ -254,7 +254,7 @@ class MlConnectorSpsPartner(models.Model):
         """Documents that arrived before their TPID was set up go through now."""
         Line = self.env["ml.connector.audit.line"]
         for record in self.filtered("active"):
-            Line._release(self._blocking_key(record.tpid), record.backend_id)
+            Line._release(self._blocking_key(record.tpid), record.backend_id, reason="mapping")
 
     def _allows(self, flag):
         self.ensure_one()

@@ -95,17 +95,20 @@ class MlConnectorWriterOdooCustomerOrder(models.AbstractModel):
             return self._known(line, order, existing)
         plan = self._plan(line, order)
         created = self._target(line, order)._create(plan)
-        return self._finish(
-            line,
-            order,
-            created,
-            self.env._(
-                "Order %(po)s of %(partner)s imported as %(record)s.",
-                po=self._label(order),
-                partner=self._trading_partner(line, order).name,
-                record=created.display_name,
-            ),
+        partner = self._trading_partner(line, order).name
+        message = self.env._(
+            "Order %(po)s of %(partner)s imported as %(record)s.",
+            po=self._label(order),
+            partner=partner,
+            record=created.display_name,
         )
+        if created._name == "purchase.order":
+            message += " " + self.env._(
+                "Note: this order from a customer is kept as a request for quotation with %(partner)s as its "
+                "vendor; check it before confirming.",
+                partner=partner,
+            )
+        return self._finish(line, order, created, message)
 
     @api.model
     def _apply_duplicate(self, line, order, record):
@@ -648,7 +651,7 @@ class MlConnectorWriterOdooCustomerOrder(models.AbstractModel):
             "product in Connectors > Review queue; products are never created automatically.",
             po=po_number,
             n=len(undecided),
-            items="; ".join(str(error) for error in errors),
+            items="; ".join(error.review["external_label"] for error in errors),
         )
         Review = self.env["ml.connector.review"]
         return NeedsReviewError(

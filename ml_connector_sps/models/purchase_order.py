@@ -77,39 +77,6 @@ class PurchaseOrder(models.Model):
         "SPS totals", readonly=True, copy=False, help="Set when the order's totals differ from the partner's."
     )
     sps_change_seq = fields.Integer("Last change applied (860)", readonly=True, copy=False)
-    sps_document_count = fields.Integer("SPS documents", compute="_compute_sps_document_count")
-
-    def _sps_document_domain(self):
-        self.ensure_one()
-        return [
-            "|",
-            "&",
-            ("res_model", "=", "purchase.order"),
-            ("res_id", "=", self.id),
-            "&",
-            ("res_model", "=", "stock.picking"),
-            ("res_id", "in", self.picking_ids.ids),
-            ("flow_id.backend_id.system_type", "=", "sps"),
-        ]
-
-    def _compute_sps_document_count(self):
-        Line = self.env["ml.connector.audit.line"]
-        if not self.env.user.has_group("ml_connector.group_ml_connector_user"):
-            self.sps_document_count = 0
-            return
-        for order in self:
-            order.sps_document_count = Line.search_count(order._sps_document_domain()) if order.id else 0
-
-    def action_open_sps_documents(self):
-        """The SPS documents (audit lines) about this order and its receipts."""
-        self.ensure_one()
-        self.check_access("read")
-        if not self.env.user.has_group("ml_connector.group_ml_connector_user"):
-            return False
-        action = self.env["ir.actions.act_window"]._for_xml_id("ml_connector.action_ml_connector_audit_line")
-        action["domain"] = self._sps_document_domain()
-        action["context"] = {}
-        return action
 
     def write(self, vals):
         res = super().write(vals)

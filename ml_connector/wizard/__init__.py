@@ -1,0 +1,1 @@
+from . import ml_connector_dry_run
