@@ -61,7 +61,7 @@ class MlConnectorBackend(models.Model):
     )
     fusion_jaggaer_id = fields.Many2one(
         "ml.connector.backend",
-        "JAGGAER connection",
+        "JAGGAER connection of Fusion",
         domain="[('system_type', '=', 'jaggaer'), ('company_id', '=', company_id)]",
         ondelete="set null",
         help="The JAGGAER tenant this pod syncs with. Setting it creates the flows between the two "

@@ -143,8 +143,7 @@ class TestInvoiceTotals(JaggaerCase):
         self.assertEqual(review.external_id, str(invoice["header"]["invoiceId"]))
         self.assertEqual(review.candidate_ids.record_ref, self.tax_16, "16% of 125 is the stated 20")
         review.candidate_ids.action_choose()
-        self.assertEqual(line.state, "pending", "released by the decision")
-        self.cycle()
+        # the decision processes the document it releases at once
         self.assertEqual(line.state, "done", line.error_message)
         bill = self.bill("LS-TAX-DIFF")
         self.assertEqual(bill.invoice_line_ids.tax_ids, self.tax_16)

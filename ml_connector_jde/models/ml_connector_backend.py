@@ -166,7 +166,7 @@ class MlConnectorBackend(models.Model):
     # -- JD Edwards and JAGGAER -------------------------------------------------------------------
     jde_jaggaer_backend_id = fields.Many2one(
         "ml.connector.backend",
-        "JAGGAER connection",
+        "JAGGAER connection of JD Edwards",
         domain="[('system_type', '=', 'jaggaer'), ('company_id', '=', company_id)]",
         help="The JAGGAER tenant this JD Edwards exchanges with: setting it creates the flows between the "
         "two (suppliers, GL values, purchase orders and their statuses, invoices).",

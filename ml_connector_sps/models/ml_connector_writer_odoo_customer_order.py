@@ -651,7 +651,7 @@ class MlConnectorWriterOdooCustomerOrder(models.AbstractModel):
             "product in Connectors > Review queue; products are never created automatically.",
             po=po_number,
             n=len(undecided),
-            items="; ".join(error.review["external_label"] for error in errors),
+            items="; ".join(str(error) for error in errors),
         )
         Review = self.env["ml.connector.review"]
         return NeedsReviewError(
