@@ -217,7 +217,7 @@ mlc_demo() {
     --fusion-port "$FUSION_SIM_PORT" --fusion-jaggaer-port "$FUSION_JAGGAER_SIM_PORT" \
     > "$LOCAL_DIR/simulators.log" 2>&1 &
   local sim_pid=$!
-  trap 'kill $sim_pid 2>/dev/null || true' EXIT INT TERM
+  trap "kill $sim_pid 2>/dev/null || true" EXIT INT TERM
   wait_port "$JAGGAER_SIM_PORT" "JAGGAER simulator"
   wait_port "$SPS_SIM_PORT" "SPS simulator"
   wait_port "$JDE_SIM_PORT" "JD Edwards AIS simulator"
@@ -273,7 +273,7 @@ mlc_screenshots() {
   local port="${MLC_HTTP_PORT:-8069}" db="${MLC_DEMO_DB:-mlc_demo}" out="${1:-$REPO/docs/screenshots}"
   setsid "$REPO/mlc" demo > "$LOCAL_DIR/screenshots-demo.log" 2>&1 &
   local demo_pid=$!
-  trap 'kill -- -$demo_pid 2>/dev/null || true' EXIT INT TERM
+  trap "kill -- -$demo_pid 2>/dev/null || true" EXIT INT TERM
   log "starting the demo (log: $LOCAL_DIR/screenshots-demo.log)"
   for _ in $(seq 1 600); do
     curl -sf -o /dev/null "http://127.0.0.1:$port/web/login" && break

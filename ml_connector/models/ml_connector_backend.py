@@ -6,7 +6,7 @@ from urllib.parse import urlsplit
 
 from psycopg2.extensions import TRANSACTION_STATUS_INERROR
 
-from odoo import api, fields, models, tools
+from odoo import api, fields, models, sql_db, tools
 from odoo.exceptions import UserError, ValidationError
 from odoo.tools import SQL
 
@@ -17,6 +17,12 @@ from .ml_connector_audit_attempt import TRIGGERS
 from .ml_connector_secret import BackendTokenStore
 
 _logger = logging.getLogger(__name__)
+
+# Odoo's crons that change the business records flows with an Odoo end write (purchase orders,
+# stock moves, reordering rules): such a flow and such a cron never run at the same time, else
+# PostgreSQL cancels one of them. XML ids, comma-separated, in this system parameter.
+ODOO_CRONS_PARAM = "ml_connector.exclusive_crons"
+ODOO_CRONS_DEFAULT = "stock.ir_cron_scheduler_action"
 
 # pg_try_advisory_lock(int, int) namespace for "a run of this connection is in progress"
 RUN_LOCK_NAMESPACE = 0x6D6C63  # "mlc"
@@ -672,7 +678,21 @@ class MlConnectorBackend(models.Model):
         """
         others = flow._other_backends().sorted("id")
         taken = self.browse()
+        held = []
         try:
+            if flow._has_odoo_end():
+                held = self._hold_odoo_crons()
+                if held is None:
+                    run._log(
+                        self.env._(
+                            "%(flow)s waits: Odoo's %(crons)s is running on the same records; tried again "
+                            "in a minute.",
+                            flow=flow.name,
+                            crons=", ".join(self._odoo_crons().mapped("name")),
+                        )
+                    )
+                    self.cron_id.sudo()._trigger(fields.Datetime.now() + timedelta(minutes=1))
+                    return None
             for other in others:
                 other._check_runnable()
                 if not other._acquire_run_lock():
@@ -709,6 +729,41 @@ class MlConnectorBackend(models.Model):
         finally:
             for other in taken:
                 other._release_run_lock()
+            for cursor in held or []:
+                cursor.close()
+
+    @api.model
+    def _odoo_crons(self):
+        """Odoo's crons that never run together with a flow that writes Odoo records."""
+        xmlids = self.env["ir.config_parameter"].sudo().get_param(ODOO_CRONS_PARAM, ODOO_CRONS_DEFAULT)
+        crons = self.env["ir.cron"].sudo()
+        for xmlid in filter(None, (part.strip() for part in xmlids.split(","))):
+            crons |= self.env.ref(xmlid, raise_if_not_found=False) or crons
+        return crons.filtered(lambda cron: cron._name == "ir.cron")
+
+    @api.model
+    def _hold_odoo_crons(self):
+        """Keep Odoo's crons that change the same records (``_odoo_crons``) from starting while a
+        flow runs; ``None`` if one of them is running now.
+
+        Odoo's cron runner marks a job as running with a row lock on its ``ir_cron`` row and skips
+        jobs whose row is locked. The flow takes a shared lock on those rows (flows of several
+        connections may hold it together) in a transaction of its own that outlives the flow's
+        batch commits. Return the cursors to close when the flow ends.
+        """
+        crons = self._odoo_crons()
+        if not crons:
+            return []
+        cursor = sql_db.db_connect(self.env.cr.dbname).cursor()
+        try:
+            cursor.execute("SELECT id FROM ir_cron WHERE id IN %s FOR SHARE SKIP LOCKED", [tuple(crons.ids)])
+            if len(cursor.fetchall()) == len(crons):
+                return [cursor]
+        except Exception:
+            cursor.close()
+            raise
+        cursor.close()
+        return None
 
     def _pause_refused(self, message):
         """The remote refused this connection's credentials: pause it and say so once."""

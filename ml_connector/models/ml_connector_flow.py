@@ -376,6 +376,11 @@ class MlConnectorFlow(models.Model):
         self.ensure_one()
         return (self.source_backend_id | self.target_backend_id) - self.backend_id
 
+    def _has_odoo_end(self):
+        """Whether this database is one of the flow's ends (its records are read or written)."""
+        self.ensure_one()
+        return not (self.source_backend_id and self.target_backend_id)
+
     def _secret_values(self):
         """Secrets of both ends, scrubbed from whatever the flow stores."""
         self.ensure_one()

@@ -2,11 +2,15 @@ import time
 from datetime import timedelta
 from urllib.parse import parse_qs
 
+from odoo import sql_db
 from odoo.tests import tagged
 
 from odoo.addons.ml_connector_jaggaer.tools.client import iso_ms, parse_stamp
 
 from .common import LAB_SUPPLY, JaggaerCase
+
+# how Odoo's cron runner marks a job as running (ir.cron._acquire_one_job)
+RUNNER_LOCK = "SELECT id FROM ir_cron WHERE id = %s FOR NO KEY UPDATE SKIP LOCKED"
 
 
 @tagged("post_install", "-at_install")
@@ -160,3 +164,31 @@ class TestResilience(JaggaerCase):
         self.assertIn("invalid_client", self.backend.paused_reason)
         result = self.backend.action_test_connection()
         self.assertEqual(result["params"]["type"], "danger")
+
+    def test_flows_and_odoo_procurement_scheduler_never_run_together(self):
+        scheduler = self.env.ref("stock.ir_cron_scheduler_action")
+        po = self.demo_po_1()
+        # Odoo's cron runner marks the scheduler as running: a lock on its row, from its own connection
+        runner = sql_db.db_connect(self.env.cr.dbname).cursor()
+        try:
+            runner.execute(RUNNER_LOCK, [scheduler.id])
+            self.assertTrue(runner.fetchall())
+            run = self.cycle()
+            self.assertFalse(po.jaggaer_po_id, "nothing written while the scheduler runs")
+            self.assertIn("Odoo's Procurement: run scheduler is running on the same records", run.log)
+        finally:
+            runner.close()
+        self.cycle()
+        self.assertTrue(po.jaggaer_po_id, "sent once the scheduler is done")
+        # while flows run, the runner skips the scheduler (flows of two connections together)
+        Backend = self.env["ml.connector.backend"]
+        held = Backend._hold_odoo_crons() + Backend._hold_odoo_crons()
+        runner = sql_db.db_connect(self.env.cr.dbname).cursor()
+        try:
+            self.assertEqual(len(held), 2)
+            runner.execute(RUNNER_LOCK, [scheduler.id])
+            self.assertFalse(runner.fetchall(), "the runner skips the scheduler for now")
+        finally:
+            for cursor in held:
+                cursor.close()
+            runner.close()
