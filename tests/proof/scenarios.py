@@ -212,7 +212,27 @@ class ExpireTokensMeanwhile:
 
 def fault_scenarios(ctx, quick):
     outcomes = []
-    sizes = Sizes(2, 6, 3, 3, 2, 1, 2) if quick else Sizes(3, 12, 4, 4, 4, 2, 4)
+    sizes = (
+        Sizes(
+            jaggaer_pos=2,
+            invoices=6,
+            sps_pos=3,
+            orders_in=3,
+            fusion_pos=2,
+            fusion_receipts=1,
+            fusion_invoices=2,
+        )
+        if quick
+        else Sizes(
+            jaggaer_pos=3,
+            invoices=12,
+            sps_pos=4,
+            orders_in=4,
+            fusion_pos=4,
+            fusion_receipts=2,
+            fusion_invoices=4,
+        )
+    )
     for name, system, spec in FAULTS:
         with odoo_env(ctx.config) as env:
             base = ensure_base(env, ctx.sims)
@@ -293,7 +313,27 @@ def wait_reconciled(ctx, base, world, timeout):
 def crash_scenarios(ctx, quick):
     outcomes = []
     runs = 2 if quick else 5
-    sizes = Sizes(4, 60, 20, 30, 10, 4, 20) if quick else Sizes(8, 240, 60, 80, 40, 10, 80)
+    sizes = (
+        Sizes(
+            jaggaer_pos=4,
+            invoices=60,
+            sps_pos=20,
+            orders_in=30,
+            fusion_pos=10,
+            fusion_receipts=4,
+            fusion_invoices=20,
+        )
+        if quick
+        else Sizes(
+            jaggaer_pos=8,
+            invoices=240,
+            sps_pos=60,
+            orders_in=80,
+            fusion_pos=40,
+            fusion_receipts=10,
+            fusion_invoices=80,
+        )
+    )
     for index in range(1, runs + 1):
         with odoo_env(ctx.config) as env:
             base = ensure_base(env, ctx.sims)
@@ -335,7 +375,27 @@ def crash_scenarios(ctx, quick):
 
 
 def concurrency_scenario(ctx, quick):
-    sizes = Sizes(6, 150, 40, 60, 20, 6, 40) if quick else Sizes(10, 400, 100, 150, 60, 16, 120)
+    sizes = (
+        Sizes(
+            jaggaer_pos=6,
+            invoices=150,
+            sps_pos=40,
+            orders_in=60,
+            fusion_pos=20,
+            fusion_receipts=6,
+            fusion_invoices=40,
+        )
+        if quick
+        else Sizes(
+            jaggaer_pos=10,
+            invoices=400,
+            sps_pos=100,
+            orders_in=150,
+            fusion_pos=60,
+            fusion_receipts=16,
+            fusion_invoices=120,
+        )
+    )
     with odoo_env(ctx.config) as env:
         base = ensure_base(env, ctx.sims)
         world = build(env, ctx.sims, base, new_tag("P"), sizes)

@@ -50,7 +50,7 @@ class Base:
     orderpoint_id: int = 0  # replenished from Lab Supply by Odoo's scheduler
 
 
-@dataclass
+@dataclass(kw_only=True)
 class Sizes:
     jaggaer_pos: int = 4
     invoices: int = 20
