@@ -87,34 +87,49 @@ class MlConnectorBackendHealth(models.Model):
         return "".join(SPARK[round(value * (len(SPARK) - 1) / top)] if value else "·" for value in values)
 
     def _flow_summary(self):
-        """One row per flow this connection runs: its ends and what waits or failed."""
-        rows = []
-        for flow in self.flow_ids.filtered("active"):
-            other = flow._other_backends()
-            counts = []
-            if flow.failed_count:
-                counts.append(
-                    Markup('<span class="text-danger">%s</span>') % self.env._("%s failed", flow.failed_count)
-                )
-            if flow.review_count:
-                counts.append(
-                    Markup('<span class="text-warning">%s</span>')
-                    % self.env._("%s waiting", flow.review_count)
-                )
-            if flow.pending_count:
-                counts.append(escape(self.env._("%s to process", flow.pending_count)))
-            ends = escape(self.env._("with %s", other.name)) if other else ""
-            rows.append(
-                Markup(
-                    "<tr><td>%s <small class='text-muted'>%s</small></td><td class='text-end'>%s</td></tr>"
-                )
-                % (flow.name, ends, Markup(", ").join(counts) if counts else "✓")
-            )
+        """One row per flow this connection runs (its ends and what waits or failed), then the
+        flows another connection runs with this one as their other end."""
+        rows = [
+            self._flow_row(flow, self.env._("with %s", flow._other_backends().name))
+            if flow._other_backends()
+            else self._flow_row(flow, "")
+            for flow in self.flow_ids.filtered("active")
+        ]
+        run_elsewhere = self.env["ml.connector.flow"].search(
+            [
+                ("active", "=", True),
+                ("backend_id", "!=", self.id),
+                "|",
+                ("source_backend_id", "=", self.id),
+                ("target_backend_id", "=", self.id),
+            ]
+        )
+        rows += [
+            self._flow_row(flow, self.env._("run by %s", flow.backend_id.name)) for flow in run_elsewhere
+        ]
         if not rows:
             return Markup("<p class='text-muted'>%s</p>") % self.env._("No active flow.")
         return Markup("<table class='table table-sm mb-0 o_ml_connector_flows'>%s</table>") % Markup("").join(
             rows
         )
+
+    def _flow_row(self, flow, ends):
+        counts = []
+        if flow.failed_count:
+            counts.append(
+                Markup('<span class="text-danger">%s</span>') % self.env._("%s failed", flow.failed_count)
+            )
+        if flow.review_count:
+            counts.append(
+                Markup('<span class="text-warning">%s</span>') % self.env._("%s waiting", flow.review_count)
+            )
+        if flow.pending_count:
+            counts.append(escape(self.env._("%s to process", flow.pending_count)))
+        row = (
+            "<tr><td>%s <small class='text-muted'>%s</small></td>"
+            "<td class='text-end text-nowrap'>%s</td></tr>"
+        )
+        return Markup(row) % (flow.name, ends, Markup(", ").join(counts) if counts else "✓")
 
     # ------------------------------------------------------------------ health
     @api.depends("state", "paused_reason", "last_error")

@@ -6,6 +6,8 @@ import time
 import uuid
 from dataclasses import dataclass, field
 
+import psycopg2
+
 from tests.harness import OdooServer, odoo_env
 
 from .world import Sizes, build, ensure_base, force_due, reconcile
@@ -416,18 +418,21 @@ def concurrency_scenario(ctx, quick):
     def schedule():
         """Odoo's procurement scheduler, again and again, on the orders the flows work on: the
         orderpoint asks for one more each time, so that every run buys from Lab Supply. It runs
-        as Odoo's cron runner runs it: its ir_cron row locked meanwhile, skipped when locked."""
+        as Odoo's cron runner runs it, its ir_cron row locked until its transaction is committed;
+        the runner skips a locked row and comes back at its next poll, this one waits for it
+        (up to 5 s) so that it runs often while the flows never stop."""
         while not stop.is_set():
             try:
-                # the runner's cursor holds the lock until the job's transaction has committed
                 with odoo_env(ctx.config) as runner:
                     cron = runner.ref("stock.ir_cron_scheduler_action")
-                    runner.cr.execute(
-                        "SELECT id FROM ir_cron WHERE id = %s FOR NO KEY UPDATE SKIP LOCKED", [cron.id]
-                    )
-                    if not runner.cr.fetchall():
+                    runner.cr.execute("SET LOCAL lock_timeout = '5s'")
+                    try:
+                        with runner.cr.savepoint(flush=False):
+                            runner.cr.execute(
+                                "SELECT id FROM ir_cron WHERE id = %s FOR NO KEY UPDATE", [cron.id]
+                            )
+                    except psycopg2.errors.LockNotAvailable:
                         scheduler["deferred"] += 1
-                        time.sleep(0.2)
                         continue
                     with odoo_env(ctx.config) as env:
                         orderpoint = env["stock.warehouse.orderpoint"].browse(base.orderpoint_id)
