@@ -419,19 +419,21 @@ def concurrency_scenario(ctx, quick):
         """Odoo's procurement scheduler, again and again, on the orders the flows work on: the
         orderpoint asks for one more each time, so that every run buys from Lab Supply. It runs
         as Odoo's cron runner runs it, its ir_cron row locked until its transaction is committed;
-        the runner skips a locked row and comes back at its next poll, this one waits for it
-        (up to 5 s) so that it runs often while the flows never stop."""
+        the runner skips a locked row and comes back at its next poll, this one waits for it so
+        that it runs often while the flows never stop."""
+        with odoo_env(ctx.config) as env:
+            cron_id = env.ref("stock.ir_cron_scheduler_action").id
         while not stop.is_set():
             try:
                 with odoo_env(ctx.config) as runner:
-                    cron = runner.ref("stock.ir_cron_scheduler_action")
-                    runner.cr.execute("SET LOCAL lock_timeout = '5s'")
                     try:
+                        # the first statement: a snapshot older than the lock would see a changed row
                         with runner.cr.savepoint(flush=False):
                             runner.cr.execute(
-                                "SELECT id FROM ir_cron WHERE id = %s FOR NO KEY UPDATE", [cron.id]
+                                "SELECT id FROM ir_cron WHERE id = %s FOR NO KEY UPDATE", [cron_id]
                             )
-                    except psycopg2.errors.LockNotAvailable:
+                    except psycopg2.errors.SerializationFailure:
+                        # a server's cron runner ran the scheduler meanwhile (it updated the row)
                         scheduler["deferred"] += 1
                         continue
                     with odoo_env(ctx.config) as env:
