@@ -75,7 +75,7 @@ class MlConnectorBackend(models.Model):
             ("oauth", "OAuth2 client credentials"),
             ("basic_user", "HTTP Basic with a Fusion user (development)"),
         ],
-        string="Authentication",
+        string="Fusion authentication",
         default="oauth",
         help="HTTP Basic sends the client id and secret as a Fusion user name and password: for "
         "development pods only.",

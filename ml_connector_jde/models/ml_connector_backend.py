@@ -51,7 +51,7 @@ class MlConnectorBackend(models.Model):
     )
     jde_auth_mode = fields.Selection(
         AUTH_MODES,
-        string="Authentication",
+        string="JD Edwards authentication",
         default="token",
         help="Session token (one login per run), or user and password sent on every call.",
     )
