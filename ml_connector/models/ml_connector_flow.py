@@ -50,23 +50,65 @@ class PendingCreates:
 
 class FlowPipe:
     """What the engine runs for each line of a flow: its reader makes the canonical document of
-    the line, its writer writes it to the target (or first looks up a send of unknown outcome)."""
+    the line, its writer writes it to the target (or first looks up a send of unknown outcome).
 
-    def __init__(self, reader, writer):
+    In a batch, the documents are all read first (``prepare_batch``), so that the writer looks up
+    what they need together; each document is then written in its turn."""
+
+    def __init__(self, reader, writer, documents=None):
         self.reader, self.writer = reader, writer
+        self.documents = {} if documents is None else documents  # line id -> document or error
 
     def with_context(self, **values):
-        return FlowPipe(self.reader.with_context(**values), self.writer.with_context(**values))
+        return FlowPipe(
+            self.reader.with_context(**values), self.writer.with_context(**values), self.documents
+        )
 
     def prepare_batch(self, lines):
+        self.documents.clear()
         self.reader._prepare_batch(lines)
         self.writer._prepare_batch(lines)
+        self.writer._prepare_documents(self._read_documents(lines))
+
+    def _read_documents(self, lines):
+        """Read the documents of ``lines``; return the ``(line, document)`` pairs read.
+
+        A document that cannot be read keeps its error for its turn, where it is recorded as
+        always. Reading stops at an error that may concern the others too (credentials, an
+        unreachable source): those are read in their turn, where the engine stops the batch.
+        """
+        read = []
+        for line in lines:
+            if line.state != "pending":
+                continue
+            try:
+                with line.env.cr.savepoint():
+                    document = self.reader._document(line)
+            except Exception as exc:
+                if is_concurrency_error(exc):
+                    raise  # the batch is tried again
+                self.documents[line.id] = exc
+                if isinstance(exc, AuthError) or (isinstance(exc, ConnectorError) and exc.transient):
+                    break
+                continue
+            self.documents[line.id] = document
+            if document is not None:
+                read.append((line, document))
+        return read
+
+    def _document(self, line):
+        if line.id not in self.documents:
+            return self.reader._document(line)
+        document = self.documents[line.id]
+        if isinstance(document, Exception):
+            raise document
+        return document
 
     def process(self, line):
         """The result of ``line`` (a dict or a ``Deferred``); errors carry what the reader read."""
         document = None
         try:
-            document = self.reader._document(line)
+            document = self._document(line)
             result = self.writer._resolve_unknown_outcome(line, document) if line.outcome_unknown else None
             if result is None:
                 result = self.writer._write(line, document) or {}

@@ -52,6 +52,12 @@ class MlConnectorWriter(models.AbstractModel):
         few queries, what every document of the batch would otherwise look up one by one."""
 
     @api.model
+    def _prepare_documents(self, documents):
+        """Called with the ``(line, document)`` pairs of a batch once its documents are read,
+        before the first is written: read here, in a few queries, what writing them would look
+        up one by one (the orders they refer to, the records they would duplicate…)."""
+
+    @api.model
     def _write(self, line, document):
         raise NotImplementedError
 
@@ -119,19 +125,20 @@ class MlConnectorWriter(models.AbstractModel):
 
     # ------------------------------------------------------------------ helpers
     @api.model
-    def _create_or_defer(self, model, vals, finish, keys=()):
-        """Create ``model`` with ``vals`` and return ``finish(record)`` (the line's result).
+    def _create_or_defer(self, model, vals, finish, keys=(), bind=None):
+        """Create ``model`` with ``vals``, bind it (``bind``, a ``tools.items.Bind``) and return
+        ``finish(record)`` (the line's result).
 
         While the engine processes a batch, the creation is left to it instead (a
-        :class:`Deferred`): the records of the batch are then created in one call, and
-        ``finish`` runs once each exists. Use it only after checks that wrote nothing, since a
-        deferred document may be prepared a second time; ``keys`` name what those checks read
-        that another document of the batch could change.
+        :class:`Deferred`): the records of the batch are then created in one call and bound in
+        one more, and ``finish`` runs once each exists. Use it only after checks that wrote
+        nothing, since a deferred document may be prepared a second time; ``keys`` name what
+        those checks read that another document of the batch could change.
         """
-        deferred = Deferred(model, vals, finish, frozenset(keys))
+        deferred = Deferred(model, vals, finish, frozenset(keys), bind=bind)
         if self.env.context.get("ml_connector_batch_create"):
             return deferred
-        return deferred.finish(model.create(vals))
+        return deferred.complete(model.create(vals))
 
     @api.model
     def _transaction_cache(self, name):
