@@ -5,6 +5,7 @@ from odoo import api, fields, models
 from odoo.exceptions import ValidationError
 from odoo.tools import SQL
 
+from ..tools.ahead import ReadAhead
 from ..tools.db import is_concurrency_error, retry_on_conflict
 from ..tools.documents import DOCUMENT_TYPES
 from ..tools.errors import AuthError, ConnectorError, DocumentSkipped
@@ -64,8 +65,20 @@ class FlowPipe:
             self.reader.with_context(**values), self.writer.with_context(**values), self.documents
         )
 
+    def reading_ahead(self, ahead):
+        """This pipe, its reader reading documents ahead through ``ahead`` (a ``ReadAhead``)."""
+        return FlowPipe(self.reader.with_context(ml_connector_read_ahead=ahead), self.writer, self.documents)
+
+    def read_ahead(self, lines):
+        """Start reading ``lines``' documents from the source in the background."""
+        ahead = self.reader.env.context.get("ml_connector_read_ahead")
+        if ahead is not None and lines:
+            ahead.retain(lines.ids + list(self.documents))
+            self.reader._read_ahead(lines)
+
     def prepare_batch(self, lines):
         self.documents.clear()
+        self.read_ahead(lines)
         self.reader._prepare_batch(lines)
         self.writer._prepare_batch(lines)
         self.writer._prepare_documents(self._read_documents(lines))
@@ -603,6 +616,17 @@ class MlConnectorFlow(models.Model):
         ids = suspects[:1] if suspects else [line_id for line_id, _in_flight in rows]
         return self.env["ml.connector.audit.line"].sudo().browse(ids)
 
+    def _peek_next_batch(self, lines):
+        """The pending lines the next batch will most likely take (not locked: a guess to read ahead)."""
+        self.env.cr.execute(
+            """SELECT id FROM ml_connector_audit_line
+               WHERE flow_id = %s AND state = 'pending' AND in_flight IS NOT TRUE AND id > %s
+                 AND (next_attempt_at IS NULL OR next_attempt_at <= (now() AT TIME ZONE 'UTC'))
+               ORDER BY id LIMIT %s""",
+            (self.id, max(lines.ids), self._batch_size()),
+        )
+        return self.env["ml.connector.audit.line"].sudo().browse(row[0] for row in self.env.cr.fetchall())
+
     def _process_batch(self, pipe, lines, run):
         """Process ``lines``; return (processed lines, whether the flow stopped for this run).
 
@@ -641,6 +665,8 @@ class MlConnectorFlow(models.Model):
                 run._count_lines(processed)
                 self._commit(len(processed))
                 return processed, True
+        # the next batch's documents are read from the source while this one's records are created
+        pipe.read_ahead(self._peek_next_batch(lines))
         pending.create_all()
         processed |= self._settle(pending.take_finished())
         return processed, False
@@ -674,16 +700,18 @@ class MlConnectorFlow(models.Model):
 
     def _process_pending(self, run):
         """Process due pending lines in committed batches; return the number left."""
-        pipe = self._pipe()
-        while True:
-            lines = self._next_batch()
-            if not lines:
-                return 0
-            lines._start_attempt(run)
-            self._commit()
+        with ReadAhead() as ahead:
+            pipe = self._pipe().reading_ahead(ahead)
+            while True:
+                lines = self._next_batch()
+                if not lines:
+                    return 0
+                lines._start_attempt(run)
+                self._commit()
 
-            stopped, time_left = retry_on_conflict(self.env, self._batch_attempt(pipe, lines, run), self.name)
-            if stopped:
-                return 0
-            if time_left <= 0:
-                return self._due_count()
+                attempt = self._batch_attempt(pipe, lines, run)
+                stopped, time_left = retry_on_conflict(self.env, attempt, self.name)
+                if stopped:
+                    return 0
+                if time_left <= 0:
+                    return self._due_count()
