@@ -6,7 +6,7 @@ from odoo.exceptions import ValidationError
 from odoo.tools import SQL
 
 from ..tools.ahead import ReadAhead
-from ..tools.db import is_concurrency_error, retry_on_conflict
+from ..tools.db import drop_transaction_caches, is_concurrency_error, retry_on_conflict
 from ..tools.documents import DOCUMENT_TYPES
 from ..tools.errors import AuthError, ConnectorError, DocumentSkipped
 from ..tools.items import Deferred
@@ -78,6 +78,7 @@ class FlowPipe:
 
     def prepare_batch(self, lines):
         self.documents.clear()
+        drop_transaction_caches(self.writer.env.cr)
         self.read_ahead(lines)
         self.reader._prepare_batch(lines)
         self.writer._prepare_batch(lines)

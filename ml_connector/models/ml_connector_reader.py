@@ -3,6 +3,7 @@ from datetime import datetime
 
 from odoo import api, models
 
+from ..tools.db import transaction_cache
 from ..tools.documents import document_class
 from ..tools.errors import DocumentError
 from ..tools.items import Page, SourceItem
@@ -92,7 +93,7 @@ class MlConnectorReader(models.AbstractModel):
     @api.model
     def _transaction_cache(self, name):
         """A dict that lives until the next commit or rollback (a batch)."""
-        return self.env.cr.cache.setdefault(("ml_connector", name), {})
+        return transaction_cache(self.env.cr, name)
 
 
 class MlConnectorReaderOdoo(models.AbstractModel):

@@ -1,5 +1,6 @@
 from odoo import api, models
 
+from ..tools.db import transaction_cache
 from ..tools.items import Deferred
 from .ml_connector_reader import ODOO
 
@@ -144,4 +145,4 @@ class MlConnectorWriter(models.AbstractModel):
     def _transaction_cache(self, name):
         """A dict that lives until the next commit or rollback (a batch): for repeatable reads
         only, e.g. the same vendor or mapping looked up by every document of a batch."""
-        return self.env.cr.cache.setdefault(("ml_connector", name), {})
+        return transaction_cache(self.env.cr, name)
