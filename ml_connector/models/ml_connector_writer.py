@@ -101,7 +101,12 @@ class MlConnectorWriter(models.AbstractModel):
         model, record_id = ref.key.rsplit(",", 1)
         if model not in self.env or not record_id.isdigit():
             return None
-        return self.env[model].browse(int(record_id)).exists() or None
+        # the same accounts and cost centres come back on every line of a batch: checked once
+        existing = self._transaction_cache("odoo_records_exist")
+        key = (model, int(record_id))
+        if key not in existing:
+            existing[key] = bool(self.env[model].browse(key[1]).exists())
+        return self.env[model].browse(key[1]) if existing[key] else None
 
     @api.model
     def _target_value(self, flow, mapping_type, ref, label=None):
