@@ -26,7 +26,8 @@ class MlConnectorBinding(models.Model):
     backend_id = fields.Many2one(
         "ml.connector.backend", "Connection", required=True, ondelete="cascade", index=True
     )
-    company_id = fields.Many2one(related="backend_id.company_id", store=True, index=True)
+    # computed before the insert: no second statement per new binding
+    company_id = fields.Many2one(related="backend_id.company_id", store=True, index=True, precompute=True)
     object_type = fields.Char(required=True, help="What is bound, e.g. supplier, purchase_order, invoice.")
     # plain indexes besides the unique ones (on an expression of the other end): the ORM's
     # searches by id, key or local side use them, at any number of bindings
