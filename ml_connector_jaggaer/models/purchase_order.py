@@ -22,8 +22,8 @@ class PurchaseOrder(models.Model):
     jaggaer_last_sync = fields.Datetime("Synchronised with JAGGAER", readonly=True, copy=False)
 
     def _jaggaer_record_remote(self, remote):
-        """Keep JAGGAER's view of this order (id, status, revision); a status change is noted in the "
-        "chatter."""
+        """Keep JAGGAER's view of this order (id, status, revision); a status change is noted in
+        the chatter."""
         self.ensure_one()
         vals = {
             "jaggaer_po_id": str(remote.get("poId") or self.jaggaer_po_id or "") or False,
@@ -34,12 +34,11 @@ class PurchaseOrder(models.Model):
         status_before = self.jaggaer_status
         self.write({**vals, "jaggaer_last_sync": fields.Datetime.now()})
         if self.jaggaer_status != status_before:
-            self.message_post(
+            # a note in the chatter, notifying nobody: logged, not posted (no follower lookup)
+            self._message_log(
                 body=self.env._(
                     "JAGGAER status: %(old)s → %(new)s",
                     old=status_before or self.env._("not in JAGGAER"),
                     new=self.jaggaer_status,
                 ),
-                message_type="notification",
-                subtype_xmlid="mail.mt_note",
             )
