@@ -11,9 +11,13 @@ DB_HOST="${MLC_DB_HOST:-localhost}"
 DB_PORT="${MLC_DB_PORT:-5432}"
 DB_USER="${MLC_DB_USER:-odoo}"
 DB_PASSWORD="${MLC_DB_PASSWORD:-odoo}"
-ADDONS="ml_connector,ml_connector_jaggaer,ml_connector_sps"
+ADDONS="ml_connector,ml_connector_jaggaer,ml_connector_sps,ml_connector_jde,ml_connector_fusion"
 JAGGAER_SIM_PORT="${MLC_JAGGAER_SIM_PORT:-8071}"
 SPS_SIM_PORT="${MLC_SPS_SIM_PORT:-8072}"
+JDE_SIM_PORT="${MLC_JDE_SIM_PORT:-8073}"
+JAGGAER_JDE_SIM_PORT="${MLC_JAGGAER_JDE_SIM_PORT:-8074}"
+FUSION_SIM_PORT="${MLC_FUSION_SIM_PORT:-8075}"
+FUSION_JAGGAER_SIM_PORT="${MLC_FUSION_JAGGAER_SIM_PORT:-8076}"
 
 log() { printf '\033[1m[mlc]\033[0m %s\n' "$*" >&2; }
 die() { printf '\033[1;31m[mlc] %s\033[0m\n' "$*" >&2; exit "${2:-1}"; }
@@ -188,14 +192,22 @@ mlc_demo() {
   mlc_setup
   local db="${MLC_DEMO_DB:-mlc_demo}"
   write_conf demo "$db" "${MLC_HTTP_PORT:-8069}" "max_cron_threads = 2" "log_level = info"
-  log "starting simulators: JAGGAER on 127.0.0.1:$JAGGAER_SIM_PORT, SPS on 127.0.0.1:$SPS_SIM_PORT"
+  log "starting simulators: JAGGAER on 127.0.0.1:$JAGGAER_SIM_PORT, SPS on 127.0.0.1:$SPS_SIM_PORT,"
+  log "  JD Edwards AIS on 127.0.0.1:$JDE_SIM_PORT and its JAGGAER tenant on 127.0.0.1:$JAGGAER_JDE_SIM_PORT,"
+  log "  Oracle Fusion on 127.0.0.1:$FUSION_SIM_PORT and its JAGGAER tenant on 127.0.0.1:$FUSION_JAGGAER_SIM_PORT"
   PYTHONPATH="$REPO" "$VENV/bin/python" -m tests.simulators.serve --demo \
     --jaggaer-port "$JAGGAER_SIM_PORT" --sps-port "$SPS_SIM_PORT" \
+    --jde-port "$JDE_SIM_PORT" --jaggaer-jde-port "$JAGGAER_JDE_SIM_PORT" \
+    --fusion-port "$FUSION_SIM_PORT" --fusion-jaggaer-port "$FUSION_JAGGAER_SIM_PORT" \
     > "$LOCAL_DIR/simulators.log" 2>&1 &
   local sim_pid=$!
   trap 'kill $sim_pid 2>/dev/null || true' EXIT INT TERM
   wait_port "$JAGGAER_SIM_PORT" "JAGGAER simulator"
   wait_port "$SPS_SIM_PORT" "SPS simulator"
+  wait_port "$JDE_SIM_PORT" "JD Edwards AIS simulator"
+  wait_port "$JAGGAER_JDE_SIM_PORT" "JAGGAER simulator of the JD Edwards demo"
+  wait_port "$FUSION_SIM_PORT" "Oracle Fusion simulator"
+  wait_port "$FUSION_JAGGAER_SIM_PORT" "JAGGAER simulator of the Fusion demo"
   fresh_db "$CONF" "$db" --with-demo
   log "Odoo at http://localhost:${MLC_HTTP_PORT:-8069}  (login admin / password admin)"
   log "menu Connectors > Audit lines shows the records moved by the first cron run"
@@ -210,7 +222,7 @@ mlc_test() {
   write_conf test "$db" 0 "max_cron_threads = 0" "log_level = warn"
   fresh_db "$CONF" "$db"
   local paths=("$@")
-  [ ${#paths[@]} -eq 0 ] && paths=(ml_connector ml_connector_jaggaer ml_connector_sps tests)
+  [ ${#paths[@]} -eq 0 ] && paths=(ml_connector ml_connector_jaggaer ml_connector_sps ml_connector_jde ml_connector_fusion tests)
   log "running tests: ${paths[*]}"
   local started=$SECONDS rc=0
   (cd "$REPO" && PYTHONPATH="$ODOO_SRC:$REPO" "$VENV/bin/python" -m pytest -p no:cacheprovider \
@@ -240,5 +252,6 @@ mlc_proof() {
 mlc_lint() {
   mlc_setup
   (cd "$REPO" && "$VENV/bin/ruff" check . && "$VENV/bin/ruff" format --check . \
-    && PYTHONPATH="$ODOO_SRC" "$VENV/bin/pylint" --rcfile=.pylintrc ml_connector ml_connector_jaggaer ml_connector_sps)
+    && PYTHONPATH="$ODOO_SRC" "$VENV/bin/pylint" --rcfile=.pylintrc ml_connector ml_connector_jaggaer ml_connector_sps \
+      ml_connector_jde ml_connector_fusion)
 }

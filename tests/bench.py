@@ -1,4 +1,5 @@
-"""Benchmark: prints throughput, queries per record, idle cost, memory and matching speed.
+"""Benchmark: prints throughput, queries per record, idle cost, memory and matching speed, for the
+Odoo flows (JAGGAER, SPS) and the JD Edwards ↔ JAGGAER flows (``tests/bench_jde.py``).
 
     ./mlc bench            # full sizes (N up to 10 000, 20 000-record backfill)
     ./mlc bench --quick    # small sizes: checks the command works (used by the tests and CI)
@@ -28,10 +29,12 @@ from pathlib import Path
 import psutil
 import requests
 
+from tests import bench_fusion
 from tests import bench_world as bw
+from tests.bench_jde import measure_jde
 from tests.harness import REPO, SimulatorProcess, load_odoo, odoo_env
 
-ADDONS = "ml_connector,ml_connector_jaggaer,ml_connector_sps"
+ADDONS = "ml_connector,ml_connector_jaggaer,ml_connector_sps,ml_connector_jde,ml_connector_fusion"
 
 
 @dataclass
@@ -744,7 +747,12 @@ def report_sync(bench, sizes, by_n, ceilings, ready, memory, window_passed):
     )
 
 
-MEASURES = {"matching": measure_matching, "sync": measure_sync}
+MEASURES = {
+    "matching": measure_matching,
+    "sync": measure_sync,
+    "jde": measure_jde,
+    "fusion": bench_fusion.measure,
+}
 
 
 def print_table(bench, odoo_version):

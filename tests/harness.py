@@ -71,25 +71,50 @@ def odoo_env(config_path, context=None):
 
 
 class SimulatorProcess:
-    """The JAGGAER and SPS simulators in their own process, on free loopback ports."""
+    """The JAGGAER, SPS and Oracle Fusion simulators (and the JAGGAER tenant Fusion syncs with) in
+    their own process, on free loopback ports; with ``jde``, also the JD Edwards AIS simulator and
+    the JAGGAER tenant of the JD Edwards manufacturer."""
 
-    def __init__(self, demo=False, log_path=None):
+    def __init__(self, demo=False, log_path=None, jde=False):
         self.jaggaer_port, self.sps_port = free_port(), free_port()
+        self.fusion_port, self.fusion_jaggaer_port = free_port(), free_port()
         args = [sys.executable, "-m", "tests.simulators.serve"]
         args += ["--jaggaer-port", str(self.jaggaer_port), "--sps-port", str(self.sps_port)]
+        args += [
+            "--fusion-port",
+            str(self.fusion_port),
+            "--fusion-jaggaer-port",
+            str(self.fusion_jaggaer_port),
+        ]
+        self.urls = {}
+        if jde:
+            self.jde_port, self.jaggaer_jde_port = free_port(), free_port()
+            args += ["--jde-port", str(self.jde_port), "--jaggaer-jde-port", str(self.jaggaer_jde_port)]
+            self.jde_url = self.urls["jde"] = f"http://127.0.0.1:{self.jde_port}"
+            self.jaggaer_jde_url = self.urls["jaggaer_jde"] = f"http://127.0.0.1:{self.jaggaer_jde_port}"
         if demo:
             args.append("--demo")
         env = dict(os.environ, PYTHONPATH=str(REPO))
         # never a pipe nobody reads: once its buffer is full, the simulators would block on a log line
         log = open(log_path, "ab") if log_path else subprocess.DEVNULL
         self.process = subprocess.Popen(args, cwd=REPO, env=env, stdout=subprocess.DEVNULL, stderr=log)
-        wait_port(self.jaggaer_port)
-        wait_port(self.sps_port)
-        self.jaggaer_url = f"http://127.0.0.1:{self.jaggaer_port}"
-        self.sps_url = f"http://127.0.0.1:{self.sps_port}"
+        for port in (self.jaggaer_port, self.sps_port, self.fusion_port, self.fusion_jaggaer_port):
+            wait_port(port)
+        if jde:
+            wait_port(self.jde_port)
+            wait_port(self.jaggaer_jde_port)
+        self.jaggaer_url = self.urls["jaggaer"] = f"http://127.0.0.1:{self.jaggaer_port}"
+        self.sps_url = self.urls["sps"] = f"http://127.0.0.1:{self.sps_port}"
+        self.fusion_url = self.urls["fusion"] = f"http://127.0.0.1:{self.fusion_port}"
+        self.fusion_jaggaer_url = self.urls["fusion_jaggaer"] = f"http://127.0.0.1:{self.fusion_jaggaer_port}"
+
+    def url(self, system):
+        return self.urls[system]
 
     def control(self, system, path, payload=None, method="POST"):
-        url = (self.jaggaer_url if system == "jaggaer" else self.sps_url) + "/_sim/" + path
+        """``system``: jaggaer, sps, jde, jaggaer_jde (the JD Edwards manufacturer's JAGGAER), fusion
+        or fusion_jaggaer (the JAGGAER Fusion syncs with)."""
+        url = self.urls[system] + "/_sim/" + path
         # no body on a GET: the simulator does not read one, and closing a connection with unread
         # bytes makes the kernel reset it, which can cut a large answer short
         data = None if method == "GET" else json.dumps(payload or {})

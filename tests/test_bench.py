@@ -30,6 +30,17 @@ MEASURES = (
     "idle cycle SPS",
     "idle HTTP requests per flow SPS",
     "peak RSS over idle",
+    "POs JD Edwards -> JAGGAER",
+    "HTTP requests per PO JD Edwards -> JAGGAER",
+    "SQL queries per PO JD Edwards -> JAGGAER",
+    "idle HTTP requests per flow JD Edwards <-> JAGGAER",
+    "Fusion POs (3 lines) -> JAGGAER",
+    "JAGGAER receipts -> Fusion receipt requests",
+    "JAGGAER invoices (3 lines) -> Fusion payables",
+    "HTTP requests per Fusion PO out",
+    "acknowledgments JAGGAER -> Fusion",
+    "idle cycle Fusion <-> JAGGAER",
+    "idle HTTP requests per flow Fusion <-> JAGGAER",
 )
 
 

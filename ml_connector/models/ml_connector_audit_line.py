@@ -255,8 +255,9 @@ class MlConnectorAuditLine(models.Model):
 
     def _process_one(self, pipe, pending=None):
         """Process this line through its flow's ``pipe`` (reader, then writer); record the outcome
-        on it. Return 'done', 'skipped', 'failed', 'needs_review' or 'transient'. Concurrency
-        errors propagate (the batch is retried).
+        on it. Return 'done', 'skipped', 'failed', 'needs_review', 'transient' or 'waiting' (a wait
+        for remote evidence that does not use up an attempt). Concurrency errors propagate (the batch
+        is retried).
 
         With ``pending`` (the batch's ``PendingCreates``), a writer may leave the creation of its
         record to the engine: the line is then 'deferred' until ``pending.create_all()`` creates
@@ -384,7 +385,13 @@ class MlConnectorAuditLine(models.Model):
         else:
             if not isinstance(exc, ConnectorError | UserError | ValidationError):
                 _logger.exception("Unexpected error while processing audit line %s", self.id)
-            outcome = "transient" if vals.get("state") == "pending" else "failed"
+            if vals.get("state") != "pending":
+                outcome = "failed"
+            elif isinstance(exc, ConnectorError) and not exc.counts_as_attempt and "attempts" in vals:
+                # a free wait for remote evidence: the remote answers, nothing failed (no circuit breaker)
+                outcome = "waiting"
+            else:
+                outcome = "transient"
         self.write(vals)
         return outcome
 

@@ -418,12 +418,19 @@ class MlConnectorFlow(models.Model):
 
     @api.model
     def _create_default_flows(self, backend, other=None):
-        """The flows ``backend``'s system proposes, with Odoo or with connection ``other``."""
+        """The flows ``backend``'s system proposes, with Odoo or with connection ``other``, that it
+        does not have yet (archived ones count: a manager archived them on purpose)."""
+        existing = {
+            (flow.document_type, flow.source_backend_id.id, flow.target_backend_id.id)
+            for flow in self.with_context(active_test=False).search([("backend_id", "=", backend.id)])
+        }
         vals = []
         for spec in backend._system()._default_flows(other):
             # "in": from this connection into the other end (Odoo by default); "out": the other way
             source, target = (backend, other) if spec["direction"] == "in" else (other, backend)
             document_type = spec["document_type"]
+            if (document_type, source.id if source else False, target.id if target else False) in existing:
+                continue
             doc_spec = DOCUMENT_TYPES.get(document_type)
             vals.append(
                 {

@@ -260,12 +260,17 @@ class MlConnectorMapping(models.Model):
     @api.model_create_multi
     def create(self, vals_list):
         self.env.cr.cache.pop(MAPPING_LOOKUPS, None)
+        for vals in vals_list:
+            self.browse()._absorb_halves(vals)
         mappings = super().create(vals_list)
         mappings._release_waiting_lines()
         return mappings
 
     def write(self, vals):
         self.env.cr.cache.pop(MAPPING_LOOKUPS, None)
+        if {"external_value", "other_value"} & set(vals):
+            for mapping in self:
+                mapping._absorb_halves(vals)
         res = super().write(vals)
         if {"record_ref", "external_value", "other_value", "other_backend_id"} & set(vals):
             self._release_waiting_lines()
@@ -274,6 +279,41 @@ class MlConnectorMapping(models.Model):
     def unlink(self):
         self.env.cr.cache.pop(MAPPING_LOOKUPS, None)
         return super().unlink()
+
+    def _absorb_halves(self, vals):
+        """Between two connections a value can be listed from either side (a document of each
+        direction needed it): completing one listing makes the other half redundant. It is removed
+        (its label kept), so that the pair is mapped once."""
+        values = {
+            name: vals.get(name, self[name] if self else False)
+            for name in ("backend_id", "mapping_type", "other_backend_id", "external_value", "other_value")
+        }
+        backend, other_backend = values["backend_id"], values["other_backend_id"]
+        backend = backend.id if isinstance(backend, models.BaseModel) else backend
+        other_backend = other_backend.id if isinstance(other_backend, models.BaseModel) else other_backend
+        if not (other_backend and values["external_value"] and values["other_value"]):
+            return
+        halves = self.sudo().search(
+            [
+                ("backend_id", "=", backend),
+                ("mapping_type", "=", values["mapping_type"]),
+                ("other_backend_id", "=", other_backend),
+                ("id", "not in", self.ids),
+                "|",
+                "&",
+                ("external_value", "=", values["external_value"]),
+                ("other_value", "=", False),
+                "&",
+                ("other_value", "=", values["other_value"]),
+                ("external_value", "=", False),
+            ]
+        )
+        for half in halves:
+            if half.external_label and not (vals.get("external_label") or (self and self.external_label)):
+                vals["external_label"] = half.external_label
+            if half.other_label and not (vals.get("other_label") or (self and self.other_label)):
+                vals["other_label"] = half.other_label
+        halves.unlink()
 
     def _release_waiting_lines(self):
         Line = self.env["ml.connector.audit.line"]

@@ -405,6 +405,10 @@ class Receipt(Document):
     shipment: str = ""  # the ship notice it confirms, if any
     supplier: Ref = field(default_factory=Ref)
     lines: list[ReceiptLine] = field(default_factory=list)
+    # True: the line quantities are all received so far on the order (a source that only keeps
+    # totals), not this receipt's; the writer receives what its side does not have yet. None (not
+    # False) by default, so that documents without it keep their hash
+    cumulative: bool | None = None
 
 
 # -- the document types flows move ---------------------------------------------------------------

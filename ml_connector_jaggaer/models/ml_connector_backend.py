@@ -21,6 +21,7 @@ PATH_FIELDS = {
     "jaggaer_path_po_import": "po_import",
     "jaggaer_path_invoice_list": "invoice_list",
     "jaggaer_path_invoice_detail": "invoice_detail",
+    "jaggaer_path_invoice_import": "invoice_import",
     "jaggaer_path_gl_values": "gl_values",
 }
 WRAPPER_FIELDS = {
@@ -109,6 +110,7 @@ class MlConnectorBackend(models.Model):
     jaggaer_path_po_import = _path("po_import", "Purchase orders: import")
     jaggaer_path_invoice_list = _path("invoice_list", "Invoices: list")
     jaggaer_path_invoice_detail = _path("invoice_detail", "Invoices: detail")
+    jaggaer_path_invoice_import = _path("invoice_import", "Invoices: import")
     jaggaer_path_gl_values = _path("gl_values", "GL segment values")
 
     # -- item wrappers (§1.5) ---------------------------------------------------------

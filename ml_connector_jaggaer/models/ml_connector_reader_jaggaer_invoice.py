@@ -133,8 +133,8 @@ class MlConnectorReaderJaggaerInvoice(models.AbstractModel):
         status = (header.get("workflowStatus"), header.get("paymentStatus"))
         if (workflow and status[0] not in workflow) or (payment and status[1] not in payment):
             return self.env._(
-                "Not imported yet: workflowStatus %(workflow)s, paymentStatus %(payment)s. It becomes a "
-                "bill once JAGGAER moves it to %(wanted)s.",
+                "Not imported yet: workflowStatus %(workflow)s, paymentStatus %(payment)s. It is imported "
+                "once JAGGAER moves it to %(wanted)s.",
                 workflow=status[0],
                 payment=status[1],
                 wanted=" / ".join(filter(None, [", ".join(workflow), ", ".join(payment)])),

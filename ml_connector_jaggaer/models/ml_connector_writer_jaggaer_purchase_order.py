@@ -114,7 +114,9 @@ class MlConnectorWriterJaggaerPurchaseOrder(models.AbstractModel):
         reason = (
             self.env._("JAGGAER supplier %s has no supplier number yet", binding.external_id)
             if binding
-            else self.env._("vendor %s is not linked to a JAGGAER supplier yet", supplier.name)
+            else self.env._(
+                "vendor %s is not linked to a JAGGAER supplier yet", supplier.name or supplier.number
+            )
         )
         raise NeedsReviewError(
             self.env._(
@@ -251,7 +253,7 @@ class MlConnectorWriterJaggaerPurchaseOrder(models.AbstractModel):
                     po=order.number,
                 ),
             )
-        cost_centres = self._cost_centres(backend, po_line)
+        cost_centres = self._cost_centres(flow, po_line)
         if len(cost_centres) > 1:
             raise DocumentError(
                 self.env._(
@@ -268,14 +270,16 @@ class MlConnectorWriterJaggaerPurchaseOrder(models.AbstractModel):
                 flow,
                 backend.jaggaer_cost_center_segment,
                 centre,
-                label=self.env._("Analytic account %s", centre.name or centre.number),
+                label=self.env._("Cost centre %s", centre.name or centre.number),
             )
         return coding
 
     @api.model
-    def _cost_centres(self, backend, po_line):
-        plan = backend.cost_center_plan_id
-        if not plan:
+    def _cost_centres(self, flow, po_line):
+        """The line's cost centres: its analytic accounts of the connection's cost-centre plan
+        (all of them without a plan) for Odoo orders; another end's cost centres as they come."""
+        plan = self._backend(flow).cost_center_plan_id
+        if not plan or flow.source_backend_id:
             return po_line.coding.cost_centres
         group = f"account.analytic.plan,{plan.root_id.id}"
         return [centre for centre in po_line.coding.cost_centres if not centre.group or centre.group == group]

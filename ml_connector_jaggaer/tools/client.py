@@ -35,6 +35,7 @@ DEFAULT_PATHS = {
     "po_import": "/j1p/api/public/jp/v1/purchaseorders",
     "invoice_list": "/j1p/api/public/ji/v1/invoices",
     "invoice_detail": "/j1p/api/public/ji/v1/invoices/{id}",
+    "invoice_import": "/j1p/api/public/ji/v1/invoices/ocr",  # §1.4 confirmed
     "gl_values": "/j1p/api/public/ji/v1/customfields/{name}/values",
 }
 # Where the records sit in an answer (dotted path); "" = the answer itself.

@@ -7,15 +7,21 @@ Sections run in this order on a freshly installed database:
 
 1. security  — the security tests (pytest-odoo) and, at the end, a scan of every text column of
    the database for the connections' secrets in clear text;
-2. hostile   — the hostile-input corpus (tests/test_hostile_inputs.py);
-3. faults    — every fault mode injected in each simulator while both connections sync a world
-   in both directions (this process, real commits), until everything is reconciled;
+2. hostile   — the hostile-input corpus (tests/test_hostile_inputs.py), the hostile answers of
+   an Oracle Fusion pod (tests/test_hostile_fusion.py) and of a JD Edwards AIS Server
+   (tests/test_jde_hostile.py);
+3. faults    — every fault mode injected in each simulator while the connections (JAGGAER, SPS,
+   Oracle Fusion with its JAGGAER) sync a world in every direction (this process, real commits),
+   until everything is reconciled; then the JD Edwards ↔ JAGGAER world (orders out, invoices in
+   as vouchers) under the AIS faults;
 4. crash     — an ``odoo-bin`` server with cron workers syncing a large world is killed with
-   SIGKILL mid-run, restarted and left to finish;
+   SIGKILL mid-run, restarted and left to finish (the Odoo world, then the JD Edwards one);
 5. concurrency — two ``odoo-bin`` servers with cron workers on the same database, plus manual
    runs from this process.
 
 Each world is reconciled document by document: lost = 0 and duplicated = 0 is the claim.
+``--tracks odoo jde`` (the default) chooses the worlds: Odoo with JAGGAER and SPS, JD Edwards with
+JAGGAER; the hostile section runs the corpus of each.
 """
 
 import argparse
@@ -31,7 +37,8 @@ from pathlib import Path
 
 from tests.harness import REPO, SimulatorProcess, db_name, load_odoo, odoo_env
 
-from . import scenarios
+from . import jde, scenarios
+from .fusion_world import FUSION_SECRET
 from .world import SPS_SECRET, seed_simulators
 
 SECURITY_TESTS = [
@@ -40,9 +47,16 @@ SECURITY_TESTS = [
     "ml_connector/tests/test_secrets_exposure.py",
     "ml_connector/tests/test_engine.py::TestConnectionSafety",
     "ml_connector_sps/tests/test_sps_security.py",
+    "ml_connector_fusion/tests/test_secrets.py",
 ]
-HOSTILE_TEST = "tests/test_hostile_inputs.py"
-KNOWN_SECRETS = ["demo-secret", SPS_SECRET]
+HOSTILE_TESTS = {
+    "odoo": [
+        ("tests/test_hostile_inputs.py", "ML_PROOF_REPORT"),
+        ("tests/test_hostile_fusion.py", "ML_PROOF_FUSION_REPORT"),
+    ],
+    "jde": [("tests/test_jde_hostile.py", "ML_PROOF_REPORT")],
+}
+KNOWN_SECRETS = ["demo-secret", SPS_SECRET, FUSION_SECRET, jde.AIS_PASSWORD, "plants-secret"]
 
 
 class Context:
@@ -51,6 +65,7 @@ class Context:
         self.odoo_src = Path(args.odoo_src)
         self.local = REPO / ".local"
         self.quick = args.quick
+        self.tracks = set(args.tracks)
         self.sims = None
         self.started = time.monotonic()
 
@@ -120,18 +135,32 @@ def clear_text_scan(ctx):
 
 
 def hostile_section(ctx):
-    ctx.log("hostile-input corpus")
-    report = ctx.local / "proof-hostile.json"
+    summary = {"tried": 0, "handled": 0, "good": 0, "good_done": 0, "half_written": 0, "test_passed": True}
+    for track in sorted(ctx.tracks):
+        for test, variable in HOSTILE_TESTS[track]:
+            name = Path(test).stem
+            ctx.log(f"hostile inputs ({name})")
+            figures = _hostile_run(ctx, test, variable, f"proof-{name}.json")
+            for key in ("tried", "handled", "good", "good_done", "half_written", "lost"):
+                value = figures.get(key, 0)
+                summary[key] = summary.get(key, 0) + (value if isinstance(value, int) else 0)
+            summary["test_passed"] = summary["test_passed"] and figures["test_passed"]
+            summary[name] = figures
+            ctx.log(
+                f"  {figures.get('handled', 0)}/{figures.get('tried', 0)} hostile documents handled, "
+                f"good neighbours {figures.get('good_done', 0)}/{figures.get('good', 0)} done, "
+                f"half-written {figures.get('half_written', '?')}"
+            )
+    return summary
+
+
+def _hostile_run(ctx, test, variable, name):
+    report = ctx.local / name
     if report.exists():
         report.unlink()
-    results = pytest_section(ctx, [HOSTILE_TEST], {"ML_PROOF_REPORT": str(report)})
+    results = pytest_section(ctx, [test], {variable: str(report)})
     summary = json.loads(report.read_text()) if report.exists() else {}
     summary["test_passed"] = bool(results) and all(ok for _name, ok in results)
-    ctx.log(
-        f"  {summary.get('handled', 0)}/{summary.get('tried', 0)} hostile documents handled, "
-        f"good neighbours {summary.get('good_done', 0)}/{summary.get('good', 0)} done, "
-        f"half-written {summary.get('half_written', '?')}"
-    )
     return summary
 
 
@@ -153,6 +182,29 @@ def table(ctx, figures):
         ("security checks passed", f"{security['passed']} / {security['checks']}"),
         ("secrets in clear text (all text columns)", len(scan["hits"])),
     ]
+    if "jde" in ctx.tracks:
+        jde_faults = [o for o in faults if "JD Edwards" in o["name"]]
+        jde_crashes = [o for o in crashes if "JD Edwards" in o["name"]]
+        jde_hostile = hostile.get("test_jde_hostile") or {}
+        rows += [
+            (
+                "JD Edwards ↔ JAGGAER: fault modes / survived",
+                f"{len(jde_faults)} / {sum(o['ok'] for o in jde_faults)}",
+            ),
+            (
+                "JD Edwards ↔ JAGGAER: crash runs / finished",
+                f"{len(jde_crashes)} / {sum(o['ok'] for o in jde_crashes)}",
+            ),
+            (
+                "JD Edwards ↔ JAGGAER: lost / duplicated",
+                f"{sum(o['lost'] for o in jde_faults + jde_crashes)} / "
+                f"{sum(o['duplicated'] for o in jde_faults + jde_crashes)}",
+            ),
+            (
+                "JD Edwards ↔ JAGGAER: hostile inputs tried / handled",
+                f"{jde_hostile.get('tried', 0)} / {jde_hostile.get('handled', 0)}",
+            ),
+        ]
     width = max(len(label) for label, _value in rows) + 2
     header = (
         f"ml-connector reliability and security proof, {datetime.now(UTC):%Y-%m-%d %H:%M} UTC"
@@ -173,6 +225,13 @@ def main(argv=None):
         choices=["security", "hostile", "faults", "crash", "concurrency"],
         help="sections",
     )
+    parser.add_argument(
+        "--tracks",
+        nargs="*",
+        choices=["odoo", "jde"],
+        default=["odoo", "jde"],
+        help="worlds: Odoo with JAGGAER and SPS, JD Edwards with JAGGAER",
+    )
     args = parser.parse_args(argv)
     ctx = Context(args)
     load_odoo(ctx.config)
@@ -191,16 +250,27 @@ def main(argv=None):
         figures["security"] = security_section(ctx)
     if "hostile" in sections:
         figures["hostile"] = hostile_section(ctx)
-    with SimulatorProcess(log_path=ctx.local / "proof-simulators.log") as sims:
+    with SimulatorProcess(log_path=ctx.local / "proof-simulators.log", jde="jde" in ctx.tracks) as sims:
         ctx.sims = sims
-        seed_simulators(sims)
+        if "odoo" in ctx.tracks:
+            seed_simulators(sims)
+        if "jde" in ctx.tracks:
+            jde.seed_simulators(sims)
         if "faults" in sections:
-            ctx.log("fault modes")
-            figures["faults"] = [asdict(o) for o in scenarios.fault_scenarios(ctx, ctx.quick)]
+            if "odoo" in ctx.tracks:
+                ctx.log("fault modes")
+                figures["faults"] += [asdict(o) for o in scenarios.fault_scenarios(ctx, ctx.quick)]
+            if "jde" in ctx.tracks:
+                ctx.log("fault modes, JD Edwards ↔ JAGGAER")
+                figures["faults"] += [asdict(o) for o in jde.fault_scenarios(ctx, ctx.quick)]
         if "crash" in sections:
-            ctx.log("crash runs")
-            figures["crash"] = [asdict(o) for o in scenarios.crash_scenarios(ctx, ctx.quick)]
-        if "concurrency" in sections:
+            if "odoo" in ctx.tracks:
+                ctx.log("crash runs")
+                figures["crash"] += [asdict(o) for o in scenarios.crash_scenarios(ctx, ctx.quick)]
+            if "jde" in ctx.tracks:
+                ctx.log("crash runs, JD Edwards ↔ JAGGAER")
+                figures["crash"] += [asdict(o) for o in jde.crash_scenarios(ctx, ctx.quick)]
+        if "concurrency" in sections and "odoo" in ctx.tracks:
             ctx.log("concurrent servers")
             figures["concurrency"] = [asdict(o) for o in scenarios.concurrency_scenario(ctx, ctx.quick)]
     if "security" in sections:

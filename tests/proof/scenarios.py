@@ -26,7 +26,7 @@ def new_tag(prefix):
 
 
 def backends(env, base):
-    return env["ml.connector.backend"].browse([base.jaggaer_id, base.sps_id])
+    return env["ml.connector.backend"].browse([base.jaggaer_id, base.sps_id, base.fusion_id])
 
 
 def run_cycles(ctx, base, world, max_cycles=10, during=None):
@@ -56,6 +56,11 @@ JAGGAER_PO = "/j1p/api/public/jp/v1/purchaseorders"
 JAGGAER_TOKEN = "/auth/realms/J1p-integrations/protocol/openid-connect/token"
 SPS_DATA = "/transactions/v5/data/"
 SPS_UPLOAD = "/transactions/v5/data/in/"
+FUSION = "/fscmRestApi/resources/11.13.18.05"
+FUSION_PO = f"{FUSION}/purchaseOrders"
+FUSION_INVOICES = f"{FUSION}/invoices"
+FUSION_RECEIPTS = f"{FUSION}/receivingReceiptRequests"
+FUSION_ACKS = f"{FUSION}/purchaseOrderAcknowledgments"
 FAULTS = [
     ("latency 2 s", "jaggaer", {"kind": "delay", "delay": 2.0, "count": 3, "path": JAGGAER_LIST}),
     ("latency 2 s", "sps", {"kind": "delay", "delay": 2.0, "count": 3, "path": SPS_DATA}),
@@ -121,6 +126,60 @@ FAULTS = [
     ),
     ("token expiry mid-run", "jaggaer", None),
     ("token expiry mid-run", "sps", None),
+    # Oracle Fusion, and the JAGGAER tenant it syncs with
+    ("latency 2 s", "fusion", {"kind": "delay", "delay": 2.0, "count": 3, "path": FUSION_PO}),
+    (
+        "429 burst with Retry-After",
+        "fusion",
+        {"kind": "status", "status": 429, "retry_after": "1", "count": 6, "path": FUSION},
+    ),
+    (
+        "429 burst without Retry-After",
+        "fusion",
+        {"kind": "status", "status": 429, "count": 6, "path": FUSION_PO},
+    ),
+    (
+        "429 on the token endpoint",
+        "fusion",
+        {"kind": "status", "status": 429, "retry_after": "1", "count": 2, "path": "/oauth2/v1/token"},
+    ),
+    ("HTTP 500", "fusion", {"kind": "status", "status": 500, "count": 3, "path": FUSION_PO}),
+    (
+        "HTTP 502 on sends",
+        "fusion",
+        {"kind": "status", "status": 502, "count": 3, "path": FUSION_INVOICES, "method": "POST"},
+    ),
+    ("HTTP 503", "fusion", {"kind": "status", "status": 503, "count": 5, "path": FUSION}),
+    (
+        "HTTP 504 on reads",
+        "fusion",
+        {"kind": "status", "status": 504, "count": 2, "path": FUSION_PO, "method": "GET"},
+    ),
+    ("connection reset", "fusion", {"kind": "reset", "count": 4, "path": FUSION}),
+    ("truncated body", "fusion", {"kind": "truncate", "count": 3, "path": FUSION_PO, "method": "GET"}),
+    ("invalid body", "fusion", {"kind": "invalid", "count": 3, "path": FUSION_PO, "method": "GET"}),
+    (
+        "response lost after the send",
+        "fusion",
+        {"kind": "lost", "count": 2, "path": FUSION_INVOICES, "method": "POST"},
+    ),
+    (
+        "receipt request lost after the send",
+        "fusion",
+        {"kind": "lost", "count": 2, "path": FUSION_RECEIPTS, "method": "POST"},
+    ),
+    (
+        "acknowledgment lost after the send",
+        "fusion",
+        {"kind": "lost", "count": 2, "path": FUSION_ACKS, "method": "PATCH"},
+    ),
+    ("token expiry mid-run", "fusion", None),
+    (
+        "response lost after the send",
+        "fusion_jaggaer",
+        {"kind": "lost", "count": 3, "path": JAGGAER_PO, "method": "POST"},
+    ),
+    ("HTTP 503", "fusion_jaggaer", {"kind": "status", "status": 503, "count": 5}),
 ]
 
 
@@ -153,7 +212,7 @@ class ExpireTokensMeanwhile:
 
 def fault_scenarios(ctx, quick):
     outcomes = []
-    sizes = Sizes(jaggaer_pos=2, invoices=6, sps_pos=3, orders_in=3) if quick else Sizes(3, 12, 4, 4)
+    sizes = Sizes(2, 6, 3, 3, 2, 1, 2) if quick else Sizes(3, 12, 4, 4, 4, 2, 4)
     for name, system, spec in FAULTS:
         with odoo_env(ctx.config) as env:
             base = ensure_base(env, ctx.sims)
@@ -234,7 +293,7 @@ def wait_reconciled(ctx, base, world, timeout):
 def crash_scenarios(ctx, quick):
     outcomes = []
     runs = 2 if quick else 5
-    sizes = Sizes(jaggaer_pos=4, invoices=60, sps_pos=20, orders_in=30) if quick else Sizes(8, 240, 60, 80)
+    sizes = Sizes(4, 60, 20, 30, 10, 4, 20) if quick else Sizes(8, 240, 60, 80, 40, 10, 80)
     for index in range(1, runs + 1):
         with odoo_env(ctx.config) as env:
             base = ensure_base(env, ctx.sims)
@@ -276,7 +335,7 @@ def crash_scenarios(ctx, quick):
 
 
 def concurrency_scenario(ctx, quick):
-    sizes = Sizes(6, 150, 40, 60) if quick else Sizes(10, 400, 100, 150)
+    sizes = Sizes(6, 150, 40, 60, 20, 6, 40) if quick else Sizes(10, 400, 100, 150, 60, 16, 120)
     with odoo_env(ctx.config) as env:
         base = ensure_base(env, ctx.sims)
         world = build(env, ctx.sims, base, new_tag("P"), sizes)

@@ -4,7 +4,9 @@ One *base* per database: a JAGGAER and an SPS connection pointed at the simulato
 vendors, products, accounts. Each scenario then builds a *world* with its own numbering:
 
 * JAGGAER: confirmed POs to Lab Supply (out), supplier invoices billing them (in);
-* SPS: confirmed POs to Acme Widgets (850 out), orders from Northwind Stores (850 in).
+* SPS: confirmed POs to Acme Widgets (850 out), orders from Northwind Stores (850 in);
+* Oracle Fusion: orders to JAGGAER with acknowledgments and receipts back, JAGGAER invoices into
+  Fusion payables (:mod:`.fusion_world`).
 
 :func:`reconcile` compares Odoo and the simulators document by document: a document missing
 on the side it should reach is *lost*; one that arrived twice (two bills for one invoice,
@@ -14,6 +16,8 @@ two 850 originals for one PO, a PO imported twice, two draft POs for one inbound
 
 import random
 from dataclasses import dataclass, field
+
+from . import fusion_world
 
 LAB_SUPPLY = {
     "bravoId": 3901,
@@ -36,6 +40,7 @@ JAGGAER_PRODUCTS = 5  # every JAGGAER PO has one line per product, every invoice
 class Base:
     jaggaer_id: int
     sps_id: int
+    fusion_id: int
     lab_supply_id: int
     acme_id: int
     northwind_id: int
@@ -49,10 +54,14 @@ class Sizes:
     invoices: int = 20
     sps_pos: int = 6
     orders_in: int = 6
+    fusion_pos: int = 4
+    fusion_receipts: int = 2
+    fusion_invoices: int = 4
 
     @property
     def documents(self):
-        return self.jaggaer_pos + self.invoices + self.sps_pos * 2 + self.orders_in
+        fusion = self.fusion_pos + self.fusion_pos // 2 + 2 * self.fusion_receipts + self.fusion_invoices
+        return self.jaggaer_pos + self.invoices + self.sps_pos * 2 + self.orders_in + fusion
 
 
 @dataclass
@@ -62,6 +71,7 @@ class World:
     sps_pos: list = field(default_factory=list)  # Odoo PO names to Acme (also sent to JAGGAER)
     invoices: list = field(default_factory=list)  # JAGGAER supplier invoice numbers
     orders_in: list = field(default_factory=list)  # Northwind PO numbers
+    fusion: fusion_world.FusionWorld = field(default_factory=fusion_world.FusionWorld)
 
     @property
     def all_pos(self):
@@ -107,6 +117,7 @@ def seed_simulators(sims):
     sims.control("sps", "reset")
     sims.control("jaggaer", "seed", {"suppliers": [LAB_SUPPLY]})
     sims.control("sps", "seed", sps_seed())
+    fusion_world.seed(sims)
 
 
 def ensure_base(env, sims):
@@ -123,7 +134,7 @@ def ensure_base(env, sims):
             env["ml.connector.binding"].search([("backend_id", "in", (jaggaer | sps).ids)]).unlink()
             (jaggaer | sps).flow_ids.write({"cursor": False, "last_collect_run_id": False})
         (jaggaer | sps).filtered(lambda b: b.state != "active").action_activate()
-        return _base_from(env, jaggaer, sps)
+        return _base_from(env, sims, jaggaer, sps)
 
     company = env.company
     usd = env.ref("base.USD")
@@ -210,15 +221,17 @@ def ensure_base(env, sims):
         }
     )
     (jaggaer | sps).action_activate()
-    return _base_from(env, jaggaer, sps)
+    return _base_from(env, sims, jaggaer, sps)
 
 
-def _base_from(env, jaggaer, sps):
+def _base_from(env, sims, jaggaer, sps):
     Partner = env["res.partner"]
     products = env["product.product"].search([("default_code", "=like", "LAB-%")], order="default_code")
+    fusion, _fusion_jaggaer = fusion_world.ensure(env, sims)
     return Base(
         jaggaer_id=jaggaer.id,
         sps_id=sps.id,
+        fusion_id=fusion.id,
         lab_supply_id=Partner.search([("ref", "=", "006105")], limit=1).id,
         acme_id=Partner.search([("name", "=", "Acme Widgets LLC")], limit=1).id,
         northwind_id=Partner.search([("name", "=", "Northwind Stores")], limit=1).id,
@@ -304,6 +317,9 @@ def build(env, sims, base, tag, sizes):
             },
         )
         world.orders_in.append(number)
+    world.fusion = fusion_world.build(
+        sims, tag, sizes.fusion_pos, sizes.fusion_receipts, sizes.fusion_invoices
+    )
     return world
 
 
@@ -311,7 +327,11 @@ def reconcile(env, sims, world):
     """Count lost and duplicated documents of ``world`` on both sides."""
     env.invalidate_all()
     result = Reconciliation(
-        expected=len(world.all_pos) + len(world.invoices) + len(world.sps_pos) + len(world.orders_in)
+        expected=len(world.all_pos)
+        + len(world.invoices)
+        + len(world.sps_pos)
+        + len(world.orders_in)
+        + world.fusion.documents
     )
 
     def note(kind, what):
@@ -320,6 +340,8 @@ def reconcile(env, sims, world):
             result.lost += 1
         else:
             result.duplicated += 1
+
+    fusion_world.reconcile(sims, world.fusion, note)
 
     jaggaer_state = sims.control("jaggaer", "state", method="GET")
     in_jaggaer = {po["poNumber"] for po in jaggaer_state["purchase_orders"]}

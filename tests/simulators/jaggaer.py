@@ -493,6 +493,7 @@ class JaggaerSimulator(SimulatorApp):
             ),
             Rule(jag + "suppliers", endpoint="_control_supplier", methods=["POST"]),
             Rule(jag + "demo-seed", endpoint="_control_demo_seed", methods=["POST"]),
+            Rule(jag + "jde-demo-seed", endpoint="_control_jde_demo_seed", methods=["POST"]),
         ]
 
     @staticmethod
@@ -1908,6 +1909,10 @@ class JaggaerSimulator(SimulatorApp):
     def _control_demo_seed(self, request):
         return demo_seed(self)
 
+    @control
+    def _control_jde_demo_seed(self, request):
+        return jde_demo_seed(self)
+
 
 def invoice_total(lines: list[dict], charges: dict) -> float:
     """Lines plus header charges minus discount (§1.9 amounts)."""
@@ -2084,4 +2089,129 @@ def demo_seed(sim: JaggaerSimulator) -> dict:
     for invoice in demo_invoices:
         if invoice["invoice_id"] not in sim.invoices:
             sim.add_invoice(supplier_number="006105", **invoice)
+    return {"ok": True, "counts": sim.state()["counts"]}
+
+
+# ========================================================================================
+# the JAGGAER tenant of the JD Edwards demo manufacturer (tests/simulators/jde.py::demo_seed)
+# ========================================================================================
+JDE_DEMO_CLIENT = ("plants-client", "plants-secret")
+# bravoId, companyName, extCode, DUNS, fiscalCode, isoCountry, city: how each meets a JD Edwards supplier
+JDE_DEMO_SUPPLIER_ROWS = [
+    (3951, "LAB SUPPLY INC", "SUP-0391", "123456789", "", "US", "Raleigh"),  # AN8 6105, by DUNS
+    (3952, "Midwest Steel Service Center", "4410", "", "", "US", "Gary"),  # AN8 4410, by number
+    (3953, "Northwind Lab Services", "SUP-0393", "", "DE811234567", "DE", "Hamburg"),  # AN8 4343, by VAT
+    (3954, "Great Lakes Freight, LLC", "SUP-0394", "", "", "US", "Toledo"),  # AN8 4430, by name
+    (3955, "Helix Reagents Ltd", "SUP-0395", "", "", "GB", "Cambridge"),  # JAGGAER only
+]
+JDE_DEMO_GL_VALUES = [
+    ("Account", "6110", "Direct Materials"),
+    ("Account", "6120", "Laboratory Supplies"),
+    ("Account", "6310", "Freight In"),
+    ("Account", "6400", "Maintenance and Repairs"),  # JAGGAER only
+    ("CostCenter", "CC-DET", "Detroit Assembly"),
+    ("CostCenter", "CC-TOL", "Toledo Machining"),
+    ("CostCenter", "CC-CLE", "Cleveland Finishing"),
+]
+# invoiceId, supplier number, supplier invoice number, days ago, statuses, lines
+# [(poNumber, poLineNumber, description, quantity, unit price, Account, CostCenter)]
+JDE_DEMO_INVOICES = [
+    (5200301, "SUP-0391", "LS-90117", 3, "payable", [
+        ("10230-OP", "1", "Nitrile gloves, box of 100", 40, 12.50, "6120", "CC-CLE"),
+        ("10230-OP", "2", "Pipette tips 200 ul, rack of 96", 10, 45.00, "6120", "CC-CLE"),
+    ]),
+    (5200302, "4410", "MSS-23001", 2, "payable", [
+        ("10231-OP", "1", "Steel bar 1045, 25 mm x 3 m", 120, 38.75, "6110", "CC-TOL"),
+    ]),
+    (5200303, "SUP-0394", "GLF-10571", 1, "payable", [
+        ("10234-OP", "1", "LTL freight Toledo - Detroit", 6, 310.00, "6310", "CC-TOL"),
+        ("10234-OP", "2", "Fuel surcharge", 6, 42.50, "6310", "CC-TOL"),
+    ]),
+    # the same supplier invoice number as JD Edwards voucher 40101, keyed by hand long ago
+    (5200304, "SUP-0391", "LS-87990", 30, "payable", [
+        ("10230-OP", "1", "Nitrile gloves, box of 100", 50, 12.50, "6120", "CC-CLE"),
+    ]),
+    (5200305, "SUP-0391", "LS-90118", 0, "pending", [
+        ("10230-OP", "1", "Nitrile gloves, box of 100", 5, 12.50, "6120", "CC-CLE"),
+    ]),
+]  # fmt: skip
+
+
+def jde_demo_seed(sim: JaggaerSimulator) -> dict:
+    """The JAGGAER tenant of the JD Edwards demo (the manufacturer of ``jde.demo_seed``): a client
+    of its own, suppliers that meet JD Edwards ones by each rung of the supplier lookup, GL values
+    for its plants, and supplier invoices billing its purchase orders. Idempotent.
+
+    ======  ============================  ========  =========  ===========  ==========================
+    bravoId companyName                   extCode   DUNS       fiscalCode   JD Edwards supplier (AN8)
+    ======  ============================  ========  =========  ===========  ==========================
+    3951    LAB SUPPLY INC                SUP-0391  123456789               6105, by DUNS
+    3952    Midwest Steel Service Center  4410                              4410, by supplier number
+    3953    Northwind Lab Services        SUP-0393             DE811234567  4343, by VAT
+    3954    Great Lakes Freight, LLC      SUP-0394                          4430, by normalised name
+    3955    Helix Reagents Ltd            SUP-0395                          none (JAGGAER only)
+    ======  ============================  ========  =========  ===========  ==========================
+
+    JD Edwards suppliers 4350 ACME and 4420 Precision Bearings are not in JAGGAER: the supplier
+    flow creates them. GL segments: Account 6110, 6120, 6310 (the JD Edwards object accounts, so
+    mapped by code) and 6400 (JAGGAER only); CostCenter CC-DET, CC-TOL, CC-CLE (the plants M10,
+    M20, M30 under other codes: mapped by hand).
+
+    Invoices (USD, bill the JD Edwards orders numbered ``<DOCO>-<DCTO>`` in JAGGAER):
+    5200301 LS-90117 (10230-OP, 950.00), 5200302 MSS-23001 (10231-OP, 4650.00), 5200303 GLF-10571
+    (10234-OP, 2115.00), 5200304 LS-87990 (625.00, already JD Edwards voucher 40101), 5200305
+    LS-90118 (pending approval: not payable yet).
+    """
+    client_id, secret = JDE_DEMO_CLIENT
+    today = sim.clock.now().date()
+    sim.seed(
+        {
+            "clients": {client_id: secret},
+            "suppliers": [
+                {
+                    "bravoId": bravo,
+                    "companyName": name,
+                    "extCode": number,
+                    "extUniqueCode": duns,
+                    "dAndBCode": duns,
+                    "fiscalCode": vat,
+                    "type": "SELLER",
+                    "isoCountry": country,
+                    "city": city,
+                }
+                for bravo, name, number, duns, vat, country, city in JDE_DEMO_SUPPLIER_ROWS
+                if bravo not in sim.suppliers
+            ],
+            "gl_values": [
+                {"internalName": segment, "value": value, "description": description}
+                for segment, value, description in JDE_DEMO_GL_VALUES
+            ],
+        }
+    )
+    statuses = {
+        "payable": {"workflow_status": "Completed", "payment_status": "Payable"},
+        "pending": {"workflow_status": "Pending", "match_status": "Unmatched", "payment_status": "InProcess"},
+    }
+    for invoice_id, supplier, number, days, status, lines in JDE_DEMO_INVOICES:
+        if invoice_id in sim.invoices:
+            continue
+        sim.add_invoice(
+            supplier_number=supplier,
+            supplier_invoice_number=number,
+            invoice_id=invoice_id,
+            invoice_date=today - timedelta(days=days),
+            lines=[
+                {
+                    "po_number": po,
+                    "po_line_number": po_line,
+                    "description": description,
+                    "quantity": quantity,
+                    "unit_price": price,
+                    "account": account,
+                    "cost_center": cost_center,
+                }
+                for po, po_line, description, quantity, price, account, cost_center in lines
+            ],
+            **statuses[status],
+        )
     return {"ok": True, "counts": sim.state()["counts"]}

@@ -1,0 +1,1 @@
+"""Plain-Python JD Edwards AIS Server client (no ORM)."""
