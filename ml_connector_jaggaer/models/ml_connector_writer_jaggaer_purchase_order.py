@@ -136,6 +136,23 @@ class MlConnectorWriterJaggaerPurchaseOrder(models.AbstractModel):
         for flow, orders in by_flow.items():
             self._load_line_bindings(flow, [order.number for order in orders])
             self._load_po_bindings(flow, [order.key for order in orders])
+            if not flow.source_backend_id:
+                self._load_odoo_orders(orders)
+
+    @api.model
+    def _load_odoo_orders(self, orders):
+        """Whether each Odoo order of the batch still exists, and what JAGGAER said of it last
+        (``_jaggaer_record_remote`` compares), in two queries instead of two per order."""
+        ids = {
+            int(order.key.rsplit(",", 1)[1])
+            for order in orders
+            if (order.key or "").startswith("purchase.order,") and order.key.rsplit(",", 1)[1].isdigit()
+        }
+        found = self.env["purchase.order"].browse(ids).exists()
+        found.fetch(["jaggaer_po_id", "jaggaer_status", "jaggaer_revision", "jaggaer_last_update"])
+        existing, found_ids = self._transaction_cache("odoo_records_exist"), set(found.ids)
+        for order_id in ids:
+            existing[("purchase.order", order_id)] = order_id in found_ids
 
     @api.model
     def _load_line_bindings(self, flow, po_numbers):
