@@ -9,6 +9,7 @@ collected as its own audit line. Invoices whose statuses are not the ones the co
 """
 
 import functools
+import logging
 import math
 from concurrent.futures import CancelledError
 
@@ -37,6 +38,8 @@ from odoo.addons.ml_connector.tools.items import SourceItem
 from odoo.addons.ml_connector.tools.text import identifier_problem
 
 from ..tools.client import JaggaerClient, dig, parse_stamp, segment_values
+
+_logger = logging.getLogger(__name__)
 
 # header amounts (§1.9) that are charges on top of the lines, and their canonical kind
 HEADER_CHARGES = (
@@ -199,8 +202,9 @@ class MlConnectorReaderJaggaerInvoice(models.AbstractModel):
         if future is not None:
             try:
                 return future.result()
-            except (TokenToRenew, ReadAheadClosed, CancelledError):
-                pass  # asked again below, where the token is renewed
+            except (TokenToRenew, ReadAheadClosed, CancelledError) as exc:
+                # asked again below, where the token is renewed
+                _logger.debug("Detail of invoice %s read again: %r", invoice_id, exc)
         return self._client(backend).get("invoice_detail", what, id=invoice_id)
 
     @api.model
