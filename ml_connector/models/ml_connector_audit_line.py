@@ -10,7 +10,7 @@ from odoo.exceptions import AccessError, UserError, ValidationError
 
 from ..tools.db import database_error_kind
 from ..tools.errors import AuthError, ConnectorError, DependencyError, NeedsReviewError, TransientError
-from ..tools.items import Deferred
+from ..tools.items import Deferred, bind_all
 from ..tools.payload import content_hash, payload_text
 from ..tools.redact import redact_text
 from ..tools.text import bounded_key, storable
@@ -475,6 +475,10 @@ class MlConnectorAuditLine(models.Model):
             try:
                 with self.env.cr.savepoint():
                     records = group[0][1].model.create([deferred.vals for _line, deferred in group])
+                    bind_all(
+                        self.env,
+                        [(record, deferred.bind) for (_line, deferred), record in zip(group, records)],
+                    )
                     results = [deferred.finish(record) for (_line, deferred), record in zip(group, records)]
             except AuthError:
                 raise
@@ -494,7 +498,7 @@ class MlConnectorAuditLine(models.Model):
         self.ensure_one()
         try:
             with self.env.cr.savepoint():
-                result = deferred.finish(deferred.model.create(deferred.vals))
+                result = deferred.complete(deferred.model.create(deferred.vals))
         except AuthError:
             raise
         except (OperationalError, IntegrityError) as exc:

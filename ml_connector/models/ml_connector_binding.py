@@ -28,10 +28,13 @@ class MlConnectorBinding(models.Model):
     backend_id = fields.Many2one(
         "ml.connector.backend", "Connection", required=True, ondelete="cascade", index=True
     )
-    company_id = fields.Many2one(related="backend_id.company_id", store=True, index=True)
+    # computed before the insert: no second statement per new binding
+    company_id = fields.Many2one(related="backend_id.company_id", store=True, index=True, precompute=True)
     object_type = fields.Char(required=True, help="What is bound, e.g. supplier, purchase_order, invoice.")
-    external_id = fields.Char("External ID", required=True)
-    external_key = fields.Char(help="Secondary remote key (supplier number, PO number…).")
+    # plain indexes besides the unique ones (on an expression of the other end): the ORM's
+    # searches by id, key or local side use them, at any number of bindings
+    external_id = fields.Char("External ID", required=True, index=True)
+    external_key = fields.Char(index=True, help="Secondary remote key (supplier number, PO number…).")
     local_backend_id = fields.Many2one(
         "ml.connector.backend",
         "Other connection",
@@ -40,7 +43,9 @@ class MlConnectorBinding(models.Model):
         help="When the counterpart is a record of another connection, not of this database.",
     )
     local_ref = fields.Char(
-        required=True, help="'model,id' of the Odoo record, or the key of the record on the other connection."
+        required=True,
+        index=True,
+        help="'model,id' of the Odoo record, or the key of the record on the other connection.",
     )
     res_model = fields.Char("Odoo model", index=True)
     res_id = fields.Many2oneReference("Odoo record ID", model_field="res_model", index=True)

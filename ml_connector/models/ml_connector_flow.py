@@ -5,7 +5,8 @@ from odoo import api, fields, models
 from odoo.exceptions import UserError, ValidationError
 from odoo.tools import SQL
 
-from ..tools.db import is_concurrency_error, retry_on_conflict
+from ..tools.ahead import ReadAhead
+from ..tools.db import drop_transaction_caches, is_concurrency_error, retry_on_conflict
 from ..tools.documents import DOCUMENT_TYPES
 from ..tools.errors import AuthError, ConnectorError, DocumentSkipped
 from ..tools.items import Deferred
@@ -51,23 +52,78 @@ class PendingCreates:
 
 class FlowPipe:
     """What the engine runs for each line of a flow: its reader makes the canonical document of
-    the line, its writer writes it to the target (or first looks up a send of unknown outcome)."""
+    the line, its writer writes it to the target (or first looks up a send of unknown outcome).
 
-    def __init__(self, reader, writer):
+    In a batch, the documents are all read first (``prepare_batch``), so that the writer looks up
+    what they need together; each document is then written in its turn."""
+
+    def __init__(self, reader, writer, documents=None):
         self.reader, self.writer = reader, writer
+        self.documents = {} if documents is None else documents  # line id -> document or error
 
     def with_context(self, **values):
-        return FlowPipe(self.reader.with_context(**values), self.writer.with_context(**values))
+        return FlowPipe(
+            self.reader.with_context(**values), self.writer.with_context(**values), self.documents
+        )
+
+    def reading_ahead(self, ahead):
+        """This pipe, its reader reading documents ahead through ``ahead`` (a ``ReadAhead``)."""
+        return FlowPipe(self.reader.with_context(ml_connector_read_ahead=ahead), self.writer, self.documents)
+
+    def read_ahead(self, lines):
+        """Start reading ``lines``' documents from the source in the background."""
+        ahead = self.reader.env.context.get("ml_connector_read_ahead")
+        if ahead is not None and lines:
+            ahead.retain(lines.ids + list(self.documents))
+            self.reader._read_ahead(lines)
 
     def prepare_batch(self, lines):
+        self.documents.clear()
+        drop_transaction_caches(self.writer.env.cr)
+        self.read_ahead(lines)
         self.reader._prepare_batch(lines)
         self.writer._prepare_batch(lines)
+        self.writer._prepare_documents(self._read_documents(lines))
+
+    def _read_documents(self, lines):
+        """Read the documents of ``lines``; return the ``(line, document)`` pairs read.
+
+        A document that cannot be read keeps its error for its turn, where it is recorded as
+        always. Reading stops at an error that may concern the others too (credentials, an
+        unreachable source): those are read in their turn, where the engine stops the batch.
+        """
+        read = []
+        for line in lines:
+            if line.state != "pending":
+                continue
+            try:
+                with line.env.cr.savepoint():
+                    document = self.reader._document(line)
+            except Exception as exc:
+                if is_concurrency_error(exc):
+                    raise  # the batch is tried again
+                self.documents[line.id] = exc
+                if isinstance(exc, AuthError) or (isinstance(exc, ConnectorError) and exc.transient):
+                    break
+                continue
+            self.documents[line.id] = document
+            if document is not None:
+                read.append((line, document))
+        return read
+
+    def _document(self, line):
+        if line.id not in self.documents:
+            return self.reader._document(line)
+        document = self.documents[line.id]
+        if isinstance(document, Exception):
+            raise document
+        return document
 
     def process(self, line):
         """The result of ``line`` (a dict or a ``Deferred``); errors carry what the reader read."""
         document = None
         try:
-            document = self.reader._document(line)
+            document = self._document(line)
             result = self.writer._resolve_unknown_outcome(line, document) if line.outcome_unknown else None
             if result is None:
                 result = self.writer._write(line, document) or {}
@@ -635,6 +691,17 @@ class MlConnectorFlow(models.Model):
         ids = suspects[:1] if suspects else [line_id for line_id, _in_flight in rows]
         return self.env["ml.connector.audit.line"].sudo().browse(ids)
 
+    def _peek_next_batch(self, lines):
+        """The pending lines the next batch will most likely take (not locked: a guess to read ahead)."""
+        self.env.cr.execute(
+            """SELECT id FROM ml_connector_audit_line
+               WHERE flow_id = %s AND state = 'pending' AND in_flight IS NOT TRUE AND id > %s
+                 AND (next_attempt_at IS NULL OR next_attempt_at <= (now() AT TIME ZONE 'UTC'))
+               ORDER BY id LIMIT %s""",
+            (self.id, max(lines.ids), self._batch_size()),
+        )
+        return self.env["ml.connector.audit.line"].sudo().browse(row[0] for row in self.env.cr.fetchall())
+
     def _process_batch(self, pipe, lines, run):
         """Process ``lines``; return (processed lines, whether the flow stopped for this run).
 
@@ -673,6 +740,8 @@ class MlConnectorFlow(models.Model):
                 run._count_lines(processed)
                 self._commit(len(processed))
                 return processed, True
+        # the next batch's documents are read from the source while this one's records are created
+        pipe.read_ahead(self._peek_next_batch(lines))
         pending.create_all()
         processed |= self._settle(pending.take_finished())
         return processed, False
@@ -706,16 +775,18 @@ class MlConnectorFlow(models.Model):
 
     def _process_pending(self, run):
         """Process due pending lines in committed batches; return the number left."""
-        pipe = self._pipe()
-        while True:
-            lines = self._next_batch(run)
-            if not lines:
-                return 0
-            lines._start_attempt(run)
-            self._commit()
+        with ReadAhead() as ahead:
+            pipe = self._pipe().reading_ahead(ahead)
+            while True:
+                lines = self._next_batch(run)
+                if not lines:
+                    return 0
+                lines._start_attempt(run)
+                self._commit()
 
-            stopped, time_left = retry_on_conflict(self.env, self._batch_attempt(pipe, lines, run), self.name)
-            if stopped:
-                return 0
-            if time_left <= 0:
-                return self._due_count()
+                attempt = self._batch_attempt(pipe, lines, run)
+                stopped, time_left = retry_on_conflict(self.env, attempt, self.name)
+                if stopped:
+                    return 0
+                if time_left <= 0:
+                    return self._due_count()

@@ -3,6 +3,7 @@ from datetime import datetime
 
 from odoo import api, models
 
+from ..tools.db import transaction_cache
 from ..tools.documents import document_class
 from ..tools.errors import DocumentError
 from ..tools.items import Page, SourceItem
@@ -54,6 +55,14 @@ class MlConnectorReader(models.AbstractModel):
         """Called before ``lines`` are processed (one batch, one transaction)."""
 
     @api.model
+    def _read_ahead(self, lines):
+        """Start reading from the source, in background threads, what ``_document`` will fetch
+        for ``lines`` (the current batch, or the next one while this one is created). The
+        engine's ``tools.ahead.ReadAhead`` is in the context as ``ml_connector_read_ahead``; only
+        HTTP may run in its threads (no cursor, no ORM). Optional: by default documents are read
+        in their turn."""
+
+    @api.model
     def _document(self, line):
         """The canonical document of ``line``. The default reads the stored payload as the
         document of the flow's type; readers of raw remote payloads convert them here. A reader
@@ -84,7 +93,7 @@ class MlConnectorReader(models.AbstractModel):
     @api.model
     def _transaction_cache(self, name):
         """A dict that lives until the next commit or rollback (a batch)."""
-        return self.env.cr.cache.setdefault(("ml_connector", name), {})
+        return transaction_cache(self.env.cr, name)
 
 
 class MlConnectorReaderOdoo(models.AbstractModel):

@@ -1,5 +1,6 @@
 from odoo import api, models
 
+from ..tools.db import transaction_cache
 from ..tools.items import Deferred
 from .ml_connector_matching import PartnerQuery
 from .ml_connector_reader import ODOO
@@ -53,6 +54,12 @@ class MlConnectorWriter(models.AbstractModel):
         few queries, what every document of the batch would otherwise look up one by one."""
 
     @api.model
+    def _prepare_documents(self, documents):
+        """Called with the ``(line, document)`` pairs of a batch once its documents are read,
+        before the first is written: read here, in a few queries, what writing them would look
+        up one by one (the orders they refer to, the records they would duplicate…)."""
+
+    @api.model
     def _write(self, line, document):
         raise NotImplementedError
 
@@ -95,7 +102,12 @@ class MlConnectorWriter(models.AbstractModel):
         model, record_id = ref.key.rsplit(",", 1)
         if model not in self.env or not record_id.isdigit():
             return None
-        return self.env[model].browse(int(record_id)).exists() or None
+        # the same accounts and cost centres come back on every line of a batch: checked once
+        existing = self._transaction_cache("odoo_records_exist")
+        key = (model, int(record_id))
+        if key not in existing:
+            existing[key] = bool(self.env[model].browse(key[1]).exists())
+        return self.env[model].browse(key[1]) if existing[key] else None
 
     @api.model
     def _target_value(self, flow, mapping_type, ref, label=None):
@@ -164,19 +176,20 @@ class MlConnectorWriter(models.AbstractModel):
 
     # ------------------------------------------------------------------ helpers
     @api.model
-    def _create_or_defer(self, model, vals, finish, keys=()):
-        """Create ``model`` with ``vals`` and return ``finish(record)`` (the line's result).
+    def _create_or_defer(self, model, vals, finish, keys=(), bind=None):
+        """Create ``model`` with ``vals``, bind it (``bind``, a ``tools.items.Bind``) and return
+        ``finish(record)`` (the line's result).
 
         While the engine processes a batch, the creation is left to it instead (a
-        :class:`Deferred`): the records of the batch are then created in one call, and
-        ``finish`` runs once each exists. Use it only after checks that wrote nothing, since a
-        deferred document may be prepared a second time; ``keys`` name what those checks read
-        that another document of the batch could change.
+        :class:`Deferred`): the records of the batch are then created in one call and bound in
+        one more, and ``finish`` runs once each exists. Use it only after checks that wrote
+        nothing, since a deferred document may be prepared a second time; ``keys`` name what
+        those checks read that another document of the batch could change.
         """
-        deferred = Deferred(model, vals, finish, frozenset(keys))
+        deferred = Deferred(model, vals, finish, frozenset(keys), bind=bind)
         if self.env.context.get("ml_connector_batch_create"):
             return deferred
-        return deferred.finish(model.create(vals))
+        return deferred.complete(model.create(vals))
 
     @api.model
     def _dry_run_note(self, text):
@@ -190,4 +203,4 @@ class MlConnectorWriter(models.AbstractModel):
     def _transaction_cache(self, name):
         """A dict that lives until the next commit or rollback (a batch): for repeatable reads
         only, e.g. the same vendor or mapping looked up by every document of a batch."""
-        return self.env.cr.cache.setdefault(("ml_connector", name), {})
+        return transaction_cache(self.env.cr, name)

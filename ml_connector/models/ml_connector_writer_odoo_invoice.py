@@ -1,10 +1,12 @@
 from odoo import api, fields, models
+from odoo.fields import Domain
 from odoo.tools import float_compare, float_round
 from odoo.tools.sql import escape_psql
 
 from ..tools.display import money
 from ..tools.display import quantity as qty_text
 from ..tools.errors import DependencyError, DocumentError
+from ..tools.items import Bind
 from ..tools.matching import MatchCandidate, MatchResult
 
 
@@ -49,6 +51,20 @@ class MlConnectorWriterOdooInvoice(models.AbstractModel):
             by_id = {binding.external_id: binding for binding in found}
             for invoice_id in invoice_ids:
                 bindings[(source.id, invoice_id)] = by_id.get(invoice_id, found.browse())
+
+    @api.model
+    def _prepare_documents(self, documents):
+        """The orders the batch's invoices bill and the bills holding their numbers, together."""
+        by_source = {}
+        for line, invoice in documents:
+            by_source.setdefault(line.flow_id.source_backend_id, []).append(invoice)
+        for source, invoices in by_source.items():
+            self._load_orders(
+                source, {line.po.number for invoice in invoices for line in invoice.lines if line.po}
+            )
+            self._load_bill_numbers(
+                source.company_id, {invoice.number for invoice in invoices if invoice.number}
+            )
 
     @api.model
     def _invoice_binding(self, source, invoice_id):
@@ -96,16 +112,7 @@ class MlConnectorWriterOdooInvoice(models.AbstractModel):
         source = line.flow_id.source_backend_id
         company = source.company_id
         vendor = self._vendor(source, invoice)
-        duplicate = self.env["account.move"].search(
-            [
-                ("move_type", "in", ("in_invoice", "in_refund")),
-                ("company_id", "=", company.id),
-                ("commercial_partner_id", "=", vendor.id),
-                ("ref", "=", invoice.number),
-                ("state", "!=", "cancel"),
-            ],
-            limit=1,
-        )
+        duplicate = self._bill_of_number(company, vendor, invoice.number)
         if duplicate:
             if not self.env["ml.connector.binding"]._find(
                 source, source._binding_type("invoice"), record=duplicate
@@ -142,6 +149,7 @@ class MlConnectorWriterOdooInvoice(models.AbstractModel):
             **terms,
             **source._system()._bill_values(source, invoice),
         }
+        self._complete_values(company, vals)
         # what the checks above read that another bill of the same batch could change
         keys = {("bill", vendor.id, invoice.number), ("invoice", invoice.key)}
         keys.update(
@@ -149,18 +157,27 @@ class MlConnectorWriterOdooInvoice(models.AbstractModel):
             for bill_line in line_vals
             if "purchase_line_id" in bill_line
         )
+        bind = Bind(
+            source,
+            source._binding_type("invoice"),
+            invoice.key,
+            {"external_key": invoice.number, "content_hash": line.content_hash},
+        )
+        self._transaction_cache("odoo_invoice_bindings").pop((source.id, invoice.key), None)
         return self._create_or_defer(
             self.env["account.move"].with_company(company),
             vals,
             lambda move: self._bill_created(line, move, invoice, vendor, currency, len(line_vals), notes),
             keys,
+            bind=bind,
         )
 
     @api.model
     def _bill_created(self, line, move, invoice, vendor, currency, line_count, notes):
-        """Bind the new bill to the remote invoice; the audit line's result."""
+        """The audit line's result for the new bill (bound to the remote invoice by then)."""
         source = line.flow_id.source_backend_id
-        self._bind_invoice(line, invoice, move)
+        # the number is taken now: a later invoice of the batch with it looks it up again
+        self._transaction_cache("odoo_invoice_numbers").pop((move.company_id.id, invoice.number), None)
         notes = list(notes)
         message = self.env._(
             "Draft %(kind)s for %(vendor)s, %(lines)s line(s), %(amount)s.",
@@ -553,46 +570,139 @@ class MlConnectorWriterOdooInvoice(models.AbstractModel):
     @api.model
     def _order_to_bill(self, source, po_number):
         """``(order, {remote line number: existing PO line}, whether it was ever sent)`` of
-        ``po_number`` in the connection's company; read once per batch (all the lines of an
-        invoice bill the same order), from the line bindings written when the order was sent."""
+        ``po_number`` in the connection's company; read once per batch (see ``_load_orders``)."""
+        self._load_orders(source, {po_number})
+        return self._transaction_cache("odoo_invoice_orders")[(source.id, po_number)]
+
+    @api.model
+    def _load_orders(self, source, po_numbers):
+        """Read the orders named ``po_numbers`` in a few queries: each order with its lines and the
+        line bindings written when it was sent (they give JAGGAER's line numbers)."""
         orders = self._transaction_cache("odoo_invoice_orders")
-        key = (source.id, po_number)
-        if key in orders:
-            return orders[key]
-        po = self.env["purchase.order"].search(
-            [("name", "=", po_number), ("company_id", "=", source.company_id.id)], limit=1
-        )
-        numbered, sent = {}, False
-        if po:
+        names = sorted({name for name in po_numbers if (source.id, name) not in orders})
+        if not names:
+            return
+        found = {}
+        for po in self.env["purchase.order"].search(
+            [("name", "in", names), ("company_id", "=", source.company_id.id)]
+        ):
+            found.setdefault(po.name, po)  # the first in the model's order, as a search by name gives
+        by_order = {name: [] for name in found}
+        existing = {}
+        if found:
             bindings = (
                 self.env["ml.connector.binding"]
                 .sudo()
                 .search(
-                    [
-                        ("backend_id", "=", source.id),
-                        ("object_type", "=", source._binding_type("purchase_order_line")),
-                        ("local_backend_id", "=", False),
-                        "|",
-                        ("external_key", "=", po.name),
-                        ("external_id", "=like", escape_psql(po.name) + "/%"),
-                    ]
+                    Domain(
+                        [
+                            ("backend_id", "=", source.id),
+                            ("object_type", "=", source._binding_type("purchase_order_line")),
+                            ("local_backend_id", "=", False),
+                        ]
+                    )
+                    & Domain.OR(
+                        [Domain("external_key", "in", list(found))]
+                        + [Domain("external_id", "=like", escape_psql(name) + "/%") for name in found]
+                    )
                 )
             )
-            sent = any(binding.external_key == po.name for binding in bindings)
+            for binding in bindings:
+                for name in self._orders_of_binding(binding, by_order):
+                    by_order[name].append(binding)
+            # every order's lines at once: the checks then read them (and what is billed) together
             PoLine = bindings.env["purchase.order.line"]
-            existing = {pol.id: pol for pol in PoLine.browse(po.order_line.ids)}
+            orders_found = self.env["purchase.order"].browse([po.id for po in found.values()])
+            existing = {pol.id: pol for pol in PoLine.browse(orders_found.order_line.ids)}
             elsewhere = [
                 b.res_id
                 for b in bindings
                 if b.res_model == PoLine._name and b.res_id and b.res_id not in existing
             ]
             existing.update((pol.id, pol) for pol in PoLine.browse(elsewhere).exists())
-            prefix = f"{po.name}/"
-            for binding in bindings:
-                if binding.external_id.startswith(prefix) and binding.res_id in existing:
-                    numbered[binding.external_id[len(prefix) :]] = existing[binding.res_id]
-        orders[key] = (po, numbered, sent)
-        return orders[key]
+        for name in names:
+            po = found.get(name, self.env["purchase.order"])
+            numbered, sent = {}, False
+            if po:
+                sent = any(binding.external_key == name for binding in by_order[name])
+                prefix = f"{name}/"
+                for binding in by_order[name]:
+                    if binding.external_id.startswith(prefix) and binding.res_id in existing:
+                        numbered[binding.external_id[len(prefix) :]] = existing[binding.res_id]
+            orders[(source.id, name)] = (po, numbered, sent)
+
+    @api.model
+    def _orders_of_binding(self, binding, names):
+        """The orders among ``names`` a line binding belongs to: by its key, or its id ``<order>/…``."""
+        found = {binding.external_key} & names.keys()
+        external_id = binding.external_id
+        found.update(
+            external_id[:index]
+            for index, char in enumerate(external_id)
+            if char == "/" and external_id[:index] in names
+        )
+        return found
+
+    @api.model
+    def _load_bill_numbers(self, company, numbers):
+        """Which vendors already have a bill with each of ``numbers`` in ``company``, in one query."""
+        known = self._transaction_cache("odoo_invoice_numbers")
+        wanted = sorted(number for number in numbers if (company.id, number) not in known)
+        if not wanted:
+            return
+        for number in wanted:
+            known[(company.id, number)] = set()
+        for move in self.env["account.move"].search(self._bill_number_domain(company, wanted)):
+            known[(company.id, move.ref)].add(move.commercial_partner_id.id)
+
+    @api.model
+    def _bill_number_domain(self, company, numbers):
+        return [
+            ("move_type", "in", ("in_invoice", "in_refund")),
+            ("company_id", "=", company.id),
+            ("ref", "in", numbers),
+            ("state", "!=", "cancel"),
+        ]
+
+    @api.model
+    def _bill_of_number(self, company, vendor, number):
+        """A bill of ``vendor`` in ``company`` with supplier invoice number ``number``, if any."""
+        vendors = self._transaction_cache("odoo_invoice_numbers").get((company.id, number))
+        if vendors is not None and vendor.id not in vendors:
+            return self.env["account.move"]  # none when the batch was read, none created since
+        return self.env["account.move"].search(
+            [*self._bill_number_domain(company, [number]), ("commercial_partner_id", "=", vendor.id)], limit=1
+        )
+
+    @api.model
+    def _complete_values(self, company, vals):
+        """Give create() what it would otherwise compute for each bill, computed once per vendor
+        and batch the way Odoo computes it: journal and fiscal position; the lines' kind and
+        currency."""
+        defaults = self._transaction_cache("odoo_invoice_defaults")
+        key = (company.id, vals["move_type"], vals["partner_id"], vals["currency_id"])
+        if key not in defaults:
+            draft = (
+                self.env["account.move"]
+                .with_company(company)
+                .new(
+                    {
+                        "move_type": vals["move_type"],
+                        "company_id": company.id,
+                        "partner_id": vals["partner_id"],
+                        "currency_id": vals["currency_id"],
+                    }
+                )
+            )
+            defaults[key] = {
+                "journal_id": draft.journal_id.id,
+                "fiscal_position_id": draft.fiscal_position_id.id,
+            }
+        for name, value in defaults[key].items():
+            vals.setdefault(name, value)
+        for command in vals["invoice_line_ids"]:
+            command[2].setdefault("display_type", "product")
+            command[2].setdefault("currency_id", vals["currency_id"])
 
     @api.model
     def _check_against_order(self, source, pol, vendor, currency, quantity, price, refund, where):

@@ -227,6 +227,14 @@ class TestTransactionLookups(EngineCase):
         mapping.record_ref = f"account.account,{account.id}"
         self.assertEqual(Mapping._resolve(self.backend, "Account", "4711"), account)
 
+    def test_lookups_cached_before_a_batch_are_not_seen_by_it(self):
+        # a cursor's cache outlives its commits: what an earlier transaction read may be stale
+        writer = self.env["ml.connector.writer"]
+        writer._transaction_cache("test_vendors")["V1"] = "read by an earlier transaction"
+        self.assertIn("V1", writer._transaction_cache("test_vendors"), "kept within the transaction")
+        self.flow_in._pipe().prepare_batch(self.env["ml.connector.audit.line"])
+        self.assertNotIn("V1", writer._transaction_cache("test_vendors"), "dropped when a batch begins")
+
     def test_bind_many_updates_the_bound_and_creates_the_others(self):
         partners = self.make_partners(3)
         Binding = self.env["ml.connector.binding"]

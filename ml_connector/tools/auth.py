@@ -162,3 +162,35 @@ class SessionTokenAuth(TokenAuth):
 
     def header_value(self, token):
         return token
+
+
+class TokenToRenew(Exception):
+    """A borrowed token expired or was refused: the request is made again by the provider's thread."""
+
+
+class BorrowedToken:
+    """The current token of ``provider``, for requests made in another thread.
+
+    A provider's store may be the database, which a worker thread must not touch: the token is
+    obtained here, in the provider's thread, and the worker never fetches nor stores one. Once it
+    expires or the remote refuses it, requests raise :class:`TokenToRenew` and the caller does the
+    work again the usual way (where the provider renews the token, once).
+    """
+
+    def __init__(self, provider):
+        self.provider = provider
+        self.token = provider.get_token()
+        expires_at = provider.expires_at()
+        self.valid_until = expires_at - provider.skew if expires_at is not None else float("inf")
+        self.header_name = provider.header_name
+
+    def apply(self, headers):
+        if self.valid_until <= self.provider.clock():
+            raise TokenToRenew("the token is to be renewed")
+        headers[self.header_name] = self.provider.header_value(self.token)
+
+    def is_auth_failure(self, response):
+        return self.provider.is_auth_failure(response)
+
+    def invalidate(self):
+        self.valid_until = float("-inf")

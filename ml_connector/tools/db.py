@@ -51,3 +51,23 @@ def retry_on_conflict(env, func, what):
             _logger.info("%s: %s, tried again in %.2f s", what, errorcodes.lookup(exc.pgcode), wait)
             time.sleep(wait)
     raise RuntimeError("unreachable")
+
+
+TRANSACTION_CACHES = ("ml_connector", "transaction_caches")  # key in cr.cache
+
+
+def transaction_cache(cr, name):
+    """Dict ``name`` of this transaction's repeatable reads (the same vendor, binding or mapping
+    looked up by every document of a batch). ``cr.cache`` outlives commits and rollbacks: these
+    dicts are dropped at either, and by the engine before each batch (a test cursor runs no
+    post-commit hooks), so that no batch reads what another transaction changed meanwhile."""
+    caches = cr.cache.get(TRANSACTION_CACHES)
+    if caches is None:
+        caches = cr.cache[TRANSACTION_CACHES] = {}
+        cr.postcommit.add(lambda: drop_transaction_caches(cr))
+        cr.postrollback.add(lambda: drop_transaction_caches(cr))
+    return caches.setdefault(name, {})
+
+
+def drop_transaction_caches(cr):
+    cr.cache.pop(TRANSACTION_CACHES, None)

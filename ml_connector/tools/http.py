@@ -216,6 +216,23 @@ class HttpClient:
         self.stats = stats or HttpStats()
         self.owner = owner  # the connection whose errors these are (id)
 
+    def detached(self, *, auth, session, sleep):
+        """A copy of this client for a worker thread: same remote, timeouts, retries and rate
+        limit; its own ``session`` (not shared across threads), ``auth`` and ``sleep``."""
+        return HttpClient(
+            self.base_url,
+            auth=auth,
+            timeout=self.timeout,
+            retry=self.retry,
+            rate_limiter=self.rate_limiter,
+            name=self.name,
+            session=session,
+            sleep=sleep,
+            rng=self.rng,
+            default_headers=self.default_headers,
+            owner=self.owner,
+        )
+
     def url(self, path):
         if path.startswith(("http://", "https://")):
             return path

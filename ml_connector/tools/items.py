@@ -49,6 +49,40 @@ class Page:
 
 
 @dataclass
+class Bind:
+    """The binding a created record gets (see ``ml.connector.binding._bind_many``): the record is
+    bound to document ``external_id`` of ``backend`` as ``object_type``, with ``values``. The
+    engine binds the records of a batch together, before their ``finish`` runs."""
+
+    backend: Any
+    object_type: str
+    external_id: str
+    values: dict = field(default_factory=dict)
+    local_backend: Any = None
+
+    def group(self):
+        return (self.backend.id, self.object_type, self.local_backend.id if self.local_backend else 0)
+
+
+def bind_all(env, pairs):
+    """Bind each record of ``pairs`` ``(record, Bind or None)``: one search and one create per
+    connection and binding type."""
+    groups = {}
+    for record, bind in pairs:
+        if bind is not None:
+            groups.setdefault(bind.group(), []).append((record, bind))
+    Binding = env["ml.connector.binding"]
+    for group in groups.values():
+        first = group[0][1]
+        Binding._bind_many(
+            first.backend,
+            first.object_type,
+            [(bind.external_id, record, bind.values) for record, bind in group],
+            local_backend=first.local_backend,
+        )
+
+
+@dataclass
 class Deferred:
     """A record a writer leaves to the engine, to be created together with the others of its batch.
 
@@ -58,7 +92,8 @@ class Deferred:
     turns the created record into the line's result (bindings, message). ``keys`` name what the
     checks before it read that another document of the batch could change (the PO lines it
     bills, its supplier invoice number): documents sharing a key are never created in the same
-    call. ``payload`` is what the reader read while processing (kept on the audit line).
+    call. ``payload`` is what the reader read while processing (kept on the audit line);
+    ``bind`` the record's binding (a :class:`Bind`), written with those of the batch.
     """
 
     model: Any
@@ -66,8 +101,16 @@ class Deferred:
     finish: Any
     keys: frozenset = frozenset()
     payload: Any = None
+    bind: Bind | None = None
 
     def then(self, func):
         """The same deferred record, its result passed through ``func``."""
         finish = self.finish
-        return Deferred(self.model, self.vals, lambda record: func(finish(record)), self.keys, self.payload)
+        return Deferred(
+            self.model, self.vals, lambda record: func(finish(record)), self.keys, self.payload, self.bind
+        )
+
+    def complete(self, record):
+        """The line's result once ``record`` exists: bound, then finished."""
+        bind_all(record.env, [(record, self.bind)])
+        return self.finish(record)

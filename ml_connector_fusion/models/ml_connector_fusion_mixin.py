@@ -3,6 +3,7 @@ from decimal import Decimal
 
 from odoo import api, models
 
+from odoo.addons.ml_connector.tools.db import transaction_cache
 from odoo.addons.ml_connector.tools.errors import DocumentError
 from odoo.addons.ml_connector.tools.items import Page
 from odoo.addons.ml_connector.tools.text import document_problems
@@ -61,7 +62,7 @@ class MlConnectorFusionMixin(models.AbstractModel):
     def _cached(self, name, key, compute):
         """``compute()`` once per transaction (a batch) for ``key``: the lookups every document
         of a batch repeats (an account combination, a supplier's sites)."""
-        cache = self.env.cr.cache.setdefault(("ml_connector", "fusion", name), {})
+        cache = transaction_cache(self.env.cr, ("fusion", name))
         if key not in cache:
             cache[key] = compute()
         return cache[key]

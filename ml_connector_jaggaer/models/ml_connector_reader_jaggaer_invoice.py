@@ -8,10 +8,17 @@ collected as its own audit line. Invoices whose statuses are not the ones the co
 (e.g. still pending approval) are skipped until JAGGAER moves them on.
 """
 
+import functools
+import logging
 import math
+from concurrent.futures import CancelledError
+
+import requests
 
 from odoo import api, models
 
+from odoo.addons.ml_connector.tools.ahead import ReadAheadClosed
+from odoo.addons.ml_connector.tools.auth import BorrowedToken, TokenToRenew
 from odoo.addons.ml_connector.tools.documents import (
     Charge,
     Coding,
@@ -21,11 +28,18 @@ from odoo.addons.ml_connector.tools.documents import (
     Ref,
     TaxAmount,
 )
-from odoo.addons.ml_connector.tools.errors import DocumentError, DocumentSkipped, TransientError
+from odoo.addons.ml_connector.tools.errors import (
+    ConnectorError,
+    DocumentError,
+    DocumentSkipped,
+    TransientError,
+)
 from odoo.addons.ml_connector.tools.items import SourceItem
 from odoo.addons.ml_connector.tools.text import identifier_problem
 
-from ..tools.client import custom_values, dig, flag, parse_date, segment_values
+from ..tools.client import JaggaerClient, custom_values, dig, flag, parse_date, segment_values
+
+_logger = logging.getLogger(__name__)
 
 # header amounts (§1.9) that are charges on top of the lines, and their canonical kind
 HEADER_CHARGES = (
@@ -102,7 +116,7 @@ class MlConnectorReaderJaggaerInvoice(models.AbstractModel):
         detail, warning = item, ""
         fetched = not isinstance(item.get("lineList"), dict)
         if fetched:
-            detail, warning = self._detail(backend, str(header["invoiceId"]))
+            detail, warning = self._detail(backend, str(header["invoiceId"]), line)
         try:
             invoice = self._invoice(backend, detail)
         except Exception as exc:
@@ -138,12 +152,75 @@ class MlConnectorReaderJaggaerInvoice(models.AbstractModel):
         return None
 
     @api.model
-    def _detail(self, backend, invoice_id):
+    def _read_ahead(self, lines):
+        """The detail GETs of ``lines``, in background threads (see ``tools.ahead``)."""
+        ahead = self.env.context.get("ml_connector_read_ahead")
+        fetchers = {}
+        for line in lines:
+            if line.state != "pending" or ahead.has(line.id):
+                continue
+            backend = self._backend(line.flow_id)
+            invoice_id = self._detail_to_read(backend, line)
+            if not invoice_id:
+                continue
+            if backend.id not in fetchers:
+                fetchers[backend.id] = self._detail_fetcher(backend, ahead)
+            if fetchers[backend.id]:
+                what = self.env._("invoice %s", invoice_id)
+                ahead.submit(line.id, functools.partial(fetchers[backend.id], invoice_id, what))
+
+    @api.model
+    def _detail_to_read(self, backend, line):
+        """The id of the invoice whose detail ``_document`` will read for ``line``, if any."""
+        try:
+            item = self._payload(line) or {}
+            self._check_texts(item)
+        except DocumentError:
+            return None
+        header = item.get("header")
+        if not isinstance(header, dict) or not header.get("invoiceId"):
+            return None
+        if isinstance(item.get("lineList"), dict) or self._not_yet_payable(backend, header):
+            return None
+        return str(header["invoiceId"])
+
+    @api.model
+    def _detail_fetcher(self, backend, ahead):
+        """``fetch(invoice_id, what)`` for ``ahead``'s threads, or None without a token now (the
+        documents are then read in their turn, where the error is recorded)."""
+        client = self._client(backend)
+        try:
+            auth = BorrowedToken(client.http.auth) if client.http.auth else None
+        except ConnectorError:
+            return None
+
+        def fetch(invoice_id, what):
+            session = ahead.local("http_session", requests.Session)
+            http = client.http.detached(auth=auth, session=session, sleep=ahead.sleep)
+            return JaggaerClient(http, client.config).get("invoice_detail", what, id=invoice_id)
+
+        return fetch
+
+    @api.model
+    def _get_detail(self, backend, invoice_id, what, line=None):
+        """JAGGAER's answer for the detail of ``invoice_id``: read ahead, or asked now."""
+        ahead = self.env.context.get("ml_connector_read_ahead")
+        future = ahead.take(line.id) if ahead is not None and line else None
+        if future is not None:
+            try:
+                return future.result()
+            except (TokenToRenew, ReadAheadClosed, CancelledError) as exc:
+                # asked again below, where the token is renewed
+                _logger.debug("Detail of invoice %s read again: %r", invoice_id, exc)
+        return self._client(backend).get("invoice_detail", what, id=invoice_id)
+
+    @api.model
+    def _detail(self, backend, invoice_id, line=None):
         """The invoice with its lines, and JAGGAER's warning if it answered with one."""
         client = self._client(backend)
         what = self.env._("invoice %s", invoice_id)
         try:
-            body, warning = client.get("invoice_detail", what, id=invoice_id)
+            body, warning = self._get_detail(backend, invoice_id, what, line)
         except TransientError as exc:
             if exc.status == 200:  # answered, but not with JSON: a malformed document, not an outage
                 raise DocumentError(

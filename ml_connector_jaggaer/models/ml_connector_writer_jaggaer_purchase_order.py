@@ -143,21 +143,107 @@ class MlConnectorWriterJaggaerPurchaseOrder(models.AbstractModel):
         )
 
     @api.model
-    def _line_numbers(self, flow, order):
-        """JAGGAER line number of each line: kept once sent, never reused; new lines take the
-        source's own number when it is free, else the next one."""
+    def _prepare_documents(self, documents):
+        """The bindings of the batch's orders and of their lines, in two queries per flow."""
+        by_flow = {}
+        for line, order in documents:
+            by_flow.setdefault(line.flow_id, []).append(order)
+        for flow, orders in by_flow.items():
+            self._load_line_bindings(flow, [order.number for order in orders])
+            self._load_po_bindings(flow, [order.key for order in orders])
+            if not flow.source_backend_id:
+                self._load_odoo_orders(orders)
+
+    @api.model
+    def _load_odoo_orders(self, orders):
+        """Whether each Odoo order of the batch still exists, and what JAGGAER said of it last
+        (``_jaggaer_record_remote`` compares), in two queries instead of two per order."""
+        ids = {
+            int(order.key.rsplit(",", 1)[1])
+            for order in orders
+            if (order.key or "").startswith("purchase.order,") and order.key.rsplit(",", 1)[1].isdigit()
+        }
+        found = self.env["purchase.order"].browse(ids).exists()
+        found.fetch(["jaggaer_po_id", "jaggaer_status", "jaggaer_revision", "jaggaer_last_update"])
+        existing, found_ids = self._transaction_cache("odoo_records_exist"), set(found.ids)
+        for order_id in ids:
+            existing[("purchase.order", order_id)] = order_id in found_ids
+
+    @api.model
+    def _load_line_bindings(self, flow, po_numbers):
+        """The line bindings of each order (by its number), for ``_line_numbers``."""
+        cache = self._transaction_cache("jaggaer_po_line_bindings")
+        backend, source = self._backend(flow), flow.source_backend_id
+        wanted = [number for number in set(po_numbers) if (backend.id, source.id, number) not in cache]
+        if not wanted:
+            return
         bindings = (
             self.env["ml.connector.binding"]
             .sudo()
             .search(
                 [
-                    ("backend_id", "=", self._backend(flow).id),
+                    ("backend_id", "=", backend.id),
                     ("object_type", "=", PO_LINE_BINDING),
-                    ("external_key", "=", order.number),
-                    ("local_backend_id", "=", flow.source_backend_id.id),
+                    ("external_key", "in", wanted),
+                    ("local_backend_id", "=", source.id),
                 ]
             )
         )
+        ids_by_number = {number: [] for number in wanted}
+        for binding in bindings:
+            ids_by_number[binding.external_key].append(binding.id)
+        for number, ids in ids_by_number.items():
+            cache[(backend.id, source.id, number)] = bindings.browse(ids)
+
+    @api.model
+    def _load_po_bindings(self, flow, keys):
+        """The binding of each order (by its key on the source end), for ``_write``'s lookup."""
+        cache = self._transaction_cache("jaggaer_po_bindings")
+        backend, source = self._backend(flow), flow.source_backend_id
+        refs = {self._local_ref(flow, key) for key in set(keys)}
+        refs = [ref for ref in refs if (backend.id, source.id, ref) not in cache]
+        if not refs:
+            return
+        found = (
+            self.env["ml.connector.binding"]
+            .sudo()
+            .search(
+                [
+                    ("backend_id", "=", backend.id),
+                    ("object_type", "=", PO_BINDING),
+                    ("local_backend_id", "=", source.id),
+                    ("local_ref", "in", refs),
+                ]
+            )
+        )
+        by_ref = {binding.local_ref: binding for binding in found}
+        for ref in refs:
+            cache[(backend.id, source.id, ref)] = by_ref.get(ref, found.browse())
+
+    @api.model
+    def _po_binding(self, flow, order):
+        """The binding of ``order`` on JAGGAER (empty before it was sent)."""
+        key = (self._backend(flow).id, flow.source_backend_id.id, self._local_ref(flow, order.key))
+        cached = self._transaction_cache("jaggaer_po_bindings").get(key)
+        if cached is not None:
+            return cached
+        return self.env["ml.connector.binding"]._find(
+            self._backend(flow), PO_BINDING, **self._local_side(flow, order.key)
+        )
+
+    @api.model
+    def _local_ref(self, flow, key):
+        """The local side of the binding of record ``key`` of the flow's source, as stored."""
+        local = self._local_side(flow, key)
+        return self.env["ml.connector.binding"]._ref_of(local.get("local_ref") or local["record"])
+
+    @api.model
+    def _line_numbers(self, flow, order):
+        """JAGGAER line number of each line: kept once sent, never reused; new lines take the
+        source's own number when it is free, else the next one."""
+        self._load_line_bindings(flow, [order.number])
+        backend, source = self._backend(flow), flow.source_backend_id
+        bindings = self._transaction_cache("jaggaer_po_line_bindings")[(backend.id, source.id, order.number)]
         numbers = {}
         for binding in bindings:
             numbers[binding.local_ref] = str(
@@ -255,9 +341,7 @@ class MlConnectorWriterJaggaerPurchaseOrder(models.AbstractModel):
             return self._send_status(line, source_record)
         client = self._client(backend)
         document = self._render(line, order)
-        binding = self.env["ml.connector.binding"]._find(
-            backend, PO_BINDING, **self._local_side(flow, order.key)
-        )
+        binding = self._po_binding(flow, order)
         if document.get("status") == CANCELED and not binding and not self._lookup(client, order.number):
             raise DocumentSkipped(self.env._("Never reached JAGGAER: nothing to cancel."))
         what = self.env._("purchase order %s", order.number)
@@ -376,6 +460,11 @@ class MlConnectorWriterJaggaerPurchaseOrder(models.AbstractModel):
             ],
             local_backend=flow.source_backend_id,
         )
+        # what the batch read of this order's bindings is out of date now
+        source = flow.source_backend_id
+        self._transaction_cache("jaggaer_po_line_bindings").pop((backend.id, source.id, order.number), None)
+        ref = self._local_ref(flow, order.key)
+        self._transaction_cache("jaggaer_po_bindings").pop((backend.id, source.id, ref), None)
         po = self._odoo_record(flow, order)
         if po is not None:
             po._jaggaer_record_remote(remote)

@@ -79,13 +79,12 @@ class PurchaseOrder(models.Model):
         status_before = self.jaggaer_status
         self.write(changed)
         if self.jaggaer_status != status_before:
-            self.message_post(
+            # a note in the chatter, notifying nobody: logged, not posted (no follower lookup)
+            self._message_log(
                 body=self.env._(
                     "JAGGAER status: %(old)s → %(new)s",
                     old=status_before or self.env._("not in JAGGAER"),
                     new=self.jaggaer_status,
                 ),
-                message_type="notification",
-                subtype_xmlid="mail.mt_note",
             )
         return True

@@ -238,6 +238,7 @@ class SimulatorApp:
         self.faults = FaultPlan()
         self.lock = threading.RLock()
         self.request_log: list[dict] = []
+        self.in_progress = 0  # requests being answered now (the log notes it as "concurrent")
         self.rate_limiter = TokenBucket(self.clock, self.request_rate_limit)
         self.rate_limit_retry_after = True
         self.url_map = Map(
@@ -306,13 +307,24 @@ class SimulatorApp:
         request = Request(environ)
         started = time.monotonic()
         fault = self.faults.take(request)
+        with self.lock:
+            self.in_progress += 1
+            concurrent = self.in_progress
         entry = {
             "method": request.method,
             "path": request.path,
             "query": request.query_string.decode(),
             "at": self.clock.now().isoformat(),
             "fault": fault.kind if fault else None,
+            "concurrent": concurrent,  # with this one, requests being answered when it came in
         }
+        try:
+            return self._answer(environ, start_response, request, fault, entry, started)
+        finally:
+            with self.lock:
+                self.in_progress -= 1
+
+    def _answer(self, environ, start_response, request, fault, entry, started):
         headers = self.logged_headers(request)
         if headers:
             entry["headers"] = headers
