@@ -523,7 +523,9 @@ def test_mutations_stamp_local_date_and_time(url, sim):
         json={"where": {"AN8": 1}, "set": {"ALPH": "Renamed"}},
         timeout=5,
     ).json()[0]
-    assert changed["UPMJ"] == row["UPMJ"] + 1 and changed["ALPH"] == "Renamed"
+    # a day and an hour later: the next day, or the one after when it was past 23:00 locally
+    assert changed["UPMJ"] == to_julian(sim.local_now().date()) > row["UPMJ"]
+    assert changed["ALPH"] == "Renamed"
     later = client.rows("F0101", ("F0101.UPMJ", "GREATER", str(row["UPMJ"])), columns=["AN8", "UPMT"])
     assert later == [{"F0101_AN8": 1, "F0101_UPMT": changed["UPMT"]}]
     # two updates in the same second keep the same stamp: a poll must not use ">" on (date, time)
