@@ -90,8 +90,16 @@ def main(argv=None):
         logging.info("%s simulator listening on %s", server.app.name, server.url)
 
     stop = threading.Event()
-    signal.signal(signal.SIGTERM, lambda *_: stop.set())
-    signal.signal(signal.SIGINT, lambda *_: stop.set())
+
+    def request_stop(*_):
+        # a second signal (a process group killed, then its members) ends the process at once:
+        # setting the event again inside a handler that interrupted its first set would deadlock
+        signal.signal(signal.SIGTERM, signal.SIG_DFL)
+        signal.signal(signal.SIGINT, signal.SIG_DFL)
+        stop.set()
+
+    signal.signal(signal.SIGTERM, request_stop)
+    signal.signal(signal.SIGINT, request_stop)
     stop.wait()
     for server in servers:
         server.stop()
