@@ -27,6 +27,7 @@ MEASURES = (
     "SQL queries per PO out (SPS)",
     "idle cycle JAGGAER",
     "idle HTTP requests per flow JAGGAER",
+    "idle HTTP requests GL values JAGGAER",
     "idle cycle SPS",
     "idle HTTP requests per flow SPS",
     "peak RSS over idle",
@@ -61,3 +62,5 @@ def test_bench_quick_runs_and_prints_every_measure():
     assert "CPUs" in table and "Odoo 19" in table and "Python" in table
     missing = [measure for measure in MEASURES if measure not in table]
     assert not missing, table
+    # the ratios at the main size are medians of rounds, each round's value listed
+    assert "median of 2 rounds" in table, table
