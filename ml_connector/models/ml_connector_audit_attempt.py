@@ -122,8 +122,13 @@ class MlConnectorAuditAttempt(models.Model):
         return hashlib.sha256(f"{previous}|{sequence}|{content_digest}".encode()).hexdigest()
 
     @api.model
-    def _record(self, line, trigger=None):
-        """Keep the attempt that just ended on ``line`` (its current state, message and payloads)."""
+    def _record(self, lines, trigger=None):
+        """Keep the attempt that just ended on each of ``lines`` (its current state, message and
+        payloads), in one insert."""
+        return self.sudo().create([self._attempt_vals(line, trigger) for line in lines])
+
+    @api.model
+    def _attempt_vals(self, line, trigger=None):
         vals = {
             "line_id": line.id,
             "line_ref": line.id,
@@ -145,7 +150,7 @@ class MlConnectorAuditAttempt(models.Model):
         }
         vals["date"] = fields.Datetime.now()
         vals["content_digest"] = self._digest_of(self._content_of(vals))
-        return self.sudo().create(vals)
+        return vals
 
     # ------------------------------------------------------------------ chain
     @api.model

@@ -248,8 +248,8 @@ class MlConnectorAuditLine(models.Model):
 
     def _log_attempt(self, trigger=None):
         """Keep the attempt that just ended as it happened (see ``ml.connector.audit.attempt``)."""
-        for line in self:
-            self.env["ml.connector.audit.attempt"]._record(line, trigger)
+        if self:
+            self.env["ml.connector.audit.attempt"]._record(self, trigger)
 
     def _mark_interrupted(self):
         """Lines still in flight were interrupted after their attempt began (a worker stopped, or a
@@ -343,8 +343,9 @@ class MlConnectorAuditLine(models.Model):
         )
         return "parked"
 
-    def _attempt_done(self, result):
-        """Record a processed document (``result`` as returned by the writer); return its state."""
+    def _attempt_done(self, result, log=True):
+        """Record a processed document (``result`` as returned by the writer); return its state.
+        ``log=False``: the caller keeps the attempt (``_log_attempt``), with those of other lines."""
         secrets = self.flow_id._secret_values()
         vals = {
             "in_flight": False,
@@ -366,7 +367,8 @@ class MlConnectorAuditLine(models.Model):
             vals["response_payload"] = payload_text(result["response"], secrets)
         vals.update(self._read_payload_vals(result, secrets))
         self.write(vals)
-        self._log_attempt()
+        if log:
+            self._log_attempt()
         return vals["state"]
 
     def _database_refused(self, exc):
@@ -490,7 +492,11 @@ class MlConnectorAuditLine(models.Model):
             except Exception:  # each document is tried alone below, its error recorded there
                 outcomes += [(line, line._create_one(deferred)) for line, deferred in group]
                 continue
-            outcomes += [(line, line._attempt_done(result)) for (line, _d), result in zip(group, results)]
+            done = [
+                (line, line._attempt_done(result, log=False)) for (line, _d), result in zip(group, results)
+            ]
+            self.browse([line.id for line, _outcome in done])._log_attempt()
+            outcomes += done
         return outcomes
 
     def _create_one(self, deferred):

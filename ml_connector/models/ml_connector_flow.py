@@ -487,6 +487,7 @@ class MlConnectorFlow(models.Model):
                     "master_data": spec.get("master_data", doc_spec.master_data if doc_spec else False),
                     "sequence": spec.get("sequence", doc_spec.sequence if doc_spec else 50),
                     "active": spec.get("active", True),
+                    "batch_size": spec.get("batch_size", 0),
                 }
             )
         return self.create(vals)
@@ -716,6 +717,7 @@ class MlConnectorFlow(models.Model):
             try:
                 outcome = line._process_one(pipe, pending)
             except AuthError:
+                pipe.writer._finish_batch()
                 processed |= self._settle(pending.take_finished())
                 (lines - processed)._abandon_attempt()
                 raise
@@ -727,6 +729,7 @@ class MlConnectorFlow(models.Model):
                 transient_streak = transient_streak + 1 if done_outcome == "transient" else 0
             if transient_streak >= CIRCUIT_BREAKER_THRESHOLD:
                 pending.create_all()
+                pipe.writer._finish_batch()
                 processed |= self._settle(pending.take_finished())
                 (lines - processed)._abandon_attempt()
                 run._log(
@@ -743,6 +746,7 @@ class MlConnectorFlow(models.Model):
         # the next batch's documents are read from the source while this one's records are created
         pipe.read_ahead(self._peek_next_batch(lines))
         pending.create_all()
+        pipe.writer._finish_batch()
         processed |= self._settle(pending.take_finished())
         return processed, False
 

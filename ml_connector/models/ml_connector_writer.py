@@ -60,6 +60,11 @@ class MlConnectorWriter(models.AbstractModel):
         up one by one (the orders they refer to, the records they would duplicate…)."""
 
     @api.model
+    def _finish_batch(self):
+        """Called once the documents of a batch are written, in its transaction, before its
+        commit: write here what the batch left for its end (notes logged together…)."""
+
+    @api.model
     def _write(self, line, document):
         raise NotImplementedError
 

@@ -17,7 +17,9 @@ DEFAULT_FLOWS = (
      "name": "Purchase orders created in JAGGAER → Odoo drafts"},
     {"document_type": "purchase_order_status", "direction": "in", "sequence": 40,
      "name": "Purchase order statuses: JAGGAER → Odoo"},
-    {"document_type": "invoice", "direction": "in", "sequence": 50,
+    # bills are created together, one create() per batch (their tax and balance lines are
+    # computed per call): 400 per batch, as many as Odoo's import dialog gives load()
+    {"document_type": "invoice", "direction": "in", "sequence": 50, "batch_size": 400,
      "name": "Invoices: JAGGAER → Odoo vendor bills"},
     {"document_type": "invoice_payment", "direction": "out", "sequence": 60,
      "name": "Payments of bills: Odoo → JAGGAER invoices"},

@@ -367,6 +367,29 @@ class MlConnectorWriterJaggaerPurchaseOrder(models.AbstractModel):
         return result
 
     @api.model
+    def _finish_batch(self):
+        """The batch's order lines bound in one search and one insert per connection, and the
+        status notes logged in one go. Only for the documents done: one whose savepoint was
+        rolled back after it was sent (its state recorded as failed) binds nothing."""
+        waiting = self._transaction_cache("jaggaer_po_line_binds")
+        Line = self.env["ml.connector.audit.line"].sudo()
+        for (backend, source), entries in waiting.items():
+            done = set(
+                Line.browse([line_id for line_id, _bindings in entries])
+                .filtered(lambda line: line.state == "done")
+                .ids
+            )
+            bindings = [binding for line_id, bindings in entries if line_id in done for binding in bindings]
+            self.env["ml.connector.binding"]._bind_many(
+                backend, PO_LINE_BINDING, bindings, local_backend=source
+            )
+        waiting.clear()
+        notes = self._transaction_cache("jaggaer_status_notes")
+        if notes:
+            self.env["purchase.order"]._jaggaer_log_notes(dict(notes))
+            notes.clear()
+
+    @api.model
     def _imported(self, client, answer, po_number):
         """The order JAGGAER says it imported: from its answer, wherever it put the ``poId`` (in
         the list wrapper, at the top of the envelope, alone: the reference leaves the answer's
@@ -446,28 +469,33 @@ class MlConnectorWriterJaggaerPurchaseOrder(models.AbstractModel):
         )
         sent = {str(item.get("lineNumber")) for item in document["lineList"]["poLine"]}
         local_lines = self._local_lines(flow, order)
-        Binding._bind_many(
-            backend,
-            PO_LINE_BINDING,
-            [
-                (
-                    f"{order.number}/{number}",
-                    local_lines[key],
-                    {"external_key": order.number, "data": {"line_number": number}},
-                )
-                for key, number in self._line_numbers(flow, order).items()
-                if number in sent and key in local_lines
-            ],
-            local_backend=flow.source_backend_id,
-        )
-        # what the batch read of this order's bindings is out of date now
+        line_bindings = [
+            (
+                f"{order.number}/{number}",
+                local_lines[key],
+                {"external_key": order.number, "data": {"line_number": number}},
+            )
+            for key, number in self._line_numbers(flow, order).items()
+            if number in sent and key in local_lines
+        ]
         source = flow.source_backend_id
+        if self.env.context.get("ml_connector_batch_create"):
+            # in a batch, the lines of its orders are bound together at its end (_finish_batch)
+            waiting = self._transaction_cache("jaggaer_po_line_binds").setdefault((backend, source), [])
+            waiting.append((line.id, line_bindings))
+        else:
+            Binding._bind_many(backend, PO_LINE_BINDING, line_bindings, local_backend=source)
+        # what the batch read of this order's bindings is out of date now
         self._transaction_cache("jaggaer_po_line_bindings").pop((backend.id, source.id, order.number), None)
         ref = self._local_ref(flow, order.key)
         self._transaction_cache("jaggaer_po_bindings").pop((backend.id, source.id, ref), None)
         po = self._odoo_record(flow, order)
         if po is not None:
-            po._jaggaer_record_remote(remote)
+            # in a batch, the status notes are logged together at its end (_finish_batch)
+            batch = self.env.context.get("ml_connector_batch_create")
+            po._jaggaer_record_remote(
+                remote, self._transaction_cache("jaggaer_status_notes") if batch else None
+            )
         message = self.env._(
             "%(po)s is %(status)s in JAGGAER (PO id %(id)s, revision %(revision)s).",
             po=order.number,

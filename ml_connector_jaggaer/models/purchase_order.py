@@ -61,11 +61,14 @@ class PurchaseOrder(models.Model):
         for po in self:
             po.jaggaer_last_sync = last.get(po._origin.id, False)
 
-    def _jaggaer_record_remote(self, remote):
+    def _jaggaer_record_remote(self, remote, notes=None):
         """Keep JAGGAER's view of this order (id, status, revision, and when JAGGAER changed them);
         a status change is noted in the chatter. The order is written only when one of them changed:
         Odoo's own crons (the procurement scheduler) update the same orders, and a write of nothing
-        new would make them fail on a concurrent update."""
+        new would make them fail on a concurrent update.
+
+        With ``notes`` (a dict), the note is left there for ``_jaggaer_log_notes`` to log with the
+        others of a batch (one insert for all) instead of logged now."""
         self.ensure_one()
         vals = {
             "jaggaer_po_id": str(remote.get("poId") or self.jaggaer_po_id or "") or False,
@@ -79,12 +82,26 @@ class PurchaseOrder(models.Model):
         status_before = self.jaggaer_status
         self.write(changed)
         if self.jaggaer_status != status_before:
-            # a note in the chatter, notifying nobody: logged, not posted (no follower lookup)
-            self._message_log(
-                body=self.env._(
-                    "JAGGAER status: %(old)s → %(new)s",
-                    old=status_before or self.env._("not in JAGGAER"),
-                    new=self.jaggaer_status,
-                ),
+            body = self.env._(
+                "JAGGAER status: %(old)s → %(new)s",
+                old=status_before or self.env._("not in JAGGAER"),
+                new=self.jaggaer_status,
             )
+            if notes is None:
+                # a note in the chatter, notifying nobody: logged, not posted (no follower lookup)
+                self._message_log(body=body)
+            else:
+                notes[self.id] = (self.jaggaer_status, body)
         return True
+
+    @api.model
+    def _jaggaer_log_notes(self, notes):
+        """Log the status notes ``_jaggaer_record_remote`` left in ``notes`` ({order id: (status,
+        body)}), in one go. A note whose change was undone since (its document's savepoint rolled
+        back) is dropped: the order no longer has the status it announces."""
+        orders = self.browse(list(notes)).exists()
+        bodies = {
+            order.id: notes[order.id][1] for order in orders if order.jaggaer_status == notes[order.id][0]
+        }
+        if bodies:
+            orders.browse(list(bodies))._message_log_batch(bodies=bodies)

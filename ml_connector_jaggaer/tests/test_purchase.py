@@ -120,6 +120,33 @@ class TestPurchaseOrders(JaggaerCase):
         self.assertIn("cannot become Canceled", line.error_message)
         self.assertIn("returnCode -409", line.error_message)
 
+    def test_a_batch_records_each_order_sent_once_and_nothing_for_a_refused_one(self):
+        refused = self.demo_po_1()
+        self.cycle()
+        self.sim.set_po_status("PO-DEMO-0001", "Distributed")
+        self.sim.receive("PO-DEMO-0001", {"1": 15})
+        self.cycle()  # the statuses come back first
+        refused.button_cancel()
+        sent = self.demo_po_2()
+        also_sent = self.make_po("PO-BATCH-0003", self.lab_supply, [(self.rotor, 1, 300.0, self.cc_ops)])
+        notes_before = len(refused.message_ids)
+        self.cycle()  # one batch: the cancellation JAGGAER refuses between two new orders
+        self.assertEqual(self.lines("po_out", res_id=refused.id, state="failed").error_kind, "permanent")
+        self.assertEqual(len(refused.message_ids), notes_before, "no note for the refused order")
+        Binding = self.env["ml.connector.binding"]
+        for po, number in ((sent, "PO-DEMO-0002"), (also_sent, "PO-BATCH-0003")):
+            self.assertEqual(po.jaggaer_status, "Approved")
+            notes = po.message_ids.filtered(lambda message: "JAGGAER status" in (message.body or ""))
+            self.assertEqual(len(notes), 1, f"{number}: one status note, logged at the end of the batch")
+            self.assertIn("not in JAGGAER → Approved", notes.body)
+            bound = Binding.search([("backend_id", "=", self.backend.id), ("external_key", "=", number)])
+            self.assertEqual(
+                sorted(bound.filtered(lambda b: b.object_type == "jaggaer_po_line").mapped("res_id")),
+                sorted(po.order_line.ids),
+                f"{number}: every line bound",
+            )
+        self.assertNotEqual(refused.jaggaer_status, "Canceled")
+
     def test_lost_answer_is_looked_up_not_sent_twice(self):
         po = self.demo_po_1()
         self.sim.inject("lost", path=self.import_path, method="POST")
