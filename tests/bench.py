@@ -314,17 +314,21 @@ def idle_cycle(env, sim, world, system):
     log = sim.control(system, "requests", method="GET")
     tokens = sum(1 for entry in log if entry["path"].endswith(TOKEN_PATHS))
     collected, per_flow = run.collected_count, {}
-    for key in flows:
+
+    def lone_cycle(key):
+        """Requests (tokens and the simulator's own control calls aside) of a cycle of one flow."""
         bw.only_flows(env, world, system, key)
         sim.control(system, "requests", method="DELETE")
         backend._run_cycle(trigger="manual")
-        requests = [
-            entry
-            for entry in sim.control(system, "requests", method="GET")
-            if not entry["path"].endswith(TOKEN_PATHS)
-        ]
+        log = sim.control(system, "requests", method="GET")
+        return sum(
+            1 for entry in log if not entry["path"].endswith(TOKEN_PATHS) and "/_sim/" not in entry["path"]
+        )
+
+    for key in flows:
+        requests = lone_cycle(key)
         if requests:
-            per_flow[key] = len(requests)
+            per_flow[key] = requests
     bw.only_flows(env, world, system, *flows)
     segments = (
         len(env["ml.connector.reader.jaggaer.gl_value"]._segments(backend)) if system == "jaggaer" else 0
