@@ -479,8 +479,10 @@ class MlConnectorWriterJaggaerPurchaseOrder(models.AbstractModel):
             if number in sent and key in local_lines
         ]
         source = flow.source_backend_id
-        if self.env.context.get("ml_connector_batch_create"):
-            # in a batch, the lines of its orders are bound together at its end (_finish_batch)
+        # in a batch, its orders' lines are bound and their status notes logged together at its
+        # end (_finish_batch)
+        batch = self.env.context.get("ml_connector_batch_create")
+        if batch:
             waiting = self._transaction_cache("jaggaer_po_line_binds").setdefault((backend, source), [])
             waiting.append((line.id, line_bindings))
         else:
@@ -491,8 +493,6 @@ class MlConnectorWriterJaggaerPurchaseOrder(models.AbstractModel):
         self._transaction_cache("jaggaer_po_bindings").pop((backend.id, source.id, ref), None)
         po = self._odoo_record(flow, order)
         if po is not None:
-            # in a batch, the status notes are logged together at its end (_finish_batch)
-            batch = self.env.context.get("ml_connector_batch_create")
             po._jaggaer_record_remote(
                 remote, self._transaction_cache("jaggaer_status_notes") if batch else None
             )
