@@ -122,13 +122,14 @@ class MlConnectorAuditAttempt(models.Model):
         return hashlib.sha256(f"{previous}|{sequence}|{content_digest}".encode()).hexdigest()
 
     @api.model
-    def _record(self, lines, trigger=None):
+    def _record(self, lines, trigger=None, dates=None):
         """Keep the attempt that just ended on each of ``lines`` (its current state, message and
-        payloads), in one insert."""
-        return self.sudo().create([self._attempt_vals(line, trigger) for line in lines])
+        payloads), in one insert; ``dates`` ({line id: datetime}) says when, if not now."""
+        dates = dates or {}
+        return self.sudo().create([self._attempt_vals(line, trigger, dates.get(line.id)) for line in lines])
 
     @api.model
-    def _attempt_vals(self, line, trigger=None):
+    def _attempt_vals(self, line, trigger=None, date=None):
         vals = {
             "line_id": line.id,
             "line_ref": line.id,
@@ -148,7 +149,7 @@ class MlConnectorAuditAttempt(models.Model):
             "sent_digest": digest(line.sent_payload),
             "response_digest": digest(line.response_payload),
         }
-        vals["date"] = fields.Datetime.now()
+        vals["date"] = date or fields.Datetime.now()
         vals["content_digest"] = self._digest_of(self._content_of(vals))
         return vals
 

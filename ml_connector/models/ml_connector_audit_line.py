@@ -98,6 +98,9 @@ class MlConnectorAuditLine(models.Model):
     date_done = fields.Datetime("Finished", readonly=True)
     replay_count = fields.Integer("Replays", readonly=True)
     content_hash = fields.Char(index=True)
+    # the source's own version mark of what was read (an Odoo record's write date, to the
+    # microsecond): a record read again with the same mark is the same version
+    source_stamp = fields.Char(readonly=True)
     request_payload = fields.Text("Payload", help="The document as read from the source (secrets removed).")
     sent_payload = fields.Text("Sent", help="The document as written to the target (secrets removed).")
     response_payload = fields.Text("Answer", help="What the target answered or what was created.")
@@ -152,6 +155,7 @@ class MlConnectorAuditLine(models.Model):
             "res_model": item.res_model or False,
             "res_id": item.res_id or False,
             "content_hash": item.hash,
+            "source_stamp": item.stamp.isoformat(sep=" ") if item.stamp and item.error is None else False,
             "request_payload": payload_text(item.payload, secrets),
             "state": "pending",
         }
@@ -246,10 +250,11 @@ class MlConnectorAuditLine(models.Model):
         )
         self.invalidate_recordset(["attempts", "in_flight", "run_id", "last_attempt_date"])
 
-    def _log_attempt(self, trigger=None):
-        """Keep the attempt that just ended as it happened (see ``ml.connector.audit.attempt``)."""
+    def _log_attempt(self, trigger=None, dates=None):
+        """Keep the attempt that just ended as it happened (see ``ml.connector.audit.attempt``);
+        ``dates``: when each line's attempt ended ({line id: datetime}), if not now."""
         if self:
-            self.env["ml.connector.audit.attempt"]._record(self, trigger)
+            self.env["ml.connector.audit.attempt"]._record(self, trigger, dates)
 
     def _mark_interrupted(self):
         """Lines still in flight were interrupted after their attempt began (a worker stopped, or a
@@ -313,7 +318,11 @@ class MlConnectorAuditLine(models.Model):
                 return self._process_one(pipe, pending)
             pending.add(self, result)
             return "deferred"
-        return self._attempt_done(result)
+        if pending is None:
+            return self._attempt_done(result)
+        # the batch keeps the attempts of its documents together (one insert at its end)
+        pending.attempted(self)
+        return self._attempt_done(result, log=False)
 
     def _wait_for_dependency(self, exc):
         """The document needs another one not processed yet: it goes again after the other pending

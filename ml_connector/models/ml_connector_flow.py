@@ -31,6 +31,18 @@ class PendingCreates:
         self.entries = []
         self.keys = set()
         self.finished = []  # (line, outcome) of documents created, not yet counted by the caller
+        self.attempts = {}  # line -> when its attempt ended, kept at the end of the batch
+
+    def attempted(self, line):
+        self.attempts[line] = fields.Datetime.now()
+
+    def log_attempts(self):
+        """Keep the attempts of the batch's documents processed so far, in one insert."""
+        if not self.attempts:
+            return
+        attempts, self.attempts = self.attempts, {}
+        lines = self.env["ml.connector.audit.line"].union(*attempts)
+        lines._log_attempt(dates={line.id: date for line, date in attempts.items()})
 
     def conflicts(self, deferred):
         return not self.keys.isdisjoint(deferred.keys)
@@ -717,8 +729,7 @@ class MlConnectorFlow(models.Model):
             try:
                 outcome = line._process_one(pipe, pending)
             except AuthError:
-                pipe.writer._finish_batch()
-                processed |= self._settle(pending.take_finished())
+                processed |= self._close_batch(pipe, pending)
                 (lines - processed)._abandon_attempt()
                 raise
             outcomes = pending.take_finished()
@@ -729,8 +740,7 @@ class MlConnectorFlow(models.Model):
                 transient_streak = transient_streak + 1 if done_outcome == "transient" else 0
             if transient_streak >= CIRCUIT_BREAKER_THRESHOLD:
                 pending.create_all()
-                pipe.writer._finish_batch()
-                processed |= self._settle(pending.take_finished())
+                processed |= self._close_batch(pipe, pending)
                 (lines - processed)._abandon_attempt()
                 run._log(
                     self.env._(
@@ -746,13 +756,16 @@ class MlConnectorFlow(models.Model):
         # the next batch's documents are read from the source while this one's records are created
         pipe.read_ahead(self._peek_next_batch(lines))
         pending.create_all()
-        pipe.writer._finish_batch()
-        processed |= self._settle(pending.take_finished())
+        processed |= self._close_batch(pipe, pending)
         return processed, False
 
-    def _settle(self, outcomes):
+    def _close_batch(self, pipe, pending):
+        """What waits for the end of the batch: the writer's (``_finish_batch``), the attempts;
+        return the lines whose records were created since the caller last counted."""
+        pipe.writer._finish_batch()
+        pending.log_attempts()
         lines = self.env["ml.connector.audit.line"]
-        for line, _outcome in outcomes:
+        for line, _outcome in pending.take_finished():
             lines |= line
         return lines
 

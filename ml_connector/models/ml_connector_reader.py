@@ -159,6 +159,7 @@ class MlConnectorReaderOdoo(models.AbstractModel):
         else:
             last_date, last_id = (mark - overlap if mark else None), 0
         read_at = self.env.cr.now()
+        read_up_to = (mark, cursor.get("id") or 0) if mark else None
         base_domain = self._domain(flow)
         while True:
             domain = list(base_domain)
@@ -176,7 +177,8 @@ class MlConnectorReaderOdoo(models.AbstractModel):
                     # nothing new, and the window below the mark was read once more after it settled
                     yield Page(items=[], cursor={**cursor, "settled": True}, more=False)
                 return
-            items = [self._item_for(flow, record) for record in records]
+            fresh = self._not_read_yet(flow, records, read_up_to)
+            items = [self._item_for(flow, record) for record in fresh]
             last = records[-1]
             if (last.write_date, last.id) == (last_date, last_id):
                 raise RuntimeError(f"High-water mark of {flow.display_name} does not advance")
@@ -189,9 +191,37 @@ class MlConnectorReaderOdoo(models.AbstractModel):
                 "settled": read_at - last_date >= overlap,
             }
             mark = None  # the cursor above is new: nothing left to settle
-            yield Page(items=items, cursor=cursor, more=more)
+            yield Page(items=items, cursor=cursor, more=more, unchanged=len(records) - len(fresh))
             if not more:
                 return
+
+    @api.model
+    def _not_read_yet(self, flow, records, read_up_to):
+        """``records`` without those the flow already read as they are: the re-read window below
+        the mark (``read_up_to``: its write date and id) holds mostly records read by the last run,
+        and a record whose write date is the one its latest line was read at is that version
+        (its document is built again only if it changed since). Only for records last written by
+        an earlier transaction: the writes of one transaction share their date. A rewound flow (no
+        mark) reads everything again."""
+        if not read_up_to:
+            return records
+        # the database's own transaction time (a test cursor's now() is the clock's)
+        self.env.cr.execute("SELECT now() AT TIME ZONE 'UTC'")
+        now = self.env.cr.fetchone()[0]
+        seen = records.filtered(
+            lambda record: (record.write_date, record.id) <= read_up_to and record.write_date < now
+        )
+        if not seen:
+            return records
+        self.env.cr.execute(
+            """SELECT DISTINCT ON (source_key) source_key, source_stamp FROM ml_connector_audit_line
+               WHERE flow_id = %s AND source_key IN %s ORDER BY source_key, id DESC""",
+            (flow.id, tuple(f"{record._name},{record.id}" for record in seen)),
+        )
+        stamps = dict(self.env.cr.fetchall())
+        return records - seen.filtered(
+            lambda record: stamps.get(f"{record._name},{record.id}") == record.write_date.isoformat(sep=" ")
+        )
 
     @api.model
     def _record(self, line):

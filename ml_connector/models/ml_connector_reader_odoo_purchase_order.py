@@ -96,14 +96,13 @@ class MlConnectorReaderOdooPurchaseOrder(models.AbstractModel):
     def _line(self, po, pol):
         product = pol.product_id
         vendor = po.partner_id.commercial_partner_id
-        seller = product.seller_ids.filtered(lambda s: s.partner_id == vendor and s.product_code)[:1]
         account = self._expense_account(po, pol)
         return PurchaseOrderLine(
             key=f"purchase.order.line,{pol.id}",
             item=Item(
                 key=f"product.product,{product.id}" if product else "",
                 buyer_code=product.default_code or "",
-                vendor_code=seller.product_code or "",
+                vendor_code=self._vendor_code(product, vendor),
                 gtin=product.barcode or "",
                 description=pol.name or product.display_name or "",
             ),
@@ -126,11 +125,27 @@ class MlConnectorReaderOdooPurchaseOrder(models.AbstractModel):
         )
 
     @api.model
+    def _vendor_code(self, product, vendor):
+        """The vendor's code for ``product``; once per product and vendor in a batch (the orders
+        of a batch buy the same few products from the same few vendors)."""
+        codes = self._transaction_cache("odoo_vendor_codes")
+        key = (product.id, vendor.id)
+        if key not in codes:
+            seller = product.seller_ids.filtered(lambda s: s.partner_id == vendor and s.product_code)[:1]
+            codes[key] = seller.product_code or ""
+        return codes[key]
+
+    @api.model
     def _expense_account(self, po, pol):
+        """The line's expense account, once per product, company and fiscal position in a batch."""
         if not pol.product_id:
             return po.company_id.expense_account_id
-        product = pol.product_id.with_company(po.company_id)
-        return product.product_tmpl_id.get_product_accounts(fiscal_pos=po.fiscal_position_id)["expense"]
+        accounts = self._transaction_cache("odoo_expense_accounts")
+        key = (pol.product_id.product_tmpl_id.id, po.company_id.id, po.fiscal_position_id.id)
+        if key not in accounts:
+            template = pol.product_id.product_tmpl_id.with_company(po.company_id)
+            accounts[key] = template.get_product_accounts(fiscal_pos=po.fiscal_position_id)["expense"]
+        return accounts[key]
 
     @api.model
     def _analytic_accounts(self, pol):

@@ -157,13 +157,29 @@ class TestSettledWindow(EngineCase):
     def test_the_overlap_window_is_read_again_until_it_settled(self):
         self.flow_in.active = False
         # written a minute ago: a transaction writing there could still be open at the first run
-        recent = self.make_partners(2, same_write_date=fields.Datetime.now() - timedelta(minutes=1))
+        minute_ago = fields.Datetime.now() - timedelta(minutes=1)
+        recent = self.make_partners(2, same_write_date=minute_ago)
         self.run_backend(self.backend)
         self.assertFalse(self.flow_out.cursor["settled"])
+        # such a transaction commits late: its record's write date is below the mark
+        late = self.make_partners(1, prefix="MLCT-LATE-", same_write_date=minute_ago - timedelta(seconds=5))
+        # a record of the window changed without its write date moving is not read again: the
+        # window finds what was not read yet, a write date tells a new version
+        self.env.cr.execute(
+            "UPDATE res_partner SET email = 'quiet@example.com' WHERE id = %s", (recent[0].id,)
+        )
+        recent.invalidate_recordset(["email"])
         built, counting = self.count_builds()
         with counting:
             self.run_backend(self.backend)
-        self.assertEqual(sorted(built), sorted(recent.mapped("ref")), "the window is read again")
+            self.assertEqual(built, late.mapped("ref"), "the window is read again: what it finds is sent")
+            self.assertEqual(len(self.lines(self.flow_out, state="done")), 3)
+            # a rewound flow reads everything again, and sends what changed
+            self.flow_out.action_reset_cursor()
+            self.run_backend(self.backend)
+        self.assertEqual(sorted(built), sorted(late.mapped("ref") + (recent | late).mapped("ref")))
+        self.assertEqual(self.sim.contacts[recent[0].ref]["email"], "quiet@example.com")
+        self.assertEqual(len(self.lines(self.flow_out, state="done")), 4, "the quiet change, once")
 
     def test_a_settled_window_is_not_read_again(self):
         self.flow_in.active = False

@@ -59,9 +59,11 @@ def payload_text(payload, secrets=()):
             if _has_secret_keys(parsed):
                 return storable(dumps_redacted(parsed, secrets))
             return storable(redact_text(payload, secrets))
-        if _has_secret_keys(payload):
+        text = json.dumps(payload, indent=1, ensure_ascii=False, default=str)
+        # a key named like a secret shows in the text: without a match there is none to walk for
+        if SECRET_KEY_PATTERN.search(text) and _has_secret_keys(payload):
             return storable(dumps_redacted(payload, secrets))
-        return storable(redact_text(json.dumps(payload, indent=1, ensure_ascii=False, default=str), secrets))
+        return storable(redact_text(text, secrets))
     except RecursionError:
         # nested deeper than Python walks: kept as the text it came as (no secret can hide in it
         # that redact_text would not find)

@@ -38,8 +38,12 @@ def redact(value, extra_values=()):
 def redact_text(text, extra_values=()):
     if not text:
         return text
-    text = _BEARER.sub(r"\1 " + REDACTED, text)
-    text = _KV.sub(lambda m: f"{m.group(1)}={REDACTED}", text)
+    # the patterns are tried only on text that can hold them: most payloads hold neither
+    lowered = text.lower()
+    if "bearer" in lowered:
+        text = _BEARER.sub(r"\1 " + REDACTED, text)
+    if "=" in text:
+        text = _KV.sub(lambda m: f"{m.group(1)}={REDACTED}", text)
     for secret in extra_values:
         if secret and len(secret) >= 4:
             text = text.replace(secret, REDACTED)

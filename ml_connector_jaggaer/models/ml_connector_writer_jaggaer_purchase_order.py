@@ -156,15 +156,24 @@ class MlConnectorWriterJaggaerPurchaseOrder(models.AbstractModel):
 
     @api.model
     def _load_odoo_orders(self, orders):
-        """Whether each Odoo order of the batch still exists, and what JAGGAER said of it last
-        (``_jaggaer_record_remote`` compares), in two queries instead of two per order."""
+        """Whether each Odoo order of the batch still exists, where it came from, and what JAGGAER
+        said of it last (``_jaggaer_record_remote`` compares), in two queries instead of two per
+        order (a field read alone would read all of the order's)."""
         ids = {
             int(order.key.rsplit(",", 1)[1])
             for order in orders
             if (order.key or "").startswith("purchase.order,") and order.key.rsplit(",", 1)[1].isdigit()
         }
         found = self.env["purchase.order"].browse(ids).exists()
-        found.fetch(["jaggaer_po_id", "jaggaer_status", "jaggaer_revision", "jaggaer_last_update"])
+        found.fetch(
+            [
+                "ml_origin_backend_id",
+                "jaggaer_po_id",
+                "jaggaer_status",
+                "jaggaer_revision",
+                "jaggaer_last_update",
+            ]
+        )
         existing, found_ids = self._transaction_cache("odoo_records_exist"), set(found.ids)
         for order_id in ids:
             existing[("purchase.order", order_id)] = order_id in found_ids
@@ -368,26 +377,35 @@ class MlConnectorWriterJaggaerPurchaseOrder(models.AbstractModel):
 
     @api.model
     def _finish_batch(self):
-        """The batch's order lines bound in one search and one insert per connection, and the
-        status notes logged in one go. Only for the documents done: one whose savepoint was
-        rolled back after it was sent (its state recorded as failed) binds nothing."""
-        waiting = self._transaction_cache("jaggaer_po_line_binds")
+        """The batch's orders and their lines bound in two searches and two inserts per
+        connection, and the status notes logged in one go. Only for the documents done: one whose
+        savepoint was rolled back after it was sent (its state recorded as failed) binds nothing."""
+        waiting = self._transaction_cache("jaggaer_po_binds")
         Line = self.env["ml.connector.audit.line"].sudo()
         for (backend, source), entries in waiting.items():
             done = set(
-                Line.browse([line_id for line_id, _bindings in entries])
-                .filtered(lambda line: line.state == "done")
-                .ids
+                Line.browse([entry[0] for entry in entries]).filtered(lambda line: line.state == "done").ids
             )
-            bindings = [binding for line_id, bindings in entries if line_id in done for binding in bindings]
-            self.env["ml.connector.binding"]._bind_many(
-                backend, PO_LINE_BINDING, bindings, local_backend=source
+            self._bind_sent(
+                backend,
+                source,
+                [po_binding for line_id, po_binding, _lines in entries if line_id in done],
+                [binding for line_id, _po, bindings in entries if line_id in done for binding in bindings],
             )
         waiting.clear()
         notes = self._transaction_cache("jaggaer_status_notes")
         if notes:
             self.env["purchase.order"]._jaggaer_log_notes(dict(notes))
             notes.clear()
+
+    @api.model
+    def _bind_sent(self, backend, source, po_bindings, line_bindings):
+        """Bind orders and order lines JAGGAER has; an order sent twice in a batch keeps its last
+        answer (``(external id, local side, values)`` as ``_bind_many`` takes them)."""
+        Binding = self.env["ml.connector.binding"]
+        for object_type, bindings in ((PO_BINDING, po_bindings), (PO_LINE_BINDING, line_bindings)):
+            latest = {entry[0]: entry for entry in bindings}
+            Binding._bind_many(backend, object_type, list(latest.values()), local_backend=source)
 
     @api.model
     def _imported(self, client, answer, po_number):
@@ -456,16 +474,16 @@ class MlConnectorWriterJaggaerPurchaseOrder(models.AbstractModel):
     def _bind_po(self, line, order, document, remote, answer, warning):
         flow = line.flow_id
         backend = self._backend(flow)
-        Binding = self.env["ml.connector.binding"]
         po_id = str(remote["poId"])
-        Binding._bind(
-            backend,
-            PO_BINDING,
+        local = self._local_side(flow, order.key)
+        po_binding = (
             po_id,
-            **self._local_side(flow, order.key),
-            external_key=order.number,
-            content_hash=line.content_hash,
-            data={"revision": remote.get("revisionNumber"), "status": remote.get("status")},
+            local.get("record") or local.get("local_ref"),
+            {
+                "external_key": order.number,
+                "content_hash": line.content_hash,
+                "data": {"revision": remote.get("revisionNumber"), "status": remote.get("status")},
+            },
         )
         sent = {str(item.get("lineNumber")) for item in document["lineList"]["poLine"]}
         local_lines = self._local_lines(flow, order)
@@ -479,14 +497,14 @@ class MlConnectorWriterJaggaerPurchaseOrder(models.AbstractModel):
             if number in sent and key in local_lines
         ]
         source = flow.source_backend_id
-        # in a batch, its orders' lines are bound and their status notes logged together at its
-        # end (_finish_batch)
+        # in a batch, its orders and their lines are bound and their status notes logged together
+        # at its end (_finish_batch)
         batch = self.env.context.get("ml_connector_batch_create")
         if batch:
-            waiting = self._transaction_cache("jaggaer_po_line_binds").setdefault((backend, source), [])
-            waiting.append((line.id, line_bindings))
+            waiting = self._transaction_cache("jaggaer_po_binds").setdefault((backend, source), [])
+            waiting.append((line.id, po_binding, line_bindings))
         else:
-            Binding._bind_many(backend, PO_LINE_BINDING, line_bindings, local_backend=source)
+            self._bind_sent(backend, source, [po_binding], line_bindings)
         # what the batch read of this order's bindings is out of date now
         self._transaction_cache("jaggaer_po_line_bindings").pop((backend.id, source.id, order.number), None)
         ref = self._local_ref(flow, order.key)

@@ -1,4 +1,5 @@
 from odoo import api, fields, models
+from odoo.tools import SQL
 
 from ..tools.client import parse_stamp
 from .ml_connector_jaggaer_mixin import PO_BINDING
@@ -80,7 +81,7 @@ class PurchaseOrder(models.Model):
             return False
         changed["jaggaer_last_update"] = parse_stamp(remote.get("lastUpdate")) or self.jaggaer_last_update
         status_before = self.jaggaer_status
-        self.write(changed)
+        self._jaggaer_store(changed)
         if self.jaggaer_status != status_before:
             body = self.env._(
                 "JAGGAER status: %(old)s → %(new)s",
@@ -93,6 +94,26 @@ class PurchaseOrder(models.Model):
             else:
                 notes[self.id] = (self.jaggaer_status, body)
         return True
+
+    def _jaggaer_store(self, values):
+        """Store what JAGGAER says of this order, its own write date unchanged: the readers of
+        this database's orders (to JAGGAER, to SPS…) follow that date, and JAGGAER's view of an
+        order is no change of the order; written through the ORM, each status JAGGAER reports
+        would make them read every order it concerns once more."""
+        self.ensure_one()
+        self.flush_recordset(list(values))
+        self.env.cr.execute(
+            SQL(
+                "UPDATE purchase_order SET %s WHERE id = %s",
+                SQL(", ").join(SQL("%s = %s", SQL.identifier(name), value) for name, value in values.items()),
+                self.id,
+            )
+        )
+        # the cache takes the values stored (invalidated, a read would fetch every column again)
+        for name, value in values.items():
+            field = self._fields[name]
+            field._update_cache(self, field.convert_to_cache(value, self))
+        self.invalidate_recordset(["jaggaer_last_sync"])
 
     @api.model
     def _jaggaer_log_notes(self, notes):

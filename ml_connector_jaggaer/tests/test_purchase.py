@@ -70,6 +70,24 @@ class TestPurchaseOrders(JaggaerCase):
         )
         self.assertNotIn(rfq.id, lines.mapped("res_id"))
 
+    def test_what_jaggaer_says_of_an_order_leaves_its_write_date(self):
+        po = self.demo_po_1()
+        # last changed by an earlier transaction: the readers of orders follow that date
+        self.env.flush_all()
+        self.env.cr.execute(
+            "UPDATE purchase_order SET write_date = write_date - interval '1 hour' WHERE id = %s", (po.id,)
+        )
+        po.invalidate_recordset(["write_date"])
+        written = po.write_date
+        self.cycle()
+        self.sim.set_po_status("PO-DEMO-0001", "Distributed")
+        self.cycle()
+        po.invalidate_recordset()
+        self.assertEqual((po.jaggaer_status, po.jaggaer_revision), ("Distributed", 0))
+        self.assertTrue(po.jaggaer_po_id)
+        self.assertIn("Approved → Distributed", po.message_ids[0].body)
+        self.assertEqual(po.write_date, written, "no change of the order: nothing for its readers")
+
     def test_changes_are_resent_with_stable_line_numbers(self):
         po = self.demo_po_1()
         self.cycle()

@@ -585,6 +585,7 @@ class JaggaerSimulator(SimulatorApp):
             self.custom_fields: dict[str, dict] = {f["name"]: dict(f) for f in DEFAULT_CUSTOM_FIELDS}
             self.gl_values: dict[tuple[str, str], dict] = {}
             self.purchase_orders: dict[int, dict] = {}  # poId -> PO (§2.2 shape)
+            self.po_ids_by_number: dict[str, int] = {}  # poNumber -> poId (see _po_by_number)
             self.import_counts: dict[str, int] = {}  # poNumber -> PO imports received
             self.invoices: dict[int, dict] = {}  # invoiceId -> {"header", "lineList"}
             self.contracts: dict[int, dict] = {}
@@ -1009,8 +1010,16 @@ class JaggaerSimulator(SimulatorApp):
     )
 
     def _po_by_number(self, po_number) -> dict | None:
-        for po in self.purchase_orders.values():
-            if po["poNumber"] == str(po_number):
+        """The PO numbered ``po_number``, through an index of the numbers: an import finds its PO
+        at any volume. The index is rebuilt when it no longer matches the POs (a test may add,
+        remove or renumber some directly)."""
+        number = str(po_number)
+        for rebuild in (len(self.po_ids_by_number) != len(self.purchase_orders), True):
+            if rebuild:
+                self.po_ids_by_number = {po["poNumber"]: po_id for po_id, po in self.purchase_orders.items()}
+            po_id = self.po_ids_by_number.get(number)
+            po = self.purchase_orders.get(po_id)
+            if po["poNumber"] == number if po is not None else po_id is None:
                 return po
         return None
 
@@ -1243,6 +1252,7 @@ class JaggaerSimulator(SimulatorApp):
                 if self.auto_advance_po and po["status"] == "Approved":
                     self._set_po_status(po, "Distributed")
                 self.purchase_orders[po["poId"]] = self._ordered_po(po)
+                self.po_ids_by_number[po_number] = po["poId"]
                 po = self.purchase_orders[po["poId"]]
             else:
                 po = existing
@@ -1751,6 +1761,7 @@ class JaggaerSimulator(SimulatorApp):
             line.setdefault("status", self._line_status(po["status"], line))
         po = self._ordered_po(po)
         self.purchase_orders[po["poId"]] = po
+        self.po_ids_by_number[str(po["poNumber"])] = po["poId"]
         return po
 
     def _seed_invoice(self, invoice: dict) -> dict:
