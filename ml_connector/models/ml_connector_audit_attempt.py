@@ -92,6 +92,8 @@ class MlConnectorAuditAttempt(models.Model):
     chain_hash = fields.Char(readonly=True)
 
     _chain_idx = models.Index("(backend_id, sequence) WHERE sequence IS NOT NULL")
+    # what the next seal links: found without reading every attempt of the connection
+    _unsealed_idx = models.Index("(backend_id, id) WHERE sequence IS NULL")
 
     # ------------------------------------------------------------------ content
     def _content(self):
@@ -162,6 +164,12 @@ class MlConnectorAuditAttempt(models.Model):
         not get it leaves the work to the next one). Return the number of links added.
         """
         cr = self.env.cr
+        cr.execute(
+            "SELECT 1 FROM ml_connector_audit_attempt WHERE backend_id = %s AND sequence IS NULL LIMIT 1",
+            (backend.id,),
+        )
+        if not cr.fetchone():
+            return 0  # an idle cycle: nothing to link, no lock to take
         try:
             with cr.savepoint():
                 cr.execute("SELECT pg_try_advisory_xact_lock(%s, %s)", (SEAL_LOCK_NAMESPACE, backend.id))

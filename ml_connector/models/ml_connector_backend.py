@@ -27,8 +27,42 @@ ODOO_CRONS_DEFAULT = "stock.ir_cron_scheduler_action"
 # pg_try_advisory_lock(int, int) namespace for "a run of this connection is in progress"
 RUN_LOCK_NAMESPACE = 0x6D6C63  # "mlc"
 LOOPBACK_HOSTS = {"localhost", "127.0.0.1", "::1"}
-HTTP_CLIENTS = ("ml_connector", "http_clients")  # key of the transaction's HTTP clients in cr.cache
+HTTP_CLIENTS = ("ml_connector", "http_clients")  # key of the HTTP clients in cr.cache
 DRY_RUN = ("ml_connector", "dry_run")  # a tools.dry_run.DryRun while a dry run is in progress
+
+
+def commit_keeping_clients(env, processed=0):
+    """``ir.cron._commit_progress`` of a run's batch, the run's HTTP clients kept over it.
+
+    Odoo empties ``cr.cache`` at every commit, and a run commits every batch: the clients would be
+    built again (credentials decrypted, connection opened) for each one. A rollback still drops
+    them (they may hold what it undid); so do the end of a run and a change to a connection.
+    """
+    clients = env.cr.cache.get(HTTP_CLIENTS)
+    time_left = env["ir.cron"]._commit_progress(processed)
+    if clients is not None:
+        env.cr.cache.setdefault(HTTP_CLIENTS, clients)
+    return time_left
+
+
+class OdooCronHold:
+    """Odoo's crons that never run together with a flow (``_odoo_crons``), held from the first flow
+    of a cycle with an Odoo end to the end of the cycle: taken once, not once per flow."""
+
+    def __init__(self, backend):
+        self.backend = backend
+        self.cursors = None
+
+    def hold(self):
+        """Whether the crons are held (taken now if need be); False while one of them runs."""
+        if self.cursors is None:
+            self.cursors = self.backend._hold_odoo_crons()
+        return self.cursors is not None
+
+    def release(self):
+        for cursor in self.cursors or []:
+            cursor.close()
+        self.cursors = None
 
 
 class MlConnectorBackend(models.Model):
@@ -316,18 +350,23 @@ class MlConnectorBackend(models.Model):
     def _http(self, base_url=None):
         """The HTTP client of this connection (timeouts, retries, rate limit, auth).
 
-        One per connection and transaction: documents of a batch share it (and its open
-        connection), instead of each decrypting the credentials and connecting again. Writing
-        to the connection or its credentials drops it.
+        One per connection and transaction, kept over the commits of a run: the documents and
+        batches of a run share it (and its open connection), instead of each decrypting the
+        credentials and connecting again. Writing to the connection or its credentials drops it.
         """
         self.ensure_one()
-        clients = self.env.cr.cache.setdefault(HTTP_CLIENTS, {})
+        clients = self._http_clients()
         key = (self.id, base_url, self.env.context.get("cron_end_time"))
         client = clients.get(key)
         if client is None:
             client = clients[key] = self._system()._http(self, base_url=base_url)
         dry_run = self.env.cr.cache.get(DRY_RUN)
         return dry_run.wrap(client) if dry_run else client
+
+    def _http_clients(self):
+        """The HTTP clients of this transaction, by connection, base URL and cron deadline (kept
+        over the commits of a run by :func:`commit_keeping_clients`)."""
+        return self.env.cr.cache.setdefault(HTTP_CLIENTS, {})
 
     def _forget_http_clients(self):
         self.env.cr.cache.pop(HTTP_CLIENTS, None)
@@ -614,18 +653,8 @@ class MlConnectorBackend(models.Model):
             self.sudo().write({"last_attempt_date": fields.Datetime.now(), "next_trigger": False})
             # committed before any work: a batch rolled back after a conflict must not take it along
             self.env["ir.cron"]._commit_progress()
-            remaining = 0
-            flows = backend.flow_ids.filtered("active").sorted(
-                lambda f: (not f.master_data, f.sequence, f.id)
-            )
-            for flow in flows:
-                step = backend._run_flow_logged(flow, run)
-                if step is None:
-                    continue
-                remaining += step
-                used |= flow._other_backends()
-                if remaining and backend._time_left() <= 0:
-                    break
+            remaining, others = backend._run_flows(run)
+            used |= others
             self.env["ml.connector.audit.attempt"]._seal(self)
             if remaining:
                 run._add_duration(time.monotonic() - started)
@@ -659,17 +688,40 @@ class MlConnectorBackend(models.Model):
                     end._system()._run_finished(end)
                 except Exception:  # closing a remote session must never fail the run
                     _logger.warning("Connection %s: closing its session failed", end.name, exc_info=True)
+            self._forget_http_clients()
 
-    def _run_flow_logged(self, flow, run):
-        """``_run_flow``, with what the flow did written on the run's log (counts and time)."""
-        before = run._counters()
+    def _run_flows(self, run):
+        """Every active flow of the cycle, master data first, until the cron's time budget runs out;
+        return the work left and the other connections the flows used."""
+        remaining, used = 0, self.browse()
+        crons = OdooCronHold(self)
+        counters = run._counters()
+        try:
+            flows = self.flow_ids.filtered("active").sorted(lambda f: (not f.master_data, f.sequence, f.id))
+            for flow in flows:
+                step, counters = self._run_flow_logged(flow, run, crons, counters)
+                if step is None:
+                    continue
+                remaining += step
+                used |= flow._other_backends()
+                if remaining and self._time_left() <= 0:
+                    break
+        finally:
+            crons.release()
+        return remaining, used
+
+    def _run_flow_logged(self, flow, run, crons, before):
+        """``_run_flow``, with what the flow did written on the run's log (counts and time); return
+        the work left and the run's counters after the flow (those before the next one)."""
         started = time.monotonic()
-        step = self._run_flow(flow, run)
+        step = self._run_flow(flow, run, crons)
         after = run._counters()
         run._log_flow(flow, {key: after[key] - before[key] for key in after}, time.monotonic() - started)
-        return step
+        # the flow's outcome (its log line, dates, mark) kept whatever the next flow meets
+        commit_keeping_clients(self.env)
+        return step, after
 
-    def _run_flow(self, flow, run):
+    def _run_flow(self, flow, run, crons):
         """Run one flow of this connection's cycle; return the work left, None when it could not run.
 
         A flow between two connections also holds the other connection's run lock, so that it
@@ -678,11 +730,9 @@ class MlConnectorBackend(models.Model):
         """
         others = flow._other_backends().sorted("id")
         taken = self.browse()
-        held = []
         try:
             if flow._has_odoo_end():
-                held = self._hold_odoo_crons()
-                if held is None:
+                if not crons.hold():
                     run._log(
                         self.env._(
                             "%(flow)s waits: Odoo's %(crons)s is running on the same records; tried again "
@@ -729,8 +779,6 @@ class MlConnectorBackend(models.Model):
         finally:
             for other in taken:
                 other._release_run_lock()
-            for cursor in held or []:
-                cursor.close()
 
     @api.model
     def _odoo_crons(self):
@@ -748,8 +796,8 @@ class MlConnectorBackend(models.Model):
 
         Odoo's cron runner marks a job as running with a row lock on its ``ir_cron`` row and skips
         jobs whose row is locked. The flow takes a shared lock on those rows (flows of several
-        connections may hold it together) in a transaction of its own that outlives the flow's
-        batch commits. Return the cursors to close when the flow ends.
+        connections may hold it together) in a transaction of its own that outlives the flows'
+        batch commits. Return the cursors to close when the cycle's flows end.
         """
         crons = self._odoo_crons()
         if not crons:

@@ -135,6 +135,24 @@ class MlConnectorBinding(models.Model):
         return self.sudo().search(domain, limit=1)
 
     @api.model
+    def _find_many(self, backend, object_type, external_ids, local_backend=None):
+        """The bindings of remote documents ``external_ids`` with ``local_backend``, by external id
+        (one query for a page of documents)."""
+        if not external_ids:
+            return {}
+        bindings = self.sudo().search(
+            [
+                ("backend_id", "=", backend.id),
+                ("object_type", "=", object_type),
+                ("local_backend_id", "=", end_id(local_backend) or False),
+                ("external_id", "in", [str(external_id) for external_id in external_ids]),
+            ],
+            order="id",
+        )
+        # the newest wins where a document has two bindings, as in _find
+        return {binding.external_id: binding for binding in bindings}
+
+    @api.model
     def _bind(
         self, backend, object_type, external_id, *, record=None, local_ref=None, local_backend=None, **vals
     ):

@@ -11,6 +11,7 @@ from ..tools.documents import DOCUMENT_TYPES
 from ..tools.errors import AuthError, ConnectorError, DocumentSkipped
 from ..tools.items import Deferred
 from ..tools.text import bounded_key, storable
+from .ml_connector_backend import commit_keeping_clients
 from .ml_connector_reader import ODOO
 
 _logger = logging.getLogger(__name__)
@@ -535,7 +536,7 @@ class MlConnectorFlow(models.Model):
     # ------------------------------------------------------------------ engine
     def _commit(self, processed=0):
         """Commit a batch; return the seconds left in this cron call (inf outside crons)."""
-        return self.env["ir.cron"]._commit_progress(processed)
+        return commit_keeping_clients(self.env, processed)
 
     def _run_step(self, run):
         """Advance this flow within ``run``; return how much work is left (0 = none)."""
@@ -545,8 +546,9 @@ class MlConnectorFlow(models.Model):
             if self.last_collect_run_id != run:
                 if self._collect(run):
                     return 1
+                # committed with the first batch or at the flow's end: were it lost, the next
+                # step would only read the source again (known versions are skipped)
                 self.last_collect_run_id = run
-                self._commit()
             remaining = self._process_pending(run)
         except AuthError:
             raise
@@ -676,28 +678,31 @@ class MlConnectorFlow(models.Model):
         )
         return dict(self.env.cr.fetchall())
 
-    def _due_count(self):
+    def _due_count(self, limit=None):
+        """Pending lines that are due (counted up to ``limit``)."""
         self.env.cr.execute(
-            """SELECT count(*) FROM ml_connector_audit_line
+            """SELECT count(*) FROM (SELECT 1 FROM ml_connector_audit_line
                WHERE flow_id = %s AND state = 'pending'
-                 AND (next_attempt_at IS NULL OR next_attempt_at <= (now() AT TIME ZONE 'UTC'))""",
-            (self.id,),
+                 AND (next_attempt_at IS NULL OR next_attempt_at <= (now() AT TIME ZONE 'UTC'))
+               LIMIT %s) AS due""",
+            (self.id, limit),
         )
         return self.env.cr.fetchone()[0]
 
     def _next_batch(self, run):
         """Pending lines that are due, locked for this runner (FIFO); those that wait in this run for
         another document of the flow (see ``DependencyError``) once no other line is due."""
-        query = """SELECT id, in_flight FROM ml_connector_audit_line
-               WHERE flow_id = %s AND state = 'pending'
-                 AND (next_attempt_at IS NULL OR next_attempt_at <= (now() AT TIME ZONE 'UTC'))
-                 AND waiting_run_id IS {} DISTINCT FROM %s
-               ORDER BY id LIMIT %s FOR UPDATE SKIP LOCKED"""
-        self.env.cr.execute(query.format(""), (self.id, run.id, self._batch_size()))
+        # one query: the lines that wait come last, and are kept only when no other line came
+        self.env.cr.execute(
+            """SELECT id, in_flight, waiting_run_id IS NOT DISTINCT FROM %s AS waits
+                 FROM ml_connector_audit_line
+                WHERE flow_id = %s AND state = 'pending'
+                  AND (next_attempt_at IS NULL OR next_attempt_at <= (now() AT TIME ZONE 'UTC'))
+                ORDER BY waits, id LIMIT %s FOR UPDATE SKIP LOCKED""",
+            (run.id, self.id, self._batch_size()),
+        )
         rows = self.env.cr.fetchall()
-        if not rows:
-            self.env.cr.execute(query.format("NOT"), (self.id, run.id, self._batch_size()))
-            rows = self.env.cr.fetchall()
+        rows = [row[:2] for row in rows if row[2] == rows[0][2]] if rows else rows
         # A line still marked in flight was being processed when a worker died: process such
         # lines alone, so that a document that crashes the worker only ever takes itself down.
         suspects = [line_id for line_id, in_flight in rows if in_flight]
@@ -792,6 +797,8 @@ class MlConnectorFlow(models.Model):
 
     def _process_pending(self, run):
         """Process due pending lines in committed batches; return the number left."""
+        if not self._due_count(limit=1):
+            return 0  # nothing to do: no reader, writer or batch size to set up
         with ReadAhead() as ahead:
             pipe = self._pipe().reading_ahead(ahead)
             while True:

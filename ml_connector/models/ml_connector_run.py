@@ -124,10 +124,22 @@ class MlConnectorRun(models.Model):
         self.invalidate_recordset(["duration"])
 
     def _log(self, message, error=False):
+        """Add a line to the run's log (and to its errors): appended in the database, without
+        reading the log back after each commit of the run."""
+        if not self:
+            return
+        self.ensure_one()
         stamp = fields.Datetime.now().strftime("%H:%M:%S")
-        self.log = f"{self.log or ''}{stamp} {message}\n"
-        if error:
-            self.error_message = f"{self.error_message or ''}{message}\n"
+        self.flush_recordset(["log", "error_message"])
+        self.env.cr.execute(
+            """UPDATE ml_connector_run
+                  SET log = COALESCE(log, '') || %s,
+                      error_message = CASE WHEN %s THEN COALESCE(error_message, '') || %s
+                                      ELSE error_message END
+                WHERE id = %s""",
+            (f"{stamp} {message}\n", bool(error), f"{message}\n", self.id),
+        )
+        self.invalidate_recordset(["log", "error_message"])
 
     def _finish(self, error=None, state=None, elapsed=0.0):
         """Close the run; ``elapsed``: the seconds of its last call."""

@@ -231,6 +231,28 @@ class TestTransactionLookups(EngineCase):
             self.backend._http().auth.client_secret, "rotated-secret", "new credentials, new client"
         )
 
+    def test_http_client_built_once_per_run(self):
+        """Credentials decrypted and the connection opened once per run, not once per batch."""
+        self.env["res.partner"].create([{"name": f"Client {n}", "ref": f"MLCT-{n}"} for n in range(3)])
+        self.flow_out.batch_size = 1  # three batches, three commits, each sending
+        System = type(self.env["ml.connector.system.generic"])
+        built = []
+        build = System._http
+
+        def counting(system, backend, base_url=None):
+            built.append(backend.id)
+            return build(system, backend, base_url=base_url)
+
+        with patch.object(System, "_http", counting):
+            self.run_backend(self.backend)
+            self.assertEqual(self.flow_out.line_ids.mapped("state"), ["done"] * 3)
+            self.assertEqual(built, [self.backend.id], "one client for the run")
+            self.run_backend(self.backend)
+        self.assertEqual(built, [self.backend.id] * 2, "a new run, a new client")
+        client = self.backend._http()
+        self.env.cr.cache.clear()  # what a rollback does
+        self.assertIsNot(self.backend._http(), client, "a rollback drops the clients")
+
     def test_mapping_written_in_the_transaction_is_seen(self):
         Mapping = self.env["ml.connector.mapping"]
         with self.assertRaises(NeedsReviewError):

@@ -51,7 +51,18 @@ class MlConnectorJaggaerMixin(models.AbstractModel):
 
     @api.model
     def _collect_changed(
-        self, flow, run, resource, *, path_key, wrapper_key, what, make_item, key_of, unwrap=None
+        self,
+        flow,
+        run,
+        resource,
+        *,
+        path_key,
+        wrapper_key,
+        what,
+        make_item,
+        key_of,
+        unwrap=None,
+        prefetch=None,
     ):
         """Pages of the records of ``resource`` changed since the flow's high-water mark.
 
@@ -62,7 +73,8 @@ class MlConnectorJaggaerMixin(models.AbstractModel):
         reads the same window again (known versions are skipped by their hash).
         ``make_item(record)`` returns a SourceItem, or None for a record known to be unchanged;
         ``unwrap(record)`` gives the record whose time field is read (e.g. the company profile
-        inside a supplier list item).
+        inside a supplier list item); ``prefetch(records)``, called with each page before its
+        items are made, reads at once what ``make_item`` looks up per record.
         """
         client = self._client(self._backend(flow))
         config = client.config
@@ -83,6 +95,8 @@ class MlConnectorJaggaerMixin(models.AbstractModel):
                     self.env._("%(flow)s: JAGGAER warned: %(warning)s", flow=flow.name, warning=page.warning)
                 )
             items, unchanged = [], 0
+            if prefetch:
+                prefetch(page.records)
             for record in page.records:
                 stamp = parse_stamp(dig(unwrap(record) if unwrap else record, stamp_field))
                 stamped = stamped or stamp is not None

@@ -38,14 +38,22 @@ class MlConnectorReaderJaggaerSupplier(models.AbstractModel):
         client = self._client(backend)
         Binding = self.env["ml.connector.binding"]
         other_end = flow.target_backend_id
+        bindings = {}
+
+        def bravo_id_of(record):
+            return str(self._remote_record(client, record).get("bravoId") or "")
+
+        def prefetch(records):
+            """The bindings of a page's suppliers, in one query."""
+            bindings.clear()
+            bravo_ids = list(filter(None, map(bravo_id_of, records)))
+            bindings.update(Binding._find_many(backend, SUPPLIER_BINDING, bravo_ids, local_backend=other_end))
 
         def make_item(record):
             info = self._remote_record(client, record)
             bravo_id = str(info.get("bravoId") or "")
             if bravo_id:
-                binding = Binding._find(
-                    backend, SUPPLIER_BINDING, external_id=bravo_id, local_backend=other_end
-                )
+                binding = bindings.get(bravo_id)
                 if binding and (binding.data or {}).get("remote") == remote_values(info):
                     return None
             name = info.get("companyName") or bravo_id
@@ -65,7 +73,8 @@ class MlConnectorReaderJaggaerSupplier(models.AbstractModel):
             wrapper_key="suppliers",
             what=self.env._("the supplier list"),
             make_item=make_item,
-            key_of=lambda record: str(self._remote_record(client, record).get("bravoId") or id(record)),
+            prefetch=prefetch,
+            key_of=lambda record: bravo_id_of(record) or str(id(record)),
             unwrap=lambda record: self._remote_record(client, record),
         )
 
