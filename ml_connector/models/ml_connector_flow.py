@@ -593,7 +593,10 @@ class MlConnectorFlow(models.Model):
             created = self._store_page(page, run)
             if page.cursor is not None:
                 self.cursor = page.cursor
-            time_left = self._commit(created)
+            if created or page.cursor is not None or page.acknowledge:
+                time_left = self._commit(created)
+            else:  # nothing to keep yet (a poll with nothing new): committed with the flow's end
+                time_left = self.backend_id._time_left()
             if page.acknowledge:
                 reader._acknowledge(self, page.acknowledge)
                 time_left = self._commit()
