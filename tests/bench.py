@@ -852,9 +852,11 @@ def drop_database(name):
     odoo.sql_db.close_db(name)
     with closing(odoo.sql_db.db_connect("postgres").cursor()) as cr:
         cr._cnx.autocommit = True  # DROP DATABASE cannot run in a transaction
+        # the bench's own sessions only: PostgreSQL's autovacuum may be working on the database
+        # (a superuser's session), and DROP DATABASE stops it by itself
         cr.execute(
             """SELECT pg_terminate_backend(pid) FROM pg_stat_activity
-               WHERE datname = %s AND pid != pg_backend_pid()""",
+               WHERE datname = %s AND pid != pg_backend_pid() AND usename = current_user""",
             (name,),
         )
         cr.execute(SQL("DROP DATABASE IF EXISTS %s", SQL.identifier(name)))
