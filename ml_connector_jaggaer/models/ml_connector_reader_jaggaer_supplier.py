@@ -51,7 +51,7 @@ class MlConnectorReaderJaggaerSupplier(models.AbstractModel):
 
         def make_item(record):
             info = self._remote_record(client, record)
-            bravo_id = str(info.get("bravoId") or "")
+            bravo_id = bravo_id_of(record)
             if bravo_id:
                 binding = bindings.get(bravo_id)
                 if binding and (binding.data or {}).get("remote") == remote_values(info):
