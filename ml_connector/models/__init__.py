@@ -1,4 +1,5 @@
 from . import (
+    account_move,
     connector_documents,
     ml_connector_audit_attempt,
     ml_connector_audit_line,

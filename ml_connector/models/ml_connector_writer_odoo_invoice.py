@@ -165,7 +165,8 @@ class MlConnectorWriterOdooInvoice(models.AbstractModel):
         )
         self._transaction_cache("odoo_invoice_bindings").pop((source.id, invoice.key), None)
         return self._create_or_defer(
-            self.env["account.move"].with_company(company),
+            # the purchase module's note on each bill logged with the batch's (account_move.py)
+            self.env["account.move"].with_company(company).with_context(ml_connector_log_notes=True),
             vals,
             lambda move: self._bill_created(line, move, invoice, vendor, currency, len(line_vals), notes),
             keys,

@@ -4,9 +4,9 @@ import json
 from datetime import timedelta
 from unittest.mock import patch
 
-from odoo import api, fields, models
+from odoo import Command, api, fields, models
 from odoo.exceptions import ValidationError
-from odoo.tests import tagged
+from odoo.tests import TransactionCase, tagged
 
 from odoo.addons.ml_connector.tools.errors import DocumentError, NeedsReviewError
 
@@ -288,3 +288,61 @@ class TestTransactionLookups(EngineCase):
         for i, partner in enumerate(partners):
             found = Binding._find(self.backend, "test_many", record=partner)
             self.assertEqual((found.external_id, found.external_key), (f"R{i}", f"K{i}"))
+
+
+@tagged("post_install", "-at_install")
+class TestBillNotesOfABatch(TransactionCase):
+    """Bills created together: the purchase module's note on each, logged in one insert."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.vendor = cls.env["res.partner"].create({"name": "Batch Notes Vendor"})
+        product = cls.env["product.product"].create({"name": "Batch Notes Gloves", "purchase_ok": True})
+        cls.orders = cls.env["purchase.order"].create(
+            [
+                {
+                    "partner_id": cls.vendor.id,
+                    "order_line": [Command.create({"product_id": product.id, "product_qty": 4, "price_unit": 3.0})],
+                }
+                for _i in range(2)
+            ]
+        )
+        cls.orders.button_confirm()
+
+    def bill_vals(self, order):
+        line = order.order_line
+        return {
+            "move_type": "in_invoice",
+            "partner_id": self.vendor.id,
+            "invoice_line_ids": [
+                Command.create(
+                    {"product_id": line.product_id.id, "quantity": 4, "price_unit": 3.0, "purchase_line_id": line.id}
+                )
+            ],
+        }
+
+    def created_from(self, bill):
+        return bill.message_ids.filtered(lambda message: "created from" in str(message.body))
+
+    def test_each_bill_keeps_its_note_without_a_post_per_bill(self):
+        thread = type(self.env["account.move"])
+        with patch.object(thread, "_notify_thread", autospec=True, side_effect=thread._notify_thread) as notify:
+            bills = (
+                self.env["account.move"]
+                .with_context(ml_connector_log_notes=True)
+                .create([self.bill_vals(order) for order in self.orders])
+            )
+            self.assertFalse(notify.called, "no message_post() per bill")
+            for bill, order in zip(bills, self.orders, strict=True):
+                note = self.created_from(bill)
+                self.assertEqual(len(note), 1)
+                self.assertIn(order.name, str(note.body))
+                self.assertEqual(note.subtype_id, self.env.ref("mail.mt_note"))
+                self.assertEqual(note.author_id, self.env.user.partner_id)
+            # once created, the bills' own posts are posted as asked
+            bills[0].message_post(body="Checked against the delivery")
+            self.assertTrue(notify.called)
+            self.assertIn("Checked against the delivery", str(bills[0].message_ids[0].body))
+        plain = self.env["account.move"].create(self.bill_vals(self.orders[0]))
+        self.assertEqual(len(self.created_from(plain)), 1, "Odoo's own path posts it")

@@ -73,6 +73,11 @@ class TestInvoices(JaggaerCase):
         self.assertEqual(self.po1.order_line[0].qty_invoiced, 10)
         self.assertIn(bill, self.po1.invoice_ids, "three-way matching sees the bill")
         self.assertEqual(bill.invoice_origin, "PO-DEMO-0001")
+        created_from = bill.message_ids.filtered(lambda m: "created from" in str(m.body))
+        self.assertEqual(len(created_from), 1, "the purchase module's note, logged with the batch")
+        self.assertIn("PO-DEMO-0001", str(created_from.body))
+        self.assertEqual(created_from.subtype_id, self.env.ref("mail.mt_note"))
+        self.assertEqual(created_from.author_id, self.backend.user_id.partner_id)
         due = self.sim.get_invoice(first)["header"]["dueDate"][:10]
         self.assertEqual(str(bill.invoice_date_due), due, "JAGGAER's due date (its Net 30 is not mapped)")
         freight_line = self.bills("LS-88121").invoice_line_ids.filtered(lambda line: line.price_unit == 85.0)
