@@ -291,8 +291,9 @@ class TestTransactionLookups(EngineCase):
 
 
 @tagged("post_install", "-at_install")
-class TestBillNotesOfABatch(TransactionCase):
-    """Bills created together: the purchase module's note on each, logged in one insert."""
+class TestBillsOfABatch(TransactionCase):
+    """Bills created together: the purchase module's note on each logged in one insert, their
+    lines given the amounts Odoo's tax computation would write on them."""
 
     @classmethod
     def setUpClass(cls):
@@ -303,7 +304,9 @@ class TestBillNotesOfABatch(TransactionCase):
             [
                 {
                     "partner_id": cls.vendor.id,
-                    "order_line": [Command.create({"product_id": product.id, "product_qty": 4, "price_unit": 3.0})],
+                    "order_line": [
+                        Command.create({"product_id": product.id, "product_qty": 4, "price_unit": 3.0})
+                    ],
                 }
                 for _i in range(2)
             ]
@@ -317,7 +320,12 @@ class TestBillNotesOfABatch(TransactionCase):
             "partner_id": self.vendor.id,
             "invoice_line_ids": [
                 Command.create(
-                    {"product_id": line.product_id.id, "quantity": 4, "price_unit": 3.0, "purchase_line_id": line.id}
+                    {
+                        "product_id": line.product_id.id,
+                        "quantity": 4,
+                        "price_unit": 3.0,
+                        "purchase_line_id": line.id,
+                    }
                 )
             ],
         }
@@ -327,7 +335,9 @@ class TestBillNotesOfABatch(TransactionCase):
 
     def test_each_bill_keeps_its_note_without_a_post_per_bill(self):
         thread = type(self.env["account.move"])
-        with patch.object(thread, "_notify_thread", autospec=True, side_effect=thread._notify_thread) as notify:
+        with patch.object(
+            thread, "_notify_thread", autospec=True, side_effect=thread._notify_thread
+        ) as notify:
             bills = (
                 self.env["account.move"]
                 .with_context(ml_connector_log_notes=True)
@@ -346,3 +356,72 @@ class TestBillNotesOfABatch(TransactionCase):
             self.assertIn("Checked against the delivery", str(bills[0].message_ids[0].body))
         plain = self.env["account.move"].create(self.bill_vals(self.orders[0]))
         self.assertEqual(len(self.created_from(plain)), 1, "Odoo's own path posts it")
+
+    def test_line_amounts_are_odoos_own(self):
+        """Bills created with the lines' amounts are the bills Odoo makes without them (price
+        included or not, refund, a price finer than the field keeps), and no line is written again."""
+        Tax = self.env["account.tax"]
+        excluded = Tax.create({"name": "Batch VAT 21", "amount": 21, "type_tax_use": "purchase"})
+        included = Tax.create(
+            {
+                "name": "Batch VAT 7.7 incl.",
+                "amount": 7.7,
+                "type_tax_use": "purchase",
+                "price_include_override": "tax_included",
+            }
+        )
+        Line = type(self.env["account.move.line"])
+        writes = []
+        write = Line.write
+
+        def counting_write(lines, vals):
+            writes.extend(name for name in vals if name in ("balance", "amount_currency"))
+            return write(lines, vals)
+
+        def vals(move_type, taxes):
+            prices = (12.3456, 45.0, 0.333)
+            return {
+                "move_type": move_type,
+                "partner_id": self.vendor.id,
+                "currency_id": self.env.company.currency_id.id,
+                "invoice_line_ids": [
+                    Command.create(
+                        {
+                            "name": f"Line {price}",
+                            "quantity": 3,
+                            "price_unit": price,
+                            "tax_ids": [(6, 0, taxes.ids)],
+                        }
+                    )
+                    for price in prices
+                ],
+            }
+
+        def amounts(move):
+            return [
+                (line.display_type, line.balance, line.amount_currency, line.price_subtotal, line.tax_line_id)
+                for line in move.line_ids.sorted(lambda line: (line.display_type, line.balance))
+            ]
+
+        Writer = self.env["ml.connector.writer.odoo.invoice"]
+        for move_type in ("in_invoice", "in_refund"):
+            for taxes in (excluded, included, excluded | included, Tax):
+                with self.subTest(move_type=move_type, taxes=taxes.mapped("name")):
+                    plain = self.env["account.move"].create(vals(move_type, taxes))
+                    given = vals(move_type, taxes)
+                    lines = [command[2] for command in given["invoice_line_ids"]]
+                    Writer._line_amounts(self.env.company, move_type, lines)
+                    self.assertTrue(all("balance" in line for line in lines))
+                    writes.clear()
+                    with patch.object(Line, "write", counting_write):
+                        hinted = self.env["account.move"].create(given)
+                    self.assertEqual(amounts(hinted), amounts(plain))
+                    self.assertEqual(writes, [], "no line written again")
+        # a wrong figure is Odoo's to correct: the bill keeps its own amounts
+        given = vals("in_invoice", excluded)
+        for command in given["invoice_line_ids"]:
+            command[2].update(balance=1.0, amount_currency=1.0)
+        self.assertEqual(
+            amounts(self.env["account.move"].create(given)),
+            amounts(self.env["account.move"].create(vals("in_invoice", excluded))),
+        )
