@@ -121,11 +121,7 @@ class MlConnectorBinding(models.Model):
     ):
         """The binding of a remote document (``external_id``) or of a local one (``record``, or
         ``local_ref``) with the other end ``local_backend`` (this database by default)."""
-        domain = [
-            ("backend_id", "=", backend.id),
-            ("object_type", "=", object_type),
-            ("local_backend_id", "=", end_id(local_backend) or False),
-        ]
+        domain = self._between(backend, object_type, local_backend)
         if external_id is not None:
             domain.append(("external_id", "=", str(external_id)))
         if record is not None:
@@ -135,6 +131,15 @@ class MlConnectorBinding(models.Model):
         return self.sudo().search(domain, limit=1)
 
     @api.model
+    def _between(self, backend, object_type, local_backend):
+        """The domain of the bindings of ``object_type`` between ``backend`` and ``local_backend``."""
+        return [
+            ("backend_id", "=", backend.id),
+            ("object_type", "=", object_type),
+            ("local_backend_id", "=", end_id(local_backend) or False),
+        ]
+
+    @api.model
     def _find_many(self, backend, object_type, external_ids, local_backend=None):
         """The bindings of remote documents ``external_ids`` with ``local_backend``, by external id
         (one query for a page of documents)."""
@@ -142,9 +147,7 @@ class MlConnectorBinding(models.Model):
             return {}
         bindings = self.sudo().search(
             [
-                ("backend_id", "=", backend.id),
-                ("object_type", "=", object_type),
-                ("local_backend_id", "=", end_id(local_backend) or False),
+                *self._between(backend, object_type, local_backend),
                 ("external_id", "in", [str(external_id) for external_id in external_ids]),
             ],
             order="id",
