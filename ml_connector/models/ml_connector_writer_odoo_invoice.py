@@ -701,10 +701,10 @@ class MlConnectorWriterOdooInvoice(models.AbstractModel):
             }
         for name, value in defaults[key].items():
             vals.setdefault(name, value)
-        for command in vals["invoice_line_ids"]:
-            command[2].setdefault("display_type", "product")
-            command[2].setdefault("currency_id", vals["currency_id"])
         lines = [command[2] for command in vals["invoice_line_ids"]]
+        for line in lines:
+            line.setdefault("display_type", "product")
+            line.setdefault("currency_id", vals["currency_id"])
         if vals["currency_id"] == company.currency_id.id and all("tax_ids" in line for line in lines):
             self._line_amounts(company, vals["move_type"], lines)
 
