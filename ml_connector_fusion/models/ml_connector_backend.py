@@ -27,6 +27,7 @@ def _path(entity, label):
         label,
         default=DEFAULT_RESOURCES[entity],
         help="Resource path under /fscmRestApi/resources/<API version>/. Empty: the default.",
+        prefetch="fusion",
     )
 
 
@@ -34,6 +35,7 @@ def _stamp_field(entity):
     return fields.Char(
         default="LastUpdateDate",
         help="Attribute compared with the last run's mark in q (changed rows, oldest first).",
+        prefetch="fusion",
     )
 
 
@@ -42,6 +44,7 @@ def _stamp_format(entity):
         LITERAL_FORMATS,
         default="iso_offset_ms",
         help="How that time is written in q. Without milliseconds the rows are paged by offset.",
+        prefetch="fusion",
     )
 
 
@@ -50,6 +53,7 @@ def _fields(entity):
         default=DEFAULT_FIELDS.get(entity, ""),
         help="fields= of the list calls (attributes per level, e.g. A,B;lines:C,D). Empty: every "
         "attribute. Fewer attributes keep large reads under Fusion's five-minute limit.",
+        prefetch="fusion",
     )
 
 
@@ -59,6 +63,9 @@ class MlConnectorBackend(models.Model):
     system_type = fields.Selection(
         selection_add=[("fusion", "Oracle Fusion Cloud ERP")], ondelete={"fusion": "cascade"}
     )
+    # The Fusion settings are one prefetch group ("fusion"): reading a connection (every flow of a
+    # cycle does, after each commit) fetches the engine's fields and its own system's, not the
+    # settings of every system installed.
     fusion_jaggaer_id = fields.Many2one(
         "ml.connector.backend",
         "JAGGAER connection of Fusion",
@@ -67,6 +74,7 @@ class MlConnectorBackend(models.Model):
         help="The JAGGAER tenant this pod syncs with. Setting it creates the flows between the two "
         "(GL values, suppliers both ways, purchase orders, acknowledgments, receipts, invoices), run "
         "by this connection; the flows with a JAGGAER connection set before are archived.",
+        prefetch="fusion",
     )
 
     # -- authentication (§3) --------------------------------------------------------------
@@ -79,43 +87,52 @@ class MlConnectorBackend(models.Model):
         default="oauth",
         help="HTTP Basic sends the client id and secret as a Fusion user name and password: for "
         "development pods only.",
+        prefetch="fusion",
     )
     fusion_scope = fields.Char(
         "Scope",
         help="Scope of the token request. Empty: <pod URL>:443urn:opc:resource:consumer::all. Some identity "
         "domains want urn:opc:resource:consumer::all alone.",
+        prefetch="fusion",
     )
     fusion_client_auth = fields.Selection(
         [("basic", "HTTP Basic"), ("body", "Form body")],
         string="Client authentication",
         default="basic",
         help="How the identity domain receives the client id and secret.",
+        prefetch="fusion",
     )
     fusion_token_margin = fields.Integer(
         "Renew the token early (s)",
         default=60,
         help="A token is renewed this many seconds before it expires.",
+        prefetch="fusion",
     )
 
     # -- API (§2, §4) -------------------------------------------------------------------
-    fusion_api_version = fields.Char("API version", default=API_VERSION)
+    fusion_api_version = fields.Char("API version", default=API_VERSION, prefetch="fusion")
     fusion_framework_version = fields.Integer(
         "REST framework version",
         default=4,
         help="Sent as REST-Framework-Version. 2 or later is needed to read changes (q expressions); "
         "from 4 Fusion explains refusals in JSON.",
+        prefetch="fusion",
     )
     fusion_page_size = fields.Integer(
-        "Page size", default=200, help=f"Rows per list call, at most {MAX_PAGE_SIZE}."
+        "Page size", default=200, help=f"Rows per list call, at most {MAX_PAGE_SIZE}.", prefetch="fusion"
     )
     fusion_overlap_seconds = fields.Integer(
-        "Overlap (s)", default=300, help="Changes are read from the last mark minus this many seconds."
+        "Overlap (s)",
+        default=300,
+        help="Changes are read from the last mark minus this many seconds.",
+        prefetch="fusion",
     )
     fusion_time_zone = fields.Char(
         "Time zone of q times",
         default="UTC",
         help="Time zone in which times are written in q filters (for the formats without offset it must "
         "be the Fusion user's preferred time zone).",
+        prefetch="fusion",
     )
     fusion_path_purchase_orders = _path("purchase_orders", "Purchase orders")
     fusion_path_invoices = _path("invoices", "Invoices")
@@ -137,67 +154,93 @@ class MlConnectorBackend(models.Model):
     fusion_fields_suppliers = _fields("suppliers")
     fusion_fields_account_combinations = _fields("account_combinations")
     fusion_expand_purchase_orders = fields.Char(
-        "Purchase orders: expand", default="lines", help="Children read with each purchase order."
+        "Purchase orders: expand",
+        default="lines",
+        help="Children read with each purchase order.",
+        prefetch="fusion",
     )
-    fusion_expand_invoices = fields.Char("Invoices: expand", default="invoiceLines")
+    fusion_expand_invoices = fields.Char("Invoices: expand", default="invoiceLines", prefetch="fusion")
     fusion_expand_suppliers = fields.Char(
-        "Suppliers: expand", default="addresses,sites", help="Children read with each supplier."
+        "Suppliers: expand",
+        default="addresses,sites",
+        help="Children read with each supplier.",
+        prefetch="fusion",
     )
 
     # -- business settings (§12) -------------------------------------------------------------
     fusion_business_units = fields.Char(
-        "Business units", help="Comma-separated business units read and written; the first is the default."
+        "Business units",
+        help="Comma-separated business units read and written; the first is the default.",
+        prefetch="fusion",
     )
-    fusion_procurement_bu = fields.Char("Procurement BU")
+    fusion_procurement_bu = fields.Char("Procurement BU", prefetch="fusion")
     fusion_receiving_org = fields.Char(
-        "Receiving organization", help="OrganizationCode of receipts, e.g. M1."
+        "Receiving organization", help="OrganizationCode of receipts, e.g. M1.", prefetch="fusion"
     )
     fusion_receiving_employee_id = fields.Char(
-        "Receiving employee id", help="EmployeeId of the person receipts are recorded for (a Fusion id)."
+        "Receiving employee id",
+        help="EmployeeId of the person receipts are recorded for (a Fusion id).",
+        prefetch="fusion",
     )
     fusion_invoice_group_pattern = fields.Char(
-        "Invoice group", default="JAGGAER-{date}", help="InvoiceGroup of created invoices; {date} = YYYYMMDD."
+        "Invoice group",
+        default="JAGGAER-{date}",
+        help="InvoiceGroup of created invoices; {date} = YYYYMMDD.",
+        prefetch="fusion",
     )
     fusion_invoice_source = fields.Char(
-        "Invoice source", help="InvoiceSource of created invoices (empty: none)."
+        "Invoice source", help="InvoiceSource of created invoices (empty: none).", prefetch="fusion"
     )
     fusion_validate_invoices = fields.Boolean(
-        "Validate created invoices", default=True, help="Run Fusion's invoice validation after each create."
+        "Validate created invoices",
+        default=True,
+        help="Run Fusion's invoice validation after each create.",
+        prefetch="fusion",
     )
     fusion_ack_mode = fields.Selection(
         [(mode, ACKNOWLEDGMENT_LABELS[mode]) for mode in ACKNOWLEDGMENT_MODES],
         string="PO acknowledgments through",
         default="acknowledgments",
+        prefetch="fusion",
     )
-    fusion_chart_of_accounts_id = fields.Char("Chart of accounts id")
+    fusion_chart_of_accounts_id = fields.Char("Chart of accounts id", prefetch="fusion")
     fusion_account_segment = fields.Integer(
         "Account segment number",
         help="n of Segment<n> holding the natural account in an account combination. Empty: the whole "
         "combination is mapped as one value.",
+        prefetch="fusion",
     )
     fusion_account_value_set = fields.Char(
-        "Account value set", help="Value set code of natural accounts (matched with JAGGAER's accounts)."
+        "Account value set",
+        help="Value set code of natural accounts (matched with JAGGAER's accounts).",
+        prefetch="fusion",
     )
     fusion_cost_center_segment = fields.Integer(
         "Cost centre segment number",
         help="n of Segment<n> holding the cost centre in an account combination.",
+        prefetch="fusion",
     )
     fusion_cost_center_value_set = fields.Char(
-        "Cost centre value set", help="Value set code of cost centres."
+        "Cost centre value set", help="Value set code of cost centres.", prefetch="fusion"
     )
     fusion_receipt_wait = fields.Integer(
         "Look at receipt requests every (s)",
         default=60,
         help="Fusion processes receipt requests later: their audit line waits, looking at the request "
         "this often, until Fusion processed it (at most a day).",
+        prefetch="fusion",
     )
     fusion_upsert_on_post = fields.Boolean(
-        "Upsert-Mode on create", default=False, help="Send Upsert-Mode: true with creates (POST)."
+        "Upsert-Mode on create",
+        default=False,
+        help="Send Upsert-Mode: true with creates (POST).",
+        prefetch="fusion",
     )
     fusion_upsert_on_patch = fields.Boolean(
         "Upsert-Mode on collection updates",
         default=True,
         help="Send Upsert-Mode: true with updates of a whole collection (PATCH /invoices).",
+        prefetch="fusion",
     )
 
     @api.constrains(

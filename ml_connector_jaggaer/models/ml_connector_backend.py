@@ -43,6 +43,7 @@ def _path(key, label):
         default=DEFAULT_PATHS[key],
         help="Path under the base URL; {id} (or {name} for GL segments) is replaced. Empty: the "
         "proposed default of the JAGGAER reference.",
+        prefetch="jaggaer",
     )
 
 
@@ -51,6 +52,7 @@ def _wrapper(key, label):
         label,
         default=DEFAULT_WRAPPERS[key],
         help="Where the records sit in JAGGAER's answer, as a dotted path (e.g. jiinvoiceList.jiinvoice).",
+        prefetch="jaggaer",
     )
 
 
@@ -59,11 +61,12 @@ def _filter(resource):
         default=DEFAULT_FILTERS[resource],
         help="flt= expression selecting the records changed since the last run; {since} is replaced "
         "by the high-water mark (minus the flow's overlap) in the format below.",
+        prefetch="jaggaer",
     )
 
 
 def _stamp_format(resource):
-    return fields.Selection(STAMP_FORMATS, default=DEFAULT_STAMP_FORMATS[resource])
+    return fields.Selection(STAMP_FORMATS, default=DEFAULT_STAMP_FORMATS[resource], prefetch="jaggaer")
 
 
 def _stamp_field(resource):
@@ -71,6 +74,7 @@ def _stamp_field(resource):
         default=DEFAULT_STAMP_FIELDS[resource],
         help="Field of each record holding its last modification time (dotted path; for suppliers, inside "
         "the company profile).",
+        prefetch="jaggaer",
     )
 
 
@@ -78,6 +82,9 @@ class MlConnectorBackend(models.Model):
     _inherit = "ml.connector.backend"
 
     system_type = fields.Selection(selection_add=[("jaggaer", "JAGGAER")], ondelete={"jaggaer": "cascade"})
+    # The JAGGAER settings are one prefetch group ("jaggaer"): reading a connection (every flow of a
+    # cycle does, after each commit) fetches the engine's fields and its own system's, not the
+    # settings of every system installed.
 
     # -- authentication (§1.3) ---------------------------------------------------------
     jaggaer_token_style = fields.Selection(
@@ -87,21 +94,27 @@ class MlConnectorBackend(models.Model):
         ],
         string="Token answer",
         default="oauth2",
+        prefetch="jaggaer",
     )
     jaggaer_secret_in = fields.Selection(
         [("body", "Form body"), ("basic", "HTTP Basic")],
         string="Client secret sent in",
         default="body",
         help="Known J1P clients send client_id and client_secret in the form body.",
+        prefetch="jaggaer",
     )
     jaggaer_token_skew = fields.Integer(
-        "Renew token early (s)", default=30, help="A token is renewed this many seconds before it expires."
+        "Renew token early (s)",
+        default=30,
+        help="A token is renewed this many seconds before it expires.",
+        prefetch="jaggaer",
     )
     jaggaer_success_codes = fields.Char(
         "Accepted returnCodes",
         default="0,1",
         help="returnCode values that mean success. 1 = accepted with a warning: the warning is written "
         "on the audit line and the document does not fail.",
+        prefetch="jaggaer",
     )
 
     # -- resource paths (§2, PROPOSED where JAGGAER publishes nothing) ----------------
@@ -139,43 +152,58 @@ class MlConnectorBackend(models.Model):
         "Suppliers: always filter",
         default="type==SELLER",
         help="flt= expression added to every supplier list call (company profiles also hold buyers).",
+        prefetch="jaggaer",
     )
 
     # -- business settings ------------------------------------------------------------
     jaggaer_business_unit = fields.Char(
-        "Business unit", help="businessUnit.internalName sent on purchase orders (empty: not sent)."
+        "Business unit",
+        help="businessUnit.internalName sent on purchase orders (empty: not sent).",
+        prefetch="jaggaer",
     )
-    jaggaer_bill_to_code = fields.Char("Bill-to address code", help="billTo addressCode on purchase orders.")
-    jaggaer_ship_to_code = fields.Char("Ship-to address code", help="shipTo addressCode on purchase orders.")
+    jaggaer_bill_to_code = fields.Char(
+        "Bill-to address code", help="billTo addressCode on purchase orders.", prefetch="jaggaer"
+    )
+    jaggaer_ship_to_code = fields.Char(
+        "Ship-to address code", help="shipTo addressCode on purchase orders.", prefetch="jaggaer"
+    )
     jaggaer_supplier_number_prefix = fields.Char(
         "Supplier number prefix",
         default="ODOO-",
         help="Vendors without a Reference get the JAGGAER supplier number <prefix><vendor id>. The Odoo "
         "vendor is not changed; set its Reference to use another number.",
+        prefetch="jaggaer",
     )
     jaggaer_account_segment = fields.Char(
-        "Account segment", default="Account", help="Splittable GL segment holding the G/L account."
+        "Account segment",
+        default="Account",
+        help="Splittable GL segment holding the G/L account.",
+        prefetch="jaggaer",
     )
     jaggaer_cost_center_segment = fields.Char(
         "Cost centre segment",
         default="CostCenter",
         help="Splittable GL segment holding the cost centre (an analytic account in Odoo).",
+        prefetch="jaggaer",
     )
     jaggaer_extra_segments = fields.Char(
         "Other GL segments",
         help="Comma-separated names of further splittable segments to list in the mappings (e.g. Fund, "
         "Project). They are listed for reference; only the two above are used on documents.",
+        prefetch="jaggaer",
     )
     jaggaer_invoice_workflow_statuses = fields.Char(
         "Invoice workflow statuses",
         default="Completed",
         help="Comma-separated workflowStatus values of invoices that become vendor bills.",
+        prefetch="jaggaer",
     )
     jaggaer_invoice_payment_statuses = fields.Char(
         "Invoice payment statuses",
         default="Payable,Paid",
         help="Comma-separated paymentStatus values of invoices that become vendor bills. Other invoices "
         "are recorded as skipped and imported once JAGGAER moves them on.",
+        prefetch="jaggaer",
     )
     jaggaer_tax_code_field = fields.Char(
         "Tax code field",
@@ -183,12 +211,14 @@ class MlConnectorBackend(models.Model):
         help="Custom field of an invoice header or line holding its tax code (§1.12); the code is mapped to "
         "an Odoo tax with a 'Tax' mapping. Without one, lines get their product's purchase taxes through "
         "the vendor's fiscal position.",
+        prefetch="jaggaer",
     )
     jaggaer_paid_status = fields.Char(
         "Paid status",
         default="Paid",
         help="paymentStatus sent to JAGGAER when the vendor bill made of one of its invoices is paid (the "
         "status endpoint is PROPOSED: see its path below). Empty: payments are not sent.",
+        prefetch="jaggaer",
     )
     jaggaer_po_vendor_scope = fields.Selection(
         [
@@ -198,6 +228,7 @@ class MlConnectorBackend(models.Model):
         string="Send POs of",
         default="all",
         required=True,
+        prefetch="jaggaer",
     )
     jaggaer_po_vendor_ids = fields.Many2many(
         "res.partner",
@@ -208,6 +239,7 @@ class MlConnectorBackend(models.Model):
         domain=[("is_company", "=", True)],
         help="With 'Only the vendors listed': the purchase orders of these vendors (and their contacts) "
         "are sent; the others stay in Odoo.",
+        prefetch="jaggaer",
     )
     jaggaer_po_import_statuses = fields.Char(
         "Import JAGGAER POs in status",
@@ -215,11 +247,13 @@ class MlConnectorBackend(models.Model):
         help="Comma-separated statuses of purchase orders created in JAGGAER that become draft purchase "
         "orders in Odoo; others (Draft, Pending Approval…) wait until JAGGAER moves them on. Canceled "
         "cancels the Odoo draft.",
+        prefetch="jaggaer",
     )
     jaggaer_po_since = fields.Date(
         "Send POs confirmed from",
         help="Only purchase orders confirmed on or after this date are sent (empty: all). Use it so that a "
         "new connection does not send years of history.",
+        prefetch="jaggaer",
     )
 
     @api.constrains("jaggaer_success_codes", "price_tolerance", "jaggaer_token_skew")

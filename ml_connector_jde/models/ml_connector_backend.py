@@ -34,6 +34,7 @@ def _orchestration(key, label):
         label,
         default=DEFAULT_ORCHESTRATIONS[key],
         help="Name of the customer's orchestration (it is published under /orchestrator/<name>).",
+        prefetch="jde",
     )
 
 
@@ -41,6 +42,9 @@ class MlConnectorBackend(models.Model):
     _inherit = "ml.connector.backend"
 
     system_type = fields.Selection(selection_add=[("jde", "JD Edwards (AIS)")], ondelete={"jde": "cascade"})
+    # The JD Edwards settings are one prefetch group ("jde"): reading a connection (every flow of a
+    # cycle does, after each commit) fetches the engine's fields and its own system's, not the
+    # settings of every system installed.
 
     # -- session (§3) --------------------------------------------------------------------------
     jde_api_version = fields.Selection(
@@ -48,30 +52,36 @@ class MlConnectorBackend(models.Model):
         string="AIS API version",
         default="v2",
         help="Which service paths are called. v3 asks for tokens with HTTP Basic on jde-login.",
+        prefetch="jde",
     )
     jde_auth_mode = fields.Selection(
         AUTH_MODES,
         string="JD Edwards authentication",
         default="token",
         help="Session token (one login per run), or user and password sent on every call.",
+        prefetch="jde",
     )
-    jde_environment = fields.Char("Environment", help="E.g. JDV920. Empty: the AIS Server's default.")
-    jde_role = fields.Char("Role", help="E.g. *ALL. Empty: the AIS Server's default.")
+    jde_environment = fields.Char(
+        "Environment", help="E.g. JDV920. Empty: the AIS Server's default.", prefetch="jde"
+    )
+    jde_role = fields.Char("Role", help="E.g. *ALL. Empty: the AIS Server's default.", prefetch="jde")
     jde_jasserver = fields.Char(
-        "HTML server", help="jasserver sent at login. Empty: the AIS Server's default."
+        "HTML server", help="jasserver sent at login. Empty: the AIS Server's default.", prefetch="jde"
     )
     jde_device_name = fields.Char(
         "Device name",
         help="Tokens are bound to it (jde-AIS-Auth-Device). Default ml-connector-<connection id>; give every "
         "connection to the same AIS Server its own.",
+        prefetch="jde",
     )
     jde_token_max_age = fields.Integer(
         "Renew token after (s)",
         default=1500,
         help="JD Edwards never says how long a token lives: it is renewed once this old. Keep it below the "
         "AIS Server's session timeout.",
+        prefetch="jde",
     )
-    jde_orchestration_timeout = fields.Integer("Orchestration timeout (s)", default=120)
+    jde_orchestration_timeout = fields.Integer("Orchestration timeout (s)", default=120, prefetch="jde")
 
     # -- dates and amounts (§6) -----------------------------------------------------------------
     jde_server_tz = fields.Selection(
@@ -79,37 +89,48 @@ class MlConnectorBackend(models.Model):
         string="Server time zone",
         default="UTC",
         help="Time zone of the JD Edwards server: UPMJ and UPMT/TDAY are its local date and time.",
+        prefetch="jde",
     )
     jde_user_date_format = fields.Char(
         "User date format",
         default="MM/dd/yyyy",
         help="Display format of the AIS user (Java pattern), used when the login does not tell it.",
+        prefetch="jde",
     )
     jde_date_literal_format = fields.Selection(
-        DATE_LITERAL_FORMATS, string="Dates in queries", default="user_format"
+        DATE_LITERAL_FORMATS, string="Dates in queries", default="user_format", prefetch="jde"
     )
-    jde_date_output_format = fields.Selection(DATE_OUTPUT_FORMATS, string="Dates in answers", default="auto")
-    jde_amount_scaling = fields.Selection(AMOUNT_SCALINGS, string="Amounts in answers", default="display")
+    jde_date_output_format = fields.Selection(
+        DATE_OUTPUT_FORMATS, string="Dates in answers", default="auto", prefetch="jde"
+    )
+    jde_amount_scaling = fields.Selection(
+        AMOUNT_SCALINGS, string="Amounts in answers", default="display", prefetch="jde"
+    )
     jde_amount_decimals = fields.Integer(
-        "Implied decimals", default=2, help="Decimals of raw amounts (unit costs PRRC have 4)."
+        "Implied decimals",
+        default=2,
+        help="Decimals of raw amounts (unit costs PRRC have 4).",
+        prefetch="jde",
     )
 
     # -- reading (§5) ---------------------------------------------------------------------------
-    jde_page_size = fields.Integer("Rows per page", default=500)
-    jde_paging_mode = fields.Selection(PAGING_MODES, string="Paging", default="next_link")
+    jde_page_size = fields.Integer("Rows per page", default=500, prefetch="jde")
+    jde_paging_mode = fields.Selection(PAGING_MODES, string="Paging", default="next_link", prefetch="jde")
     jde_time_columns = fields.Char(
         "Time columns",
         default=_pairs_text(DEFAULT_TIME_COLUMNS),
         help="Tables whose change time is not UPMT, as TABLE=COLUMN pairs separated by commas.",
+        prefetch="jde",
     )
     jde_tables = fields.Char(
         "Tables",
         help="Tables or custom tables replacing the standard ones, as entity=TABLE pairs (entities: "
         + ", ".join(DEFAULT_TABLES)
         + "). Empty: the standard tables.",
+        prefetch="jde",
     )
     jde_supplier_search_type = fields.Char(
-        "Supplier search type", default="V", help="F0101.AT1 of suppliers."
+        "Supplier search type", default="V", help="F0101.AT1 of suppliers.", prefetch="jde"
     )
 
     # -- writing (§7) ---------------------------------------------------------------------------
@@ -123,44 +144,53 @@ class MlConnectorBackend(models.Model):
         "Orchestration input names",
         help='Input names that differ from the standard ones, as JSON: {"voucher": {"transaction_number": '
         '"SourceDocument"}}.',
+        prefetch="jde",
     )
     jde_write_master_data = fields.Boolean(
         "Write master data to JD Edwards",
         help="Suppliers, accounts and business units are created in JD Edwards. Off: JD Edwards is their "
         "master.",
+        prefetch="jde",
     )
-    jde_voucher_edi_user = fields.Char("Batch user (EDUS)", default="JAGINT")
-    jde_voucher_batch_prefix = fields.Char("Batch number prefix", default="JAG")
-    jde_voucher_doc_type = fields.Char("Voucher document type", default="PV")
-    jde_r04110z_version = fields.Char("R04110Z version", default="ZJDE0001")
+    jde_voucher_edi_user = fields.Char("Batch user (EDUS)", default="JAGINT", prefetch="jde")
+    jde_voucher_batch_prefix = fields.Char("Batch number prefix", default="JAG", prefetch="jde")
+    jde_voucher_doc_type = fields.Char("Voucher document type", default="PV", prefetch="jde")
+    jde_r04110z_version = fields.Char("R04110Z version", default="ZJDE0001", prefetch="jde")
     jde_orchestration_voucher_status = fields.Char(
         "Batch status orchestration",
         default=DEFAULT_VOUCHER_STATUS_ORCHESTRATION,
         help="Orchestration telling the errors R04110Z recorded for a voucher (e.g. from the Work Center). "
         "Empty: a voucher R04110Z leaves unprocessed waits, then fails once its attempts are spent.",
+        prefetch="jde",
     )
     jde_voucher_company = fields.Char(
-        "Voucher company", help="Company (KCO) of vouchers whose invoice bills no order sent from JD Edwards."
+        "Voucher company",
+        help="Company (KCO) of vouchers whose invoice bills no order sent from JD Edwards.",
+        prefetch="jde",
     )
     jde_voucher_business_unit = fields.Char(
         "Default business unit",
         help="Business unit of distribution lines whose invoice line names no cost centre. Empty: such lines "
         "are refused.",
+        prefetch="jde",
     )
     jde_charge_account = fields.Char(
         "Account for charges",
         help="Account (BU.OBJ or BU.OBJ.SUB) of invoice freight, handling and fees. Empty: invoices with "
         "charges are refused.",
+        prefetch="jde",
     )
     jde_tax_account = fields.Char(
         "Account for taxes",
         help="Account (BU.OBJ or BU.OBJ.SUB) of invoice taxes. Empty: invoices with taxes are refused.",
+        prefetch="jde",
     )
     jde_batch_wait = fields.Integer(
         "Look at a batch again after (min)",
         default=5,
         help="An invoice whose voucher R04110Z has not processed yet is looked at again after this "
         "long, without using up its attempts, for at most a day.",
+        prefetch="jde",
     )
 
     # -- JD Edwards and JAGGAER -------------------------------------------------------------------
@@ -170,22 +200,26 @@ class MlConnectorBackend(models.Model):
         domain="[('system_type', '=', 'jaggaer'), ('company_id', '=', company_id)]",
         help="The JAGGAER tenant this JD Edwards exchanges with: setting it creates the flows between the "
         "two (suppliers, GL values, purchase orders and their statuses, invoices).",
+        prefetch="jde",
     )
     jde_po_number_format = fields.Char(
         "Order number in JAGGAER",
         default="{DOCO}-{DCTO}",
         help="How a JD Edwards order is numbered in JAGGAER, from its keys {KCOO}, {DOCO}, {DCTO}, {SFXO}.",
+        prefetch="jde",
     )
     jde_cancelled_statuses = fields.Char(
         "Cancelled line statuses",
         default="980",
         help="Last statuses (LTTR) of cancelled order lines, comma-separated. An order whose lines are all "
         "cancelled is cancelled in JAGGAER.",
+        prefetch="jde",
     )
     jde_new_account_business_unit = fields.Char(
         "Business unit of new accounts",
         help="Business unit under which JAGGAER accounts missing in JD Edwards are created (with master-data "
         "writes on).",
+        prefetch="jde",
     )
 
     @api.model_create_multi

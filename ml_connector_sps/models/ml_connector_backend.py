@@ -40,36 +40,47 @@ class MlConnectorBackend(models.Model):
     _inherit = "ml.connector.backend"
 
     system_type = fields.Selection(selection_add=[("sps", "SPS Commerce")], ondelete={"sps": "cascade"})
+    # The SPS settings are one prefetch group ("sps"): reading a connection (every flow of a
+    # cycle does, after each commit) fetches the engine's fields and its own system's, not the
+    # settings of every system installed.
     sps_audience = fields.Char(
         "Audience",
         default=DEFAULT_AUDIENCE,
         help="OAuth2 audience of the token request. SPS moves every app from the legacy "
         "'api://api.spscommerce.com/' to 'https://spscommerce.com'.",
+        prefetch="sps",
     )
     sps_token_body = fields.Selection(
         [("json", "JSON"), ("form", "Form (x-www-form-urlencoded)")],
         string="Token request body",
         default="json",
         help="SPS's Auth0 tenant accepts both; JSON is what SPS's own examples send.",
+        prefetch="sps",
     )
     sps_out_folder = fields.Char(
         "Inbound root",
         default="out/",
         help="Folder where SPS puts the documents of your trading partners. The connector deletes "
         "each file once it is safely stored in Odoo.",
+        prefetch="sps",
     )
-    sps_folder_850 = fields.Char("Orders (850)", default="PO/", help="Sub-folder of the inbound root.")
+    sps_folder_850 = fields.Char(
+        "Orders (850)", default="PO/", help="Sub-folder of the inbound root.", prefetch="sps"
+    )
     sps_folder_855 = fields.Char(
-        "Acknowledgements (855)", default="PR/", help="Sub-folder of the inbound root."
+        "Acknowledgements (855)", default="PR/", help="Sub-folder of the inbound root.", prefetch="sps"
     )
-    sps_folder_856 = fields.Char("Ship notices (856)", default="SH/", help="Sub-folder of the inbound root.")
+    sps_folder_856 = fields.Char(
+        "Ship notices (856)", default="SH/", help="Sub-folder of the inbound root.", prefetch="sps"
+    )
     sps_folder_944 = fields.Char(
         "Warehouse receipts (944)",
         default="RC/",
         help="Sub-folder of the inbound root. SPS documents no prefix for 944 files: check with SPS.",
+        prefetch="sps",
     )
     sps_folder_846 = fields.Char(
-        "Inventory advice (846)", default="IB/", help="Sub-folder of the inbound root."
+        "Inventory advice (846)", default="IB/", help="Sub-folder of the inbound root.", prefetch="sps"
     )
     sps_charge_product_id = fields.Many2one(
         "product.product",
@@ -77,19 +88,22 @@ class MlConnectorBackend(models.Model):
         help="Product of the lines that carry the charges (freight, handling…) and allowances (discounts) of "
         "partners' orders. A charge code mapped to its own product (mapping type 'SPS charge') uses that "
         "one.",
+        prefetch="sps",
     )
     sps_in_folder = fields.Char(
         "Outbound folder",
         default="in/",
         help="Folder we upload our documents to; SPS removes them as it processes them.",
+        prefetch="sps",
     )
     sps_test_folders = fields.Boolean(
         "Use SPS test folders",
         help="Exchange test traffic through testout/ and testin/ instead of out/ and in/. Independent of the "
         "connection's test mode, which only allows plain http and local simulators.",
+        prefetch="sps",
     )
     sps_page_size = fields.Integer(
-        "Listing page size", default=200, help="Files per directory listing page (1-1000)."
+        "Listing page size", default=200, help="Files per directory listing page (1-1000).", prefetch="sps"
     )
     sps_history_lag = fields.Integer(
         "History lag (s)",
@@ -97,9 +111,12 @@ class MlConnectorBackend(models.Model):
         help="SPS's file history shows uploads about five minutes late. After an upload whose answer was "
         "lost, the connector waits this long before concluding from the history that the file never "
         "arrived.",
+        prefetch="sps",
     )
-    sps_partner_ids = fields.One2many("ml.connector.sps.partner", "backend_id", string="Trading partners")
-    sps_partner_count = fields.Integer(compute="_compute_sps_partner_count")
+    sps_partner_ids = fields.One2many(
+        "ml.connector.sps.partner", "backend_id", string="Trading partners", prefetch="sps"
+    )
+    sps_partner_count = fields.Integer(compute="_compute_sps_partner_count", prefetch="sps")
 
     @api.depends("sps_partner_ids")
     def _compute_sps_partner_count(self):
