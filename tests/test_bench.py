@@ -64,3 +64,5 @@ def test_bench_quick_runs_and_prints_every_measure():
     assert not missing, table
     # the ratios at the main size are medians of rounds, each round's value listed
     assert "median of 2 rounds" in table, table
+    # the backfill is set against a smaller cycle run just before it in its own process
+    assert "just before, same process" in table, table
