@@ -216,6 +216,7 @@ def measure_matching(bench):
 # ``main``: the throughput figures, synchronised in this process. ``small`` and ``backfill``:
 # in a fresh Odoo process, once the overlap window of the ``main`` run passed, after the idle
 # cycles (the idle figures and the idle memory); with ``main``, the queries-per-record series.
+# There too, between them, a cycle of ``main`` invoices: the backfill's yardstick.
 # ``load``: the same bills through Odoo's load().
 SIZES = {
     False: {"main": 1000, "small": 100, "backfill": 10000, "load": 1000, "rounds": 3},
